@@ -1,0 +1,57 @@
+#include "core/held_requests.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace rendezvous {
+
+bool HeldRequests::Hold(uint64_t request_id,
+                        int32_t pid,
+                        Clock::time_point deadline) {
+  if (held_.size() >= capacity_)
+    return false;
+  held_.push_back(Held{request_id, pid, deadline});
+  return true;
+}
+
+void HeldRequests::Drop(uint64_t request_id) {
+  held_.erase(std::remove_if(held_.begin(), held_.end(),
+                             [&](const Held& h) {
+                               return h.request_id == request_id;
+                             }),
+              held_.end());
+}
+
+void HeldRequests::Resolve(RegistrationTable& table,
+                           Clock::time_point now,
+                           const Answer& answer) {
+  // Answers are collected first: `answer` may not re-enter this object.
+  std::vector<std::pair<uint64_t, RightsByKey>> ready;
+  auto it = held_.begin();
+  while (it != held_.end()) {
+    RightsByKey rights;
+    auto result = table.Claim(it->pid, &rights);
+    bool done = result != RegistrationTable::ClaimResult::kWait ||
+                now >= it->deadline;
+    if (done) {
+      ready.emplace_back(it->request_id, std::move(rights));
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& [id, rights] : ready)
+    answer(id, std::move(rights));
+}
+
+std::optional<HeldRequests::Clock::time_point> HeldRequests::NextDeadline()
+    const {
+  std::optional<Clock::time_point> next;
+  for (const Held& h : held_) {
+    if (!next || h.deadline < *next)
+      next = h.deadline;
+  }
+  return next;
+}
+
+}  // namespace rendezvous

@@ -1,0 +1,55 @@
+// Requests that arrived before their child's pid was bound to a launch.
+//
+// Thread use: owned by the server thread; not locked.
+//
+// A child can ask before its parent knows its pid (Electron reports the pid
+// only at 'spawn', after the child runs). Such a request is held, bounded in
+// count and time, and answered as soon as the table can say something
+// definite for its pid: the rights, once bound to that pid; or nothing, once
+// no launch is pending any more or the deadline passes. It is never answered
+// with another pid's rights.
+#ifndef ADDON_CORE_HELD_REQUESTS_H_
+#define ADDON_CORE_HELD_REQUESTS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/registration_table.h"
+#include "core/right.h"
+
+namespace rendezvous {
+
+class HeldRequests {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Called once per resolved request with what to send (possibly empty).
+  using Answer = std::function<void(uint64_t request_id, RightsByKey rights)>;
+
+  explicit HeldRequests(size_t capacity) : capacity_(capacity) {}
+
+  // False when full: the caller answers the request empty instead.
+  bool Hold(uint64_t request_id, int32_t pid, Clock::time_point deadline);
+  // Forgets a request whose connection went away.
+  void Drop(uint64_t request_id);
+  // Answers every held request that can be answered now.
+  void Resolve(RegistrationTable& table, Clock::time_point now,
+               const Answer& answer);
+  std::optional<Clock::time_point> NextDeadline() const;
+  size_t size() const { return held_.size(); }
+
+ private:
+  struct Held {
+    uint64_t request_id;
+    int32_t pid;
+    Clock::time_point deadline;
+  };
+  size_t capacity_;
+  std::vector<Held> held_;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_HELD_REQUESTS_H_

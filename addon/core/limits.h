@@ -1,0 +1,29 @@
+// Bounds on everything a peer or a caller can make either side hold.
+#ifndef ADDON_CORE_LIMITS_H_
+#define ADDON_CORE_LIMITS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace rendezvous {
+
+// One registration carries at most this many rights; a reply never announces
+// more, so the receiver can size its buffers before it reads.
+inline constexpr size_t kMaxRightsPerRegistration = 64;
+
+struct ServerLimits {
+  // How long a request from a pid nobody has registered yet is held while a
+  // launch is pending, before it gets an empty answer.
+  std::chrono::milliseconds pending_request_timeout{10000};
+  // How long a connected client may take to send its request.
+  std::chrono::milliseconds request_read_timeout{2000};
+  // Requests held at once while launches are pending; more get an empty answer.
+  size_t max_held_requests = 128;
+  // Connections open at once (reading a request or held); more are refused.
+  size_t max_connections = 256;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_LIMITS_H_

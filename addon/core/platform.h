@@ -1,0 +1,86 @@
+// The seam between the platform-neutral addon and one OS backend.
+//
+// Exactly one backend (addon/linux or addon/mac) is compiled in and defines
+// every function declared here; nothing else in the addon includes an OS
+// header. A new platform implements this file and nothing more.
+#ifndef ADDON_CORE_PLATFORM_H_
+#define ADDON_CORE_PLATFORM_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/debug_log.h"
+#include "core/error.h"
+#include "core/limits.h"
+#include "core/registration_table.h"
+#include "core/right.h"
+
+namespace rendezvous {
+
+// A right as the caller describes it: a handle number and what the server
+// should do with it (backend-specific disposition names).
+struct RightSpec {
+  uint32_t key = 0;
+  int64_t handle = -1;
+  std::string disposition;
+};
+
+// Takes a whole registration's rights into the server's ownership, all or
+// nothing: on failure nothing was taken and the caller still owns every
+// handle. `specs` has already passed CheckRightSpecs.
+bool AdoptRights(const std::vector<RightSpec>& specs,
+                 RightsByKey* rights,
+                 Error* error);
+
+struct ServerConfig {
+  ServerLimits limits;
+  DebugLog log;
+};
+
+// The running server: owns its endpoint, its thread or queue, and its
+// connections. Thread use: created, queried and stopped on the JS thread.
+class ServerTransport {
+ public:
+  ServerTransport() = default;
+  ServerTransport(const ServerTransport&) = delete;
+  ServerTransport& operator=(const ServerTransport&) = delete;
+  // Stops the server, waits until no handler can run any more, then releases
+  // every registration in its table.
+  virtual ~ServerTransport() = default;
+
+  // What a child needs, in its environment, to find this server.
+  virtual const std::string& endpoint() const = 0;
+  // Starts watching `pid` so its unclaimed rights are released when it exits.
+  virtual std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) = 0;
+};
+
+// Starts serving `table` (which must outlive the transport).
+std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
+                                             const ServerConfig& config,
+                                             Error* error);
+
+// One right received by a child; `handle` is now owned by the caller.
+struct ReceivedRight {
+  uint32_t key = 0;
+  int64_t handle = -1;
+};
+
+struct ClientConfig {
+  std::string endpoint;
+  int64_t expected_server_pid = 0;
+  std::chrono::milliseconds timeout{15000};
+  DebugLog log;
+};
+
+// The child's single round trip. On success `rights` holds every right the
+// server sent (possibly none); on failure nothing was kept.
+bool PerformRendezvous(const ClientConfig& config,
+                       std::vector<ReceivedRight>* rights,
+                       Error* error);
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_PLATFORM_H_

@@ -1,0 +1,44 @@
+// The platform-neutral view of one OS right held for a child.
+//
+// A backend subclasses Right for its handle kind (a file descriptor on Linux,
+// a Mach port name and disposition on macOS). Destroying a Right releases only
+// what the server owns for it: a moved right is destroyed, a copied right's
+// extra reference is dropped. Rights are moved, never copied, so exactly one
+// owner releases each.
+#ifndef ADDON_CORE_RIGHT_H_
+#define ADDON_CORE_RIGHT_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+
+namespace rendezvous {
+
+class Right {
+ public:
+  Right() = default;
+  Right(const Right&) = delete;
+  Right& operator=(const Right&) = delete;
+  virtual ~Right() = default;
+};
+
+// Rights keyed by the caller's uint32 keys, in key order (the order of the
+// reply message).
+using RightsByKey = std::map<uint32_t, std::unique_ptr<Right>>;
+
+// What a backend gives the table so it can notice a registered child's exit.
+// Destroying it stops the watch.
+class ExitWatch {
+ public:
+  ExitWatch() = default;
+  ExitWatch(const ExitWatch&) = delete;
+  ExitWatch& operator=(const ExitWatch&) = delete;
+  virtual ~ExitWatch() = default;
+  // True once the watched process has exited. Used to confirm an exit event
+  // really belongs to the registration it names (pids are reused).
+  virtual bool HasExited() const = 0;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_RIGHT_H_

@@ -1,0 +1,138 @@
+// The child's side of the rendezvous: one connection, one request, one reply.
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/limits.h"
+#include "core/platform.h"
+#include "core/wire_format.h"
+#include "linux/endpoint.h"
+#include "linux/fd_passing.h"
+#include "linux/system_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+bool SetTimeouts(int socket, std::chrono::milliseconds timeout, Error* error) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  // SO_SNDTIMEO also bounds connect() on a Unix socket whose backlog is full.
+  for (int option : {SO_RCVTIMEO, SO_SNDTIMEO}) {
+    if (::setsockopt(socket, SOL_SOCKET, option, &tv, sizeof(tv)) < 0) {
+      *error = SystemError("setsockopt", errno, "Rendezvous failed");
+      return false;
+    }
+  }
+  return true;
+}
+
+Error TimeoutOr(const char* syscall, int err, const char* what) {
+  if (err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS)
+    return SystemError(syscall, err, what, codes::kTimeout);
+  return SystemError(syscall, err, what);
+}
+
+}  // namespace
+
+bool PerformRendezvous(const ClientConfig& config,
+                       std::vector<ReceivedRight>* rights,
+                       Error* error) {
+  const DebugLog& log = config.log;
+  rights->clear();
+  sockaddr_un address;
+  socklen_t length;
+  if (!EndpointAddress(config.endpoint, &address, &length)) {
+    *error = Error::Make(codes::kBadEndpoint,
+                         "'" + config.endpoint +
+                             "' is not a rendezvous endpoint on this platform");
+    return false;
+  }
+  ScopedFd socket(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!socket) {
+    *error = SystemError("socket", errno, "Rendezvous failed");
+    return false;
+  }
+  if (config.timeout.count() > 0 &&
+      !SetTimeouts(socket.get(), config.timeout, error)) {
+    return false;
+  }
+  int result;
+  do {
+    result = ::connect(socket.get(), reinterpret_cast<sockaddr*>(&address),
+                       length);
+  } while (result < 0 && errno == EINTR);
+  if (result < 0) {
+    int err = errno;
+    if (err == ECONNREFUSED || err == ENOENT) {
+      *error = SystemError("connect", err,
+                           "No rendezvous server at " + config.endpoint,
+                           codes::kNoServer);
+    } else {
+      *error = TimeoutOr("connect", err, "Rendezvous failed");
+    }
+    return false;
+  }
+  // The kernel recorded who created the listening socket; only the parent
+  // that launched us may hand us rights.
+  ucred credentials{};
+  socklen_t credentials_length = sizeof(credentials);
+  if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
+                   &credentials_length) < 0) {
+    *error = SystemError("getsockopt", errno, "Rendezvous failed");
+    return false;
+  }
+  if (credentials.pid != config.expected_server_pid) {
+    log("refusing server pid %d: expected parent %lld", credentials.pid,
+        static_cast<long long>(config.expected_server_pid));
+    *error = Error::Make(
+        codes::kNotParent,
+        "The rendezvous server is process " + std::to_string(credentials.pid) +
+            ", not this process's parent " +
+            std::to_string(config.expected_server_pid));
+    return false;
+  }
+  if (SendWithFds(socket.get(), wire::EncodeRequest(), {}, 0) < 0) {
+    *error = TimeoutOr("sendmsg", errno, "Rendezvous request failed");
+    return false;
+  }
+  // One byte more than the largest valid reply, so an oversized one shows.
+  ReceivedMessage reply;
+  ssize_t received =
+      ReceiveWithFds(socket.get(), wire::MaxReplySize() + 1,
+                     kMaxRightsPerRegistration, 0, &reply);
+  if (received < 0) {
+    *error = TimeoutOr("recvmsg", errno, "No rendezvous reply");
+    return false;
+  }
+  if (received == 0) {
+    *error = Error::Make(codes::kBadReply,
+                         "The rendezvous server closed without replying");
+    return false;
+  }
+  if (reply.truncated || reply.fds_truncated) {
+    *error = Error::Make(codes::kBadReply,
+                         reply.fds_truncated
+                             ? "Rendezvous reply carried more handles than "
+                               "allowed"
+                             : "Rendezvous reply is too large");
+    return false;
+  }
+  std::vector<uint32_t> keys;
+  std::string why;
+  if (!wire::DecodeReply(reply.bytes.data(), reply.bytes.size(),
+                         reply.fds.size(), &keys, &why)) {
+    *error = Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
+    return false;
+  }
+  for (size_t i = 0; i < keys.size(); ++i)
+    rights->push_back(ReceivedRight{keys[i], reply.fds[i].release()});
+  log("received %zu rights from pid %d", rights->size(), credentials.pid);
+  return true;
+}
+
+}  // namespace rendezvous

@@ -1,0 +1,335 @@
+#include "linux/server.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <vector>
+
+#include "core/wire_format.h"
+#include "linux/endpoint.h"
+#include "linux/fd_passing.h"
+#include "linux/fd_right.h"
+#include "linux/pidfd_exit_watch.h"
+#include "linux/system_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+// epoll data: a tag in the top byte, the listener/connection/pid below it.
+enum EpollTag : uint64_t {
+  kListenerTag = 1,
+  kWakeTag = 2,
+  kConnectionTag = 3,
+  kExitTag = 4,
+};
+constexpr int kTagShift = 56;
+constexpr uint64_t kValueMask = (uint64_t{1} << kTagShift) - 1;
+
+uint64_t EpollData(EpollTag tag, uint64_t value) {
+  return (static_cast<uint64_t>(tag) << kTagShift) | (value & kValueMask);
+}
+
+constexpr int kMaxEventsPerWait = 64;
+
+}  // namespace
+
+std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
+                                             const ServerConfig& config,
+                                             Error* error) {
+  return LinuxServer::Start(table, config, error);
+}
+
+LinuxServer::LinuxServer(RegistrationTable* table, const ServerConfig& config)
+    : table_(table),
+      config_(config),
+      held_(config.limits.max_held_requests) {}
+
+std::unique_ptr<LinuxServer> LinuxServer::Start(RegistrationTable* table,
+                                                const ServerConfig& config,
+                                                Error* error) {
+  std::unique_ptr<LinuxServer> server(new LinuxServer(table, config));
+  if (!server->Listen(error))
+    return nullptr;
+  LinuxServer* raw = server.get();
+  table->SetOnChange([raw] { raw->Wake(); });
+  server->thread_ = std::thread([raw] { raw->Run(); });
+  config.log("server listening at %s", server->endpoint_.c_str());
+  return server;
+}
+
+bool LinuxServer::Listen(Error* error) {
+  if (!MakeRandomEndpoint(&endpoint_, error))
+    return false;
+  listener_.reset(
+      ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!listener_) {
+    *error = SystemError("socket", errno, "Could not start the server");
+    return false;
+  }
+  sockaddr_un address;
+  socklen_t length;
+  EndpointAddress(endpoint_, &address, &length);
+  if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), length) <
+      0) {
+    *error = SystemError("bind", errno, "Could not start the server");
+    return false;
+  }
+  if (::listen(listener_.get(), SOMAXCONN) < 0) {
+    *error = SystemError("listen", errno, "Could not start the server");
+    return false;
+  }
+  epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_) {
+    *error = SystemError("epoll_create1", errno, "Could not start the server");
+    return false;
+  }
+  wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake_) {
+    *error = SystemError("eventfd", errno, "Could not start the server");
+    return false;
+  }
+  for (auto [fd, tag] : {std::pair{listener_.get(), kListenerTag},
+                         std::pair{wake_.get(), kWakeTag}}) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = EpollData(tag, 0);
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event) < 0) {
+      *error = SystemError("epoll_ctl", errno, "Could not start the server");
+      return false;
+    }
+  }
+  return true;
+}
+
+LinuxServer::~LinuxServer() {
+  if (thread_.joinable()) {
+    stopping_.store(true);
+    Wake();
+    thread_.join();
+  }
+  table_->SetOnChange(nullptr);
+  // The exit watches live in epoll_; release them while it is still open.
+  table_->Clear();
+  config_.log("server stopped");
+}
+
+void LinuxServer::Wake() {
+  uint64_t one = 1;
+  // A full counter already means "wake up"; nothing else can fail here.
+  ssize_t ignored = ::write(wake_.get(), &one, sizeof(one));
+  (void)ignored;
+}
+
+std::unique_ptr<ExitWatch> LinuxServer::WatchExit(int32_t pid, Error* error) {
+  return MakePidFdExitWatch(epoll_.get(),
+                            EpollData(kExitTag, static_cast<uint32_t>(pid)),
+                            pid, error);
+}
+
+void LinuxServer::Run() {
+  epoll_event events[kMaxEventsPerWait];
+  while (!stopping_.load()) {
+    int timeout = MillisecondsUntilNextDeadline(Clock::now());
+    int count = ::epoll_wait(epoll_.get(), events, kMaxEventsPerWait, timeout);
+    if (count < 0) {
+      if (errno == EINTR)
+        continue;
+      config_.log("epoll_wait failed (errno %d); server thread exits", errno);
+      return;
+    }
+    for (int i = 0; i < count; ++i) {
+      uint64_t tag = events[i].data.u64 >> kTagShift;
+      uint64_t value = events[i].data.u64 & kValueMask;
+      switch (tag) {
+        case kListenerTag:
+          AcceptAll();
+          break;
+        case kWakeTag: {
+          uint64_t counter;
+          ssize_t ignored = ::read(wake_.get(), &counter, sizeof(counter));
+          (void)ignored;
+          break;
+        }
+        case kConnectionTag:
+          OnConnectionReadable(value);
+          break;
+        case kExitTag:
+          OnChildExited(static_cast<int32_t>(static_cast<uint32_t>(value)));
+          break;
+      }
+    }
+    if (stopping_.load())
+      return;
+    Clock::time_point now = Clock::now();
+    ExpireSilentConnections(now);
+    // Held requests are re-examined on every pass: a table change may have
+    // answered them, and their deadlines pass without any event.
+    held_.Resolve(*table_, now, [this](uint64_t id, RightsByKey rights) {
+      Answer(id, std::move(rights));
+    });
+  }
+}
+
+void LinuxServer::AcceptAll() {
+  for (;;) {
+    ScopedFd socket(::accept4(listener_.get(), nullptr, nullptr,
+                              SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!socket) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+          errno != ECONNABORTED) {
+        config_.log("accept4 failed (errno %d)", errno);
+      }
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      return;
+    }
+    if (connections_.size() >= config_.limits.max_connections) {
+      config_.log("refused a connection: %zu already open",
+                  connections_.size());
+      continue;
+    }
+    ucred credentials{};
+    socklen_t length = sizeof(credentials);
+    if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
+                     &length) < 0 ||
+        credentials.pid <= 0) {
+      config_.log("refused a connection whose pid the kernel cannot tell");
+      continue;
+    }
+    uint64_t id = next_connection_id_++;
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP;
+    event.data.u64 = EpollData(kConnectionTag, id);
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) < 0) {
+      config_.log("epoll_ctl failed for a connection (errno %d)", errno);
+      continue;
+    }
+    Connection connection;
+    connection.socket = std::move(socket);
+    connection.pid = credentials.pid;
+    connection.read_deadline = Clock::now() + config_.limits.request_read_timeout;
+    connections_.emplace(id, std::move(connection));
+  }
+}
+
+void LinuxServer::OnConnectionReadable(uint64_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end())
+    return;
+  if (it->second.held) {
+    // A held client has nothing more to say: this is its hang-up (or noise).
+    DropConnection(id, "client left while its request was held");
+    return;
+  }
+  OnRequest(id);
+}
+
+void LinuxServer::OnRequest(uint64_t id) {
+  Connection& connection = connections_.at(id);
+  ReceivedMessage message;
+  ssize_t received = ReceiveWithFds(connection.socket.get(), wire::kRequestSize,
+                                    1, MSG_DONTWAIT, &message);
+  if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    return;
+  if (received <= 0) {
+    DropConnection(id, "client closed before asking");
+    return;
+  }
+  if (message.truncated || !message.fds.empty() || message.fds_truncated ||
+      !wire::DecodeRequest(message.bytes.data(), message.bytes.size())) {
+    DropConnection(id, "malformed request");
+    return;
+  }
+  int32_t pid = connection.pid;
+  config_.log("request from pid %d", pid);
+  RightsByKey rights;
+  switch (table_->Claim(pid, &rights)) {
+    case RegistrationTable::ClaimResult::kRights:
+    case RegistrationTable::ClaimResult::kNothing:
+      Answer(id, std::move(rights));
+      return;
+    case RegistrationTable::ClaimResult::kWait:
+      if (held_.Hold(id, pid,
+                     Clock::now() + config_.limits.pending_request_timeout)) {
+        connection.held = true;
+        config_.log("holding pid %d's request until its launch is bound", pid);
+      } else {
+        config_.log("too many held requests; pid %d gets an empty answer",
+                    pid);
+        Answer(id, RightsByKey());
+      }
+      return;
+  }
+}
+
+void LinuxServer::Answer(uint64_t id, RightsByKey rights) {
+  auto it = connections_.find(id);
+  if (it == connections_.end())
+    return;
+  std::vector<uint32_t> keys;
+  std::vector<int> fds;
+  for (const auto& [key, right] : rights) {
+    keys.push_back(key);
+    fds.push_back(FdOfRight(*right));
+  }
+  ssize_t sent = SendWithFds(it->second.socket.get(), wire::EncodeReply(keys),
+                             fds, MSG_DONTWAIT);
+  if (sent < 0) {
+    config_.log("reply to pid %d failed (errno %d); its %zu rights are closed",
+                it->second.pid, errno, fds.size());
+  } else {
+    config_.log("replied to pid %d with %zu rights", it->second.pid,
+                fds.size());
+  }
+  // The kernel holds its own references to whatever was sent; the server's
+  // copies go with `rights`, now.
+  DropConnection(id, nullptr);
+}
+
+void LinuxServer::OnChildExited(int32_t pid) {
+  if (table_->ReleaseIfExited(pid))
+    config_.log("pid %d exited before claiming; its rights are released", pid);
+}
+
+void LinuxServer::ExpireSilentConnections(Clock::time_point now) {
+  std::vector<uint64_t> expired;
+  for (const auto& [id, connection] : connections_) {
+    if (!connection.held && now >= connection.read_deadline)
+      expired.push_back(id);
+  }
+  for (uint64_t id : expired)
+    DropConnection(id, "client sent no request in time");
+}
+
+int LinuxServer::MillisecondsUntilNextDeadline(Clock::time_point now) const {
+  std::optional<Clock::time_point> next = held_.NextDeadline();
+  for (const auto& [id, connection] : connections_) {
+    if (!connection.held && (!next || connection.read_deadline < *next))
+      next = connection.read_deadline;
+  }
+  if (!next)
+    return -1;
+  if (*next <= now)
+    return 0;
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now);
+  return static_cast<int>(std::min<int64_t>(wait.count(), 60 * 1000));
+}
+
+void LinuxServer::DropConnection(uint64_t id, const char* why) {
+  auto it = connections_.find(id);
+  if (it == connections_.end())
+    return;
+  if (why)
+    config_.log("dropped pid %d's connection: %s", it->second.pid, why);
+  if (it->second.held)
+    held_.Drop(id);
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.socket.get(), nullptr);
+  connections_.erase(it);
+}
+
+}  // namespace rendezvous

@@ -1,0 +1,81 @@
+// The Linux rendezvous server: a SOCK_SEQPACKET socket in the abstract
+// namespace, served by one epoll thread.
+//
+// Thread use: constructed, queried (endpoint, WatchExit) and destroyed on the
+// JS thread; everything else runs on the server's own thread, which owns the
+// connections and the held requests. The registration table is shared, under
+// its own lock.
+//
+// Ownership: the server owns its listening socket, epoll set, wake-up
+// eventfd, thread and every accepted connection. Destroying it stops the
+// thread, then releases every registration in the table, before closing the
+// epoll set the exit watches are registered in.
+#ifndef ADDON_LINUX_SERVER_H_
+#define ADDON_LINUX_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/held_requests.h"
+#include "core/platform.h"
+#include "linux/scoped_fd.h"
+
+namespace rendezvous {
+
+class LinuxServer : public ServerTransport {
+ public:
+  static std::unique_ptr<LinuxServer> Start(RegistrationTable* table,
+                                            const ServerConfig& config,
+                                            Error* error);
+  ~LinuxServer() override;
+
+  const std::string& endpoint() const override { return endpoint_; }
+  std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Connection {
+    ScopedFd socket;
+    int32_t pid = 0;
+    Clock::time_point read_deadline;
+    bool held = false;
+  };
+
+  LinuxServer(RegistrationTable* table, const ServerConfig& config);
+  bool Listen(Error* error);
+  void Wake();
+
+  // Server thread.
+  void Run();
+  void AcceptAll();
+  void OnConnectionReadable(uint64_t id);
+  void OnRequest(uint64_t id);
+  void Answer(uint64_t id, RightsByKey rights);
+  void OnChildExited(int32_t pid);
+  void ExpireSilentConnections(Clock::time_point now);
+  int MillisecondsUntilNextDeadline(Clock::time_point now) const;
+  void DropConnection(uint64_t id, const char* why);
+
+  RegistrationTable* const table_;
+  const ServerConfig config_;
+  std::string endpoint_;
+  ScopedFd listener_;
+  ScopedFd epoll_;
+  ScopedFd wake_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+
+  // Server thread only.
+  std::map<uint64_t, Connection> connections_;
+  uint64_t next_connection_id_ = 1;
+  HeldRequests held_;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_LINUX_SERVER_H_

@@ -1,0 +1,27 @@
+// Argument checks shared by the bindings. The TypeScript layer validates
+// first; these make sure a direct call into the addon can never crash it.
+// Each returns false after throwing.
+#ifndef ADDON_NAPI_JS_ARGS_H_
+#define ADDON_NAPI_JS_ARGS_H_
+
+#include <napi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/platform.h"
+
+namespace rendezvous {
+
+bool GetPid(const Napi::Value& value, int32_t* pid);
+bool GetInteger(const Napi::Value& value,
+                const char* name,
+                int64_t min,
+                int64_t max,
+                int64_t* out);
+// [{ key, handle, disposition }, ...]
+bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs);
+
+}  // namespace rendezvous
+
+#endif  // ADDON_NAPI_JS_ARGS_H_

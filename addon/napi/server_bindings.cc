@@ -1,0 +1,202 @@
+#include "napi/server_bindings.h"
+
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "core/right_specs.h"
+#include "napi/addon_state.h"
+#include "napi/js_args.h"
+#include "napi/js_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+constexpr int64_t kMaxLaunchId = (int64_t{1} << 53) - 1;
+
+ServerTransport* RunningServer(Napi::Env env) {
+  AddonState* state = AddonState::Get(env);
+  if (!state->server) {
+    ThrowJsError(env, Error::Make(codes::kServerStopped,
+                                  "The rendezvous server is not running"));
+    return nullptr;
+  }
+  return state->server.get();
+}
+
+bool ReadLimit(Napi::Object options,
+               const char* name,
+               int64_t max,
+               int64_t* out) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined())
+    return true;
+  return GetInteger(value, name, 1, max, out);
+}
+
+// startServer({ pendingRequestTimeoutMs?, requestReadTimeoutMs?,
+//               maxHeldRequests?, maxConnections?, debug? }) -> endpoint
+Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState* state = AddonState::Get(env);
+  if (state->server)
+    return Napi::String::New(env, state->server->endpoint());
+  ServerConfig config;
+  bool debug = false;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Object options = info[0].As<Napi::Object>();
+    int64_t pending = config.limits.pending_request_timeout.count();
+    int64_t read = config.limits.request_read_timeout.count();
+    int64_t held = static_cast<int64_t>(config.limits.max_held_requests);
+    int64_t connections = static_cast<int64_t>(config.limits.max_connections);
+    constexpr int64_t kHour = 3600 * 1000;
+    if (!ReadLimit(options, "pendingRequestTimeoutMs", kHour, &pending) ||
+        !ReadLimit(options, "requestReadTimeoutMs", kHour, &read) ||
+        !ReadLimit(options, "maxHeldRequests", 65536, &held) ||
+        !ReadLimit(options, "maxConnections", 65536, &connections)) {
+      return env.Undefined();
+    }
+    config.limits.pending_request_timeout = std::chrono::milliseconds(pending);
+    config.limits.request_read_timeout = std::chrono::milliseconds(read);
+    config.limits.max_held_requests = static_cast<size_t>(held);
+    config.limits.max_connections = static_cast<size_t>(connections);
+    debug = options.Get("debug").ToBoolean().Value();
+  }
+  config.log = DebugLog(debug, static_cast<long>(::getpid()));
+  Error error;
+  state->server = StartServer(&state->table, config, &error);
+  if (!state->server) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  return Napi::String::New(env, state->server->endpoint());
+}
+
+Napi::Value StopServerBinding(const Napi::CallbackInfo& info) {
+  AddonState::Get(info.Env())->server.reset();
+  return info.Env().Undefined();
+}
+
+// prepareLaunch(rights) -> launch id
+Napi::Value PrepareLaunchBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RunningServer(env))
+    return env.Undefined();
+  std::vector<RightSpec> specs;
+  if (!GetRightSpecs(info[0], &specs))
+    return env.Undefined();
+  if (auto error = CheckRightSpecs(specs)) {
+    ThrowJsError(env, *error);
+    return env.Undefined();
+  }
+  RightsByKey rights;
+  Error error;
+  if (!AdoptRights(specs, &rights, &error)) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  auto id = AddonState::Get(env)->table.Prepare(std::move(rights));
+  return Napi::Number::New(env, static_cast<double>(id));
+}
+
+// bindLaunch(id, pid)
+Napi::Value BindLaunchBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ServerTransport* server = RunningServer(env);
+  int64_t id;
+  int32_t pid;
+  if (!server || !GetInteger(info[0], "launch", 1, kMaxLaunchId, &id) ||
+      !GetPid(info[1], &pid)) {
+    return env.Undefined();
+  }
+  Error error;
+  std::unique_ptr<ExitWatch> watch = server->WatchExit(pid, &error);
+  if (!watch) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  if (auto bind_error = AddonState::Get(env)->table.Bind(
+          static_cast<RegistrationTable::LaunchId>(id), pid,
+          std::move(watch))) {
+    ThrowJsError(env, *bind_error);
+  }
+  return env.Undefined();
+}
+
+// cancelLaunch(id): releases the launch's rights; unknown ids are ignored.
+Napi::Value CancelLaunchBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t id;
+  if (!GetInteger(info[0], "launch", 1, kMaxLaunchId, &id))
+    return env.Undefined();
+  AddonState::Get(env)->table.Cancel(
+      static_cast<RegistrationTable::LaunchId>(id));
+  return env.Undefined();
+}
+
+// registerForPid(pid, rights): all or nothing; on failure the caller keeps
+// every handle.
+Napi::Value RegisterForPidBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ServerTransport* server = RunningServer(env);
+  int32_t pid;
+  std::vector<RightSpec> specs;
+  if (!server || !GetPid(info[0], &pid) || !GetRightSpecs(info[1], &specs))
+    return env.Undefined();
+  if (auto error = CheckRightSpecs(specs)) {
+    ThrowJsError(env, *error);
+    return env.Undefined();
+  }
+  AddonState* state = AddonState::Get(env);
+  if (state->table.IsRegistered(pid)) {
+    ThrowJsError(env, Error::Make(codes::kAlreadyRegistered,
+                                  "Rights are already registered for pid " +
+                                      std::to_string(pid) +
+                                      " and have not been claimed yet"));
+    return env.Undefined();
+  }
+  Error error;
+  std::unique_ptr<ExitWatch> watch = server->WatchExit(pid, &error);
+  RightsByKey rights;
+  if (!watch || !AdoptRights(specs, &rights, &error)) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  auto id = state->table.Prepare(std::move(rights));
+  if (auto bind_error = state->table.Bind(id, pid, std::move(watch))) {
+    state->table.Cancel(id);
+    ThrowJsError(env, *bind_error);
+  }
+  return env.Undefined();
+}
+
+Napi::Value ServerStatsBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonState* state = AddonState::Get(env);
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("running", Napi::Boolean::New(env, state->server != nullptr));
+  stats.Set("registrations",
+            Napi::Number::New(env, static_cast<double>(
+                                       state->table.registration_count())));
+  stats.Set("pendingLaunches",
+            Napi::Number::New(env, static_cast<double>(
+                                       state->table.pending_launch_count())));
+  return stats;
+}
+
+}  // namespace
+
+void InitServerBindings(Napi::Env env, Napi::Object exports) {
+  exports.Set("startServer", Napi::Function::New(env, StartServerBinding));
+  exports.Set("stopServer", Napi::Function::New(env, StopServerBinding));
+  exports.Set("prepareLaunch", Napi::Function::New(env, PrepareLaunchBinding));
+  exports.Set("bindLaunch", Napi::Function::New(env, BindLaunchBinding));
+  exports.Set("cancelLaunch", Napi::Function::New(env, CancelLaunchBinding));
+  exports.Set("registerForPid",
+              Napi::Function::New(env, RegisterForPidBinding));
+  exports.Set("serverStats", Napi::Function::New(env, ServerStatsBinding));
+}
+
+}  // namespace rendezvous

@@ -1,0 +1,45 @@
+{
+  "variables": {
+    "core_sources": [
+      "addon/core/debug_log.cc",
+      "addon/core/held_requests.cc",
+      "addon/core/registration_table.cc",
+      "addon/core/right_specs.cc",
+      "addon/core/wire_format.cc"
+    ],
+    "napi_sources": [
+      "addon/napi/client_bindings.cc",
+      "addon/napi/js_args.cc",
+      "addon/napi/js_error.cc",
+      "addon/napi/module.cc",
+      "addon/napi/server_bindings.cc"
+    ]
+  },
+  "targets": [
+    {
+      "target_name": "electron_port_rendezvous",
+      "sources": ["<@(core_sources)", "<@(napi_sources)"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "addon"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"],
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": [
+            "addon/linux/client.cc",
+            "addon/linux/endpoint.cc",
+            "addon/linux/fd_passing.cc",
+            "addon/linux/fd_right.cc",
+            "addon/linux/pidfd_exit_watch.cc",
+            "addon/linux/server.cc"
+          ],
+          "libraries": ["-pthread"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+
+/** A right as handed to the addon: a handle and what to do with it. */
+export interface NativeRightSpec {
+  key: number;
+  handle: number;
+  disposition: string;
+}
+
+export interface NativeServerOptions {
+  pendingRequestTimeoutMs?: number;
+  requestReadTimeoutMs?: number;
+  maxHeldRequests?: number;
+  maxConnections?: number;
+  debug?: boolean;
+}
+
+export interface NativeServerStats {
+  running: boolean;
+  registrations: number;
+  pendingLaunches: number;
+}
+
+/** The raw addon, typed once (addon/napi/*_bindings.cc). */
+export interface NativeAddon {
+  startServer(options: NativeServerOptions): string;
+  stopServer(): void;
+  prepareLaunch(rights: NativeRightSpec[]): number;
+  bindLaunch(launch: number, pid: number): void;
+  cancelLaunch(launch: number): void;
+  registerForPid(pid: number, rights: NativeRightSpec[]): void;
+  serverStats(): NativeServerStats;
+  performRendezvous(
+    endpoint: string,
+    expectedServerPid: number,
+    timeoutMs: number,
+    debug: boolean,
+  ): Array<{ key: number; handle: number }>;
+}
+
+let addon: NativeAddon | undefined;
+
+/** Loads the addon once, from a local build or a matching prebuild. */
+export function native(): NativeAddon {
+  if (!addon) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    addon = load(path.join(__dirname, '..', '..'));
+  }
+  return addon;
+}

@@ -1,0 +1,16 @@
+/** The main process's API: launch children and hand them OS handles. */
+export { fork, PRELOAD_PATH, type RendezvousForkOptions } from './fork';
+export {
+  MAX_RIGHTS_PER_PROCESS,
+  type FdDisposition,
+  type FdRight,
+  type PortsForRendezvous,
+  type Transferable,
+} from './rights';
+export {
+  PendingLaunch,
+  RendezvousServer,
+  type RendezvousServerOptions,
+  type ServerStats,
+} from './server';
+export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';

@@ -1,0 +1,160 @@
+import { debug, debugEnabled } from '../lib/debug';
+import {
+  CLIENT_TIMEOUT_MARGIN_MS,
+  DEFAULT_PENDING_REQUEST_TIMEOUT_MS,
+  ENDPOINT_VARIABLE,
+  TIMEOUT_VARIABLE,
+} from '../lib/environment';
+import { rendezvousError } from '../lib/errors';
+import { native } from '../lib/native';
+import { checkPid, normalisePorts, type PortsForRendezvous } from './rights';
+
+export interface RendezvousServerOptions {
+  /** How long a child that asks before its pid is bound waits (ms, default 10000). */
+  pendingRequestTimeoutMs?: number;
+  /** How long a connected client may take to send its request (ms, default 2000). */
+  requestReadTimeoutMs?: number;
+  /** Requests held at once while launches are pending (default 128). */
+  maxHeldRequests?: number;
+  /** Connections open at once (default 256). */
+  maxConnections?: number;
+}
+
+export interface ServerStats {
+  /** Registrations bound to a pid and not yet claimed. */
+  registrations: number;
+  /** Launches prepared but not yet bound to a pid. */
+  pendingLaunches: number;
+}
+
+/**
+ * Rights prepared for a child that is not launched yet. The server owns them
+ * from now on; bind the launch to the child's pid once it is known, or cancel
+ * it if the child never starts.
+ */
+export class PendingLaunch {
+  #id: number;
+  #settled = false;
+
+  /** @internal */
+  constructor(
+    id: number,
+    /** Variables to add to the child's environment. */
+    readonly env: Readonly<Record<string, string>>,
+  ) {
+    this.#id = id;
+  }
+
+  /** Hands the rights to `pid`; a request it already made is answered now. */
+  bind(pid: number): void {
+    checkPid(pid);
+    if (this.#settled) {
+      throw rendezvousError(Error, 'ERR_RENDEZVOUS_UNKNOWN_LAUNCH', 'This launch was already bound or cancelled');
+    }
+    native().bindLaunch(this.#id, pid);
+    this.#settled = true;
+    debug('bound launch %d to pid %d', this.#id, pid);
+  }
+
+  /** Releases the rights: moved ones are closed, copies dropped. Idempotent. */
+  cancel(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    native().cancelLaunch(this.#id);
+    debug('cancelled launch %d', this.#id);
+  }
+}
+
+let current: RendezvousServer | undefined;
+
+/**
+ * The process's one rendezvous server. It runs on its own native thread, so
+ * children get their rights even while this process's JS is busy.
+ */
+export class RendezvousServer {
+  readonly endpoint: string;
+  readonly #clientTimeoutMs: number;
+
+  private constructor(endpoint: string, clientTimeoutMs: number) {
+    this.endpoint = endpoint;
+    this.#clientTimeoutMs = clientTimeoutMs;
+  }
+
+  /**
+   * Returns the running server, starting it on first use. Options apply when
+   * it starts; passing options to a running server is an error.
+   */
+  static instance(options?: RendezvousServerOptions): RendezvousServer {
+    if (current) {
+      if (options !== undefined) {
+        throw rendezvousError(
+          Error,
+          'ERR_RENDEZVOUS_ALREADY_STARTED',
+          'The rendezvous server is already running; options apply only when it starts',
+        );
+      }
+      return current;
+    }
+    const pendingMs = options?.pendingRequestTimeoutMs ?? DEFAULT_PENDING_REQUEST_TIMEOUT_MS;
+    const endpoint = native().startServer({ ...options, debug: debugEnabled() });
+    current = new RendezvousServer(endpoint, pendingMs + CLIENT_TIMEOUT_MARGIN_MS);
+    debug('server started at %s', endpoint);
+    return current;
+  }
+
+  /** What a child needs in its environment to find this server. */
+  get childEnv(): Readonly<Record<string, string>> {
+    return {
+      [ENDPOINT_VARIABLE]: this.endpoint,
+      [TIMEOUT_VARIABLE]: String(this.#clientTimeoutMs),
+    };
+  }
+
+  /**
+   * Registers rights for a running child (Chromium's primitive, for callers
+   * that launch children themselves). All or nothing: on error the caller
+   * keeps every descriptor.
+   */
+  registerPortsForPid(pid: number, ports: PortsForRendezvous): void {
+    this.#checkRunning();
+    checkPid(pid);
+    const rights = normalisePorts(ports);
+    native().registerForPid(pid, rights);
+    debug('registered %d rights for pid %d', rights.length, pid);
+  }
+
+  /**
+   * Takes rights for a child that is about to be launched. A child that asks
+   * before `bind(pid)` is held, up to `pendingRequestTimeoutMs`, and then
+   * gets exactly its own rights.
+   */
+  prepareLaunch(ports: PortsForRendezvous): PendingLaunch {
+    this.#checkRunning();
+    const rights = normalisePorts(ports);
+    const id = native().prepareLaunch(rights);
+    debug('prepared launch %d with %d rights', id, rights.length);
+    return new PendingLaunch(id, this.childEnv);
+  }
+
+  stats(): ServerStats {
+    const { registrations, pendingLaunches } = native().serverStats();
+    return { registrations, pendingLaunches };
+  }
+
+  /**
+   * Stops the server and releases every right it holds. The next
+   * `instance()` starts a new one, at a new endpoint.
+   */
+  stop(): void {
+    if (current !== this) return;
+    native().stopServer();
+    current = undefined;
+    debug('server stopped');
+  }
+
+  #checkRunning(): void {
+    if (current !== this) {
+      throw rendezvousError(Error, 'ERR_RENDEZVOUS_SERVER_STOPPED', 'This rendezvous server was stopped');
+    }
+  }
+}
