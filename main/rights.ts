@@ -27,8 +27,10 @@ export const MAX_RIGHTS_PER_PROCESS = 64;
 const MAX_KEY = 0xffffffff;
 const DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
 
-function checkKey(key: unknown): number {
-  const number = typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key) ? Number(key) : key;
+function checkKey(key: unknown, fromObject: boolean): number {
+  // Object keys arrive as strings; a canonical number string is that number.
+  const number =
+    fromObject && typeof key === 'string' && String(Number(key)) === key ? Number(key) : key;
   if (typeof number !== 'number') {
     throw rendezvousError(
       TypeError,
@@ -89,8 +91,10 @@ export function normalisePorts(ports: unknown): NativeRightSpec[] {
       'ports must be an object or a Map of key to right',
     );
   }
-  const entries: Array<[unknown, unknown]> =
-    ports instanceof Map ? [...ports.entries()] : Object.entries(ports);
+  const fromObject = !(ports instanceof Map);
+  const entries: Array<[unknown, unknown]> = fromObject
+    ? Object.entries(ports)
+    : [...(ports as Map<unknown, unknown>).entries()];
   if (entries.length > MAX_RIGHTS_PER_PROCESS) {
     throw rendezvousError(
       RangeError,
@@ -100,7 +104,7 @@ export function normalisePorts(ports: unknown): NativeRightSpec[] {
   }
   const seen = new Set<number>();
   return entries.map(([rawKey, right]) => {
-    const key = checkKey(rawKey);
+    const key = checkKey(rawKey, fromObject);
     if (seen.has(key)) {
       throw rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_KEY', `Key ${key} is used twice`);
     }

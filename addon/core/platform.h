@@ -28,8 +28,12 @@ struct RightSpec {
   std::string disposition;
 };
 
+// Checks every right without taking or opening anything, so it can run
+// before anything else claims a descriptor number a stale handle names.
+bool CheckRights(const std::vector<RightSpec>& specs, Error* error);
+
 // Takes a whole registration's rights into the server's ownership, all or
-// nothing: on failure nothing was taken and the caller still owns every
+// nothing (it checks them again first): on failure nothing was taken and the caller still owns every
 // handle. `specs` has already passed CheckRightSpecs.
 bool AdoptRights(const std::vector<RightSpec>& specs,
                  RightsByKey* rights,

@@ -72,9 +72,7 @@ int FdOfRight(const Right& right) {
   return static_cast<const FdRight&>(right).fd();
 }
 
-bool AdoptRights(const std::vector<RightSpec>& specs,
-                 RightsByKey* rights,
-                 Error* error) {
+bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
   std::set<int64_t> moved;
   for (const RightSpec& spec : specs) {
     if (!CheckAndPrepare(spec, error))
@@ -86,6 +84,14 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
       return false;
     }
   }
+  return true;
+}
+
+bool AdoptRights(const std::vector<RightSpec>& specs,
+                 RightsByKey* rights,
+                 Error* error) {
+  if (!CheckRights(specs, error))
+    return false;
   // Copies first: a failed dup leaves every moved fd with its caller.
   RightsByKey taken;
   for (const RightSpec& spec : specs) {

@@ -41,8 +41,6 @@ bool ReadLimit(Napi::Object options,
 Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState* state = AddonState::Get(env);
-  if (state->server)
-    return Napi::String::New(env, state->server->endpoint());
   ServerConfig config;
   bool debug = false;
   if (info.Length() > 0 && info[0].IsObject()) {
@@ -64,6 +62,8 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
     config.limits.max_connections = static_cast<size_t>(connections);
     debug = options.Get("debug").ToBoolean().Value();
   }
+  if (state->server)
+    return Napi::String::New(env, state->server->endpoint());
   config.log = DebugLog(debug, static_cast<long>(::getpid()));
   Error error;
   state->server = StartServer(&state->table, config, &error);
@@ -149,6 +149,11 @@ Napi::Value RegisterForPidBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, *error);
     return env.Undefined();
   }
+  Error error;
+  if (!CheckRights(specs, &error)) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
   AddonState* state = AddonState::Get(env);
   if (state->table.IsRegistered(pid)) {
     ThrowJsError(env, Error::Make(codes::kAlreadyRegistered,
@@ -157,7 +162,8 @@ Napi::Value RegisterForPidBinding(const Napi::CallbackInfo& info) {
                                       " and have not been claimed yet"));
     return env.Undefined();
   }
-  Error error;
+  // The watch opens a descriptor: only after the caller's were checked, so
+  // it cannot take the number of a closed one the caller named.
   std::unique_ptr<ExitWatch> watch = server->WatchExit(pid, &error);
   RightsByKey rights;
   if (!watch || !AdoptRights(specs, &rights, &error)) {

@@ -1,0 +1,206 @@
+'use strict';
+// Bad registrations fail with the documented errors, and leave every handle
+// with its caller.
+const assert = require('node:assert/strict');
+const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const { after, before, describe, test } = require('node:test');
+
+const { RendezvousServer } = require('../dist/main');
+const { native } = require('../dist/lib/native');
+const { fdIsOpen, makePipe } = require('./support/fds');
+
+let server;
+let sleeper;
+
+before(() => {
+  server = RendezvousServer.instance();
+  sleeper = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+});
+
+after(() => {
+  sleeper.kill('SIGKILL');
+  server.stop();
+});
+
+function devNull() {
+  return fs.openSync('/dev/null', 'r');
+}
+
+function expectError(fn, errorClass, code) {
+  assert.throws(fn, (error) => {
+    assert.equal(error.constructor, errorClass, `${error.constructor.name}: ${error.message}`);
+    assert.equal(error.code, code, error.message);
+    return true;
+  });
+}
+
+describe('registering rights', () => {
+  test('registering the same pid twice while unclaimed fails and keeps the second fd with its caller', () => {
+    const first = devNull();
+    server.registerPortsForPid(sleeper.pid, { 1: { fd: first, disposition: 'move' } });
+    const second = devNull();
+    expectError(
+      () => server.registerPortsForPid(sleeper.pid, { 1: { fd: second, disposition: 'move' } }),
+      Error,
+      'ERR_RENDEZVOUS_ALREADY_REGISTERED',
+    );
+    assert.ok(fdIsOpen(second), 'the refused fd is still the caller’s');
+    fs.closeSync(second);
+    assert.equal(server.stats().registrations, 1);
+  });
+
+  test('65 rights are refused, 64 are accepted', () => {
+    const fd = devNull();
+    const ports = (count) =>
+      Object.fromEntries(Array.from({ length: count }, (_, key) => [key, { fd, disposition: 'copy' }]));
+    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      expectError(() => server.registerPortsForPid(other.pid, ports(65)), RangeError, 'ERR_RENDEZVOUS_TOO_MANY_RIGHTS');
+      server.registerPortsForPid(other.pid, ports(64));
+    } finally {
+      other.kill('SIGKILL');
+      fs.closeSync(fd);
+    }
+  });
+
+  test('bad keys are refused', () => {
+    const fd = devNull();
+    const right = { fd, disposition: 'copy' };
+    try {
+      for (const key of ['-1', '1.5', String(2 ** 32)]) {
+        expectError(() => server.registerPortsForPid(sleeper.pid, { [key]: right }), RangeError, 'ERR_RENDEZVOUS_INVALID_KEY');
+      }
+      for (const key of ['abc', '01', '']) {
+        expectError(() => server.registerPortsForPid(sleeper.pid, { [key]: right }), TypeError, 'ERR_RENDEZVOUS_INVALID_KEY');
+      }
+      for (const key of [-1, 1.5, 2 ** 32, NaN]) {
+        expectError(
+          () => server.registerPortsForPid(sleeper.pid, new Map([[key, right]])),
+          RangeError,
+          'ERR_RENDEZVOUS_INVALID_KEY',
+        );
+      }
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, new Map([['7', right]])),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_KEY',
+      );
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  test('a closed fd is refused with the failing call and errno, and nothing else is taken', () => {
+    const { readFd, writeFd } = makePipe();
+    const kept = devNull();
+    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    fs.closeSync(writeFd);
+    try {
+      assert.throws(
+        () =>
+          server.registerPortsForPid(other.pid, {
+            1: { fd: kept, disposition: 'move' },
+            2: { fd: writeFd, disposition: 'copy' },
+          }),
+        (error) => {
+          assert.equal(error.constructor, TypeError);
+          assert.equal(error.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+          assert.equal(error.syscall, 'fcntl');
+          assert.equal(error.errno, 9); // EBADF
+          return true;
+        },
+      );
+      assert.ok(fdIsOpen(kept), 'a moved fd of a refused registration stays with its caller');
+      assert.equal(server.stats().registrations, 1);
+    } finally {
+      other.kill('SIGKILL');
+      fs.closeSync(kept);
+      fs.closeSync(readFd);
+    }
+  });
+
+  test('invalid fds, dispositions and pids are refused', () => {
+    const fd = devNull();
+    try {
+      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd: -1, disposition: 'copy' } }), RangeError, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd: 'x', disposition: 'copy' } }), TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: fd }), TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd, disposition: 'steal' } }), TypeError, 'ERR_RENDEZVOUS_INVALID_DISPOSITION');
+      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd } }), TypeError, 'ERR_RENDEZVOUS_INVALID_DISPOSITION');
+      for (const pid of [0, -5, 2 ** 31]) {
+        expectError(() => server.registerPortsForPid(pid, {}), RangeError, 'ERR_RENDEZVOUS_INVALID_PID');
+      }
+      expectError(() => server.registerPortsForPid(1.5, {}), RangeError, 'ERR_RENDEZVOUS_INVALID_PID');
+      expectError(() => server.registerPortsForPid('12', {}), TypeError, 'ERR_RENDEZVOUS_INVALID_PID');
+      expectError(() => server.registerPortsForPid(sleeper.pid, 5), TypeError, 'ERR_RENDEZVOUS_INVALID_ARGUMENT');
+      assert.ok(fdIsOpen(fd));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  test('moving one fd under two keys is refused', () => {
+    const fd = devNull();
+    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      expectError(
+        () =>
+          server.registerPortsForPid(other.pid, {
+            1: { fd, disposition: 'move' },
+            2: { fd, disposition: 'move' },
+          }),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+      );
+      assert.ok(fdIsOpen(fd));
+    } finally {
+      other.kill('SIGKILL');
+      fs.closeSync(fd);
+    }
+  });
+
+  test('a pid that does not exist is refused', () => {
+    const gone = childProcess.spawnSync('true').pid;
+    expectError(() => server.registerPortsForPid(gone, {}), Error, 'ERR_RENDEZVOUS_PROCESS_GONE');
+  });
+
+  test('a moved fd belongs to the server: it is marked close-on-exec and no longer the caller’s', () => {
+    const fd = devNull();
+    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      server.registerPortsForPid(other.pid, { 1: { fd, disposition: 'move' } });
+      // Still open (the server holds it), so the same number is not reused yet.
+      assert.ok(fdIsOpen(fd));
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+});
+
+describe('the raw addon checks its arguments again', () => {
+  test('garbage arguments throw, they never crash the process', () => {
+    const addon = native();
+    const calls = [
+      () => addon.registerForPid(),
+      () => addon.registerForPid({}, []),
+      () => addon.registerForPid(sleeper.pid, {}),
+      () => addon.registerForPid(sleeper.pid, [null]),
+      () => addon.registerForPid(sleeper.pid, [{ key: 1, handle: 2 ** 60, disposition: 'copy' }]),
+      () => addon.registerForPid(sleeper.pid, [{ key: 2 ** 33, handle: 0, disposition: 'copy' }]),
+      () => addon.registerForPid(sleeper.pid, [{ key: 1, handle: 0, disposition: 7 }]),
+      () => addon.registerForPid(sleeper.pid, Array.from({ length: 65 }, () => ({}))),
+      () => addon.prepareLaunch('x'),
+      () => addon.bindLaunch(-1, 1),
+      () => addon.bindLaunch(2 ** 60, 1),
+      () => addon.cancelLaunch('x'),
+      () => addon.performRendezvous(),
+      () => addon.performRendezvous('no-at-sign', 1, 10, false),
+      () => addon.performRendezvous('@x', 0, 10, false),
+      () => addon.startServer({ pendingRequestTimeoutMs: -4 }),
+    ];
+    for (const call of calls) {
+      assert.throws(call, (error) => typeof error.code === 'string' && error.code.startsWith('ERR_RENDEZVOUS_'));
+    }
+  });
+});

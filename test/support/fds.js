@@ -1,0 +1,102 @@
+'use strict';
+// Real kernel objects for the tests, made from Node without native helpers of
+// the project's own: pipes (through a FIFO), memfds (reopened through /proc
+// from a process that made one), listening sockets, and fd accounting.
+const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { rawPeerPath } = require('./raw-peer');
+
+/** Descriptors open in this process right now. */
+function openFdCount() {
+  return fs.readdirSync('/proc/self/fd').length - 1; // minus readdir's own
+}
+
+function fdIsOpen(fd) {
+  try {
+    fs.fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What /proc says an fd is, e.g. "pipe:[123]" or "/memfd:x (deleted)". */
+function fdTarget(fd, pid = 'self') {
+  return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+}
+
+let fifoCounter = 0;
+/** A real pipe: both ends of a FIFO whose name is gone at once. */
+function makePipe() {
+  const fifo = path.join(os.tmpdir(), `epr-fifo-${process.pid}-${fifoCounter++}`);
+  childProcess.execFileSync('mkfifo', ['-m', '600', fifo]);
+  try {
+    const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writeFd = fs.openSync(fifo, fs.constants.O_WRONLY);
+    return { readFd, writeFd };
+  } finally {
+    fs.unlinkSync(fifo);
+  }
+}
+
+/** A pipe whose read end holds `text` and whose write end is closed. */
+function pipeHolding(text) {
+  const { readFd, writeFd } = makePipe();
+  fs.writeSync(writeFd, text);
+  fs.closeSync(writeFd);
+  return readFd;
+}
+
+/** A real memfd holding `text`, opened read-write in this process. */
+function makeMemfd(text) {
+  const proc = childProcess.spawn(rawPeerPath(), ['memfd', text], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (!out.includes('\n')) return;
+      try {
+        const fd = fs.openSync(`/proc/${proc.pid}/fd/${out.trim()}`, 'r+');
+        resolve(fd);
+      } catch (error) {
+        reject(error);
+      } finally {
+        proc.stdin.end();
+      }
+    });
+    proc.on('error', reject);
+  });
+}
+
+/** A TCP server listening on loopback that never accepts in this process. */
+async function listeningSocket() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  return { server, fd: server._handle.fd, port: server.address().port };
+}
+
+/** Polls `condition` until it holds or `timeoutMs` passes. */
+async function waitFor(condition, timeoutMs = 3000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+module.exports = {
+  fdIsOpen,
+  fdTarget,
+  listeningSocket,
+  makeMemfd,
+  makePipe,
+  openFdCount,
+  pipeHolding,
+  waitFor,
+};
