@@ -38,4 +38,20 @@ async function stdoutOf(child) {
   return { out, code, signal };
 }
 
-module.exports = { exited, firstMessage, fixture, stdoutOf };
+const tracked = new Set();
+
+/** Remembers `child` so a failed test cannot leave it running. */
+function track(child) {
+  tracked.add(child);
+  child.once('exit', () => tracked.delete(child));
+  return child;
+}
+
+/** For afterEach: kills whatever a test left behind. */
+async function killStragglers() {
+  const left = [...tracked];
+  for (const child of left) child.kill('SIGKILL');
+  await Promise.all(left.map(exited));
+}
+
+module.exports = { exited, firstMessage, fixture, killStragglers, stdoutOf, track };
