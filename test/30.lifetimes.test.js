@@ -1,0 +1,138 @@
+'use strict';
+// Rights that are never claimed are released; the server never outlives its
+// process or keeps it alive.
+const assert = require('node:assert/strict');
+const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { afterEach, test } = require('node:test');
+const { Worker } = require('node:worker_threads');
+
+const rendezvous = require('../dist/main');
+const { exited, fixture, killStragglers, stdoutOf, track } = require('./support/children');
+const { makePipe, openFdCount, waitFor } = require('./support/fds');
+
+afterEach(killStragglers);
+
+const ROOT = path.join(__dirname, '..');
+
+/** Three pipes' worth of moved descriptors. */
+function someRights() {
+  const ports = {};
+  const keep = [];
+  for (let key = 1; key <= 3; key++) {
+    const { readFd, writeFd } = makePipe();
+    ports[key] = { fd: writeFd, disposition: 'move' };
+    keep.push(readFd);
+  }
+  return { ports, keep };
+}
+
+test('a child that exits before claiming: the parent’s fd count returns to its baseline', async () => {
+  const server = rendezvous.RendezvousServer.instance();
+  try {
+    for (const signal of ['exit', 'SIGKILL']) {
+      const baseline = openFdCount();
+      const child = track(
+        childProcess.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }),
+      );
+      const { ports, keep } = someRights();
+      server.registerPortsForPid(child.pid, ports);
+      assert.equal(server.stats().registrations, 1);
+      if (signal === 'exit') child.kill('SIGTERM');
+      else child.kill('SIGKILL');
+      await exited(child);
+      await waitFor(() => server.stats().registrations === 0, 3000, 'the registration to be released');
+      for (const fd of keep) fs.closeSync(fd);
+      await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
+    }
+  } finally {
+    server.stop();
+  }
+});
+
+test('a failed spawn releases the rights it was given', async () => {
+  const server = rendezvous.RendezvousServer.instance();
+  try {
+    const baseline = openFdCount();
+    const { ports, keep } = someRights();
+    const child = track(rendezvous.fork(fixture('report-rights.js'), [], { ports, execPath: '/nonexistent/node' }));
+    const [error] = await new Promise((resolve) => child.once('error', (...args) => resolve(args)));
+    assert.equal(error.code, 'ENOENT');
+    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+    for (const fd of keep) fs.closeSync(fd);
+    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
+  } finally {
+    server.stop();
+  }
+});
+
+test('stopping the server releases everything it holds', async () => {
+  const baseline = openFdCount();
+  const server = rendezvous.RendezvousServer.instance();
+  const sleeper = track(childProcess.spawn('sleep', ['30'], { stdio: 'ignore' }));
+  const { ports, keep } = someRights();
+  server.registerPortsForPid(sleeper.pid, ports);
+  const pending = someRights();
+  const launch = server.prepareLaunch(pending.ports);
+  assert.deepEqual(server.stats(), { registrations: 1, pendingLaunches: 1 });
+  server.stop();
+  assert.throws(() => launch.bind(sleeper.pid), { code: 'ERR_RENDEZVOUS_SERVER_STOPPED' });
+  assert.throws(() => server.registerPortsForPid(sleeper.pid, {}), { code: 'ERR_RENDEZVOUS_SERVER_STOPPED' });
+  sleeper.kill('SIGKILL');
+  await exited(sleeper);
+  for (const fd of [...keep, ...pending.keep]) fs.closeSync(fd);
+  assert.equal(openFdCount(), baseline);
+  const again = rendezvous.RendezvousServer.instance();
+  assert.notEqual(again.endpoint, server.endpoint, 'a new server at a new endpoint');
+  again.stop();
+});
+
+async function exitTime(script) {
+  const started = Date.now();
+  const child = track(
+    childProcess.spawn(process.execPath, ['-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+  const { out, code } = await stdoutOf(child);
+  return { ms: Date.now() - started, out, code };
+}
+
+const HOLDING_SERVER = `
+  const { RendezvousServer } = require('./dist/main');
+  const server = RendezvousServer.instance();
+  const sleeper = require('child_process').spawn('sleep', ['30'], { stdio: 'ignore', detached: true });
+  sleeper.unref();
+  server.registerPortsForPid(sleeper.pid, { 1: { fd: require('fs').openSync('/dev/null', 'r'), disposition: 'move' } });
+  server.prepareLaunch({});
+  process.stdout.write(String(sleeper.pid));
+`;
+
+test('a process with a running server exits promptly, at its end or by process.exit()', async () => {
+  for (const ending of ['', 'process.exit(0);']) {
+    const { ms, out, code } = await exitTime(HOLDING_SERVER + ending);
+    process.kill(Number(out), 'SIGKILL');
+    assert.equal(code, 0);
+    assert.ok(ms < 2000, `exited in ${ms} ms`);
+  }
+});
+
+test('a worker that ran a server leaves no thread, socket or fd behind when it ends', async () => {
+  const baseline = openFdCount();
+  const threads = () => fs.readdirSync('/proc/self/task').length;
+  const threadBaseline = threads();
+  const worker = new Worker(
+    `
+    const { parentPort } = require('worker_threads');
+    const { RendezvousServer } = require(${JSON.stringify(path.join(ROOT, 'dist/main'))});
+    const server = RendezvousServer.instance();
+    server.prepareLaunch({ 1: { fd: require('fs').openSync('/dev/null', 'r'), disposition: 'move' } });
+    parentPort.postMessage(server.endpoint);
+    `,
+    { eval: true },
+  );
+  const endpoint = await new Promise((resolve) => worker.once('message', resolve));
+  assert.match(endpoint, /^@electron-port-rendezvous\./);
+  await worker.terminate();
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
+  await waitFor(() => threads() === threadBaseline, 3000, 'the server thread to end');
+});
