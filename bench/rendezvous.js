@@ -143,25 +143,36 @@ function runFloor(binary) {
 /** Per size, the median over runs of p50 and of p99. */
 function medianOfRuns(runs) {
   const median = (values) => values.sort((a, b) => a - b)[(values.length - 1) >> 1];
-  return Object.fromEntries(SIZES.map((count) => [count, {
-    p50: median(runs.map((run) => run[count].p50)),
-    p99: median(runs.map((run) => run[count].p99)),
-  }]));
+  return Object.fromEntries(
+    SIZES.map((count) => [
+      count,
+      {
+        p50: median(runs.map((run) => run[count].p50)),
+        p99: median(runs.map((run) => run[count].p99)),
+      },
+    ]),
+  );
 }
 
 function printTable(rows) {
   const cell = (value) => (value === undefined ? '-' : value.toFixed(1));
   const ratio = (value) => (value === undefined ? '-' : `${value.toFixed(2)}x`);
-  console.log(`${'measure'.padEnd(48)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}${'p50/floor'.padStart(11)}`);
+  console.log(
+    `${'measure'.padEnd(48)}${'p50 µs'.padStart(10)}${'p99 µs'.padStart(10)}${'p50/floor'.padStart(11)}`,
+  );
   for (const { name, p50, p99, floorP50 } of rows) {
     const r = floorP50 === undefined ? undefined : p50 / floorP50;
-    console.log(`${name.padEnd(48)}${cell(p50).padStart(10)}${cell(p99).padStart(10)}${ratio(r).padStart(11)}`);
+    console.log(
+      `${name.padEnd(48)}${cell(p50).padStart(10)}${cell(p99).padStart(10)}${ratio(r).padStart(11)}`,
+    );
   }
 }
 
 async function main() {
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, Linux ${os.release()}; ` +
-    `${WARMUP} warm-up + ${SAMPLES} samples per measure, ${COLD_CHILDREN} cold children`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} CPUs, Linux ${os.release()}; ` +
+      `${WARMUP} warm-up + ${SAMPLES} samples per measure, ${COLD_CHILDREN} cold children`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-floor-'));
   const floorBuild = buildFloor(dir);
   // The floor runs three times, spread over the bench, and the median is
@@ -188,10 +199,20 @@ async function main() {
     const floor = floorBuild.binary ? medianOfRuns(floorRuns) : undefined;
     const floorOf = (count) => floor?.[count].p50;
     const rows = [];
-    for (const count of SIZES) rows.push({ name: `ours: warm rendezvous, ${fds(count)}`, ...warm[count], floorP50: floorOf(count) });
-    rows.push({ name: `ours: cold first rendezvous, 1 fd (median/${cold.n})`, ...cold, floorP50: floorOf(1) });
+    for (const count of SIZES)
+      rows.push({ name: `ours: warm rendezvous, ${fds(count)}`, ...warm[count], floorP50: floorOf(count) });
+    rows.push({
+      name: `ours: cold first rendezvous, 1 fd (median/${cold.n})`,
+      ...cold,
+      floorP50: floorOf(1),
+    });
     if (floor) {
-      for (const count of SIZES) rows.push({ name: `C floor, ${fds(count)} (median of ${floorRuns.length} runs)`, ...floor[count], floorP50: floorOf(count) });
+      for (const count of SIZES)
+        rows.push({
+          name: `C floor, ${fds(count)} (median of ${floorRuns.length} runs)`,
+          ...floor[count],
+          floorP50: floorOf(count),
+        });
     }
     rows.push({ name: 'child_process IPC ping-pong (no fds)', ...ipc });
     console.log();

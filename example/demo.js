@@ -52,7 +52,10 @@ async function readAll(stream) {
 
 function get(url) {
   return new Promise((resolve, reject) => {
-    http.get(url, (response) => readAll(response).then((body) => resolve({ status: response.statusCode, body }), reject))
+    http
+      .get(url, (response) =>
+        readAll(response).then((body) => resolve({ status: response.statusCode, body }), reject),
+      )
       .on('error', reject);
   });
 }

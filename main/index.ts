@@ -7,10 +7,5 @@ export {
   type PortsForRendezvous,
   type Transferable,
 } from './rights';
-export {
-  PendingLaunch,
-  RendezvousServer,
-  type RendezvousServerOptions,
-  type ServerStats,
-} from './server';
+export { PendingLaunch, RendezvousServer, type RendezvousServerOptions, type ServerStats } from './server';
 export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';

@@ -19,9 +19,7 @@ export interface FdRight {
 export type Transferable = FdRight;
 
 /** Rights keyed by uint32 keys the child uses to take them. */
-export type PortsForRendezvous =
-  | Readonly<Record<number, Transferable>>
-  | ReadonlyMap<number, Transferable>;
+export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
 
 export const MAX_RIGHTS_PER_PROCESS = 64;
 const MAX_KEY = 0xffffffff;
@@ -29,8 +27,7 @@ const DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
 
 function checkKey(key: unknown, fromObject: boolean): number {
   // Object keys arrive as strings; a canonical number string is that number.
-  const number =
-    fromObject && typeof key === 'string' && String(Number(key)) === key ? Number(key) : key;
+  const number = fromObject && typeof key === 'string' && String(Number(key)) === key ? Number(key) : key;
   if (typeof number !== 'number') {
     throw rendezvousError(
       TypeError,

@@ -49,7 +49,11 @@ export class PendingLaunch {
   bind(pid: number): void {
     checkPid(pid);
     if (this.#settled) {
-      throw rendezvousError(Error, 'ERR_RENDEZVOUS_UNKNOWN_LAUNCH', 'This launch was already bound or cancelled');
+      throw rendezvousError(
+        Error,
+        'ERR_RENDEZVOUS_UNKNOWN_LAUNCH',
+        'This launch was already bound or cancelled',
+      );
     }
     native().bindLaunch(this.#id, pid);
     this.#settled = true;

@@ -56,7 +56,11 @@ describe('registering rights', () => {
       Object.fromEntries(Array.from({ length: count }, (_, key) => [key, { fd, disposition: 'copy' }]));
     const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
-      expectError(() => server.registerPortsForPid(other.pid, ports(65)), RangeError, 'ERR_RENDEZVOUS_TOO_MANY_RIGHTS');
+      expectError(
+        () => server.registerPortsForPid(other.pid, ports(65)),
+        RangeError,
+        'ERR_RENDEZVOUS_TOO_MANY_RIGHTS',
+      );
       server.registerPortsForPid(other.pid, ports(64));
     } finally {
       other.kill('SIGKILL');
@@ -69,10 +73,18 @@ describe('registering rights', () => {
     const right = { fd, disposition: 'copy' };
     try {
       for (const key of ['-1', '1.5', String(2 ** 32)]) {
-        expectError(() => server.registerPortsForPid(sleeper.pid, { [key]: right }), RangeError, 'ERR_RENDEZVOUS_INVALID_KEY');
+        expectError(
+          () => server.registerPortsForPid(sleeper.pid, { [key]: right }),
+          RangeError,
+          'ERR_RENDEZVOUS_INVALID_KEY',
+        );
       }
       for (const key of ['abc', '01', '']) {
-        expectError(() => server.registerPortsForPid(sleeper.pid, { [key]: right }), TypeError, 'ERR_RENDEZVOUS_INVALID_KEY');
+        expectError(
+          () => server.registerPortsForPid(sleeper.pid, { [key]: right }),
+          TypeError,
+          'ERR_RENDEZVOUS_INVALID_KEY',
+        );
       }
       for (const key of [-1, 1.5, 2 ** 32, NaN]) {
         expectError(
@@ -123,17 +135,41 @@ describe('registering rights', () => {
   test('invalid fds, dispositions and pids are refused', () => {
     const fd = devNull();
     try {
-      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd: -1, disposition: 'copy' } }), RangeError, 'ERR_RENDEZVOUS_INVALID_RIGHT');
-      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd: 'x', disposition: 'copy' } }), TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT');
-      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: fd }), TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT');
-      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd, disposition: 'steal' } }), TypeError, 'ERR_RENDEZVOUS_INVALID_DISPOSITION');
-      expectError(() => server.registerPortsForPid(sleeper.pid, { 1: { fd } }), TypeError, 'ERR_RENDEZVOUS_INVALID_DISPOSITION');
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, { 1: { fd: -1, disposition: 'copy' } }),
+        RangeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+      );
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, { 1: { fd: 'x', disposition: 'copy' } }),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+      );
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, { 1: fd }),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+      );
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, { 1: { fd, disposition: 'steal' } }),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_DISPOSITION',
+      );
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, { 1: { fd } }),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_DISPOSITION',
+      );
       for (const pid of [0, -5, 2 ** 31]) {
         expectError(() => server.registerPortsForPid(pid, {}), RangeError, 'ERR_RENDEZVOUS_INVALID_PID');
       }
       expectError(() => server.registerPortsForPid(1.5, {}), RangeError, 'ERR_RENDEZVOUS_INVALID_PID');
       expectError(() => server.registerPortsForPid('12', {}), TypeError, 'ERR_RENDEZVOUS_INVALID_PID');
-      expectError(() => server.registerPortsForPid(sleeper.pid, 5), TypeError, 'ERR_RENDEZVOUS_INVALID_ARGUMENT');
+      expectError(
+        () => server.registerPortsForPid(sleeper.pid, 5),
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+      );
       assert.ok(fdIsOpen(fd));
     } finally {
       fs.closeSync(fd);
@@ -189,7 +225,11 @@ describe('the raw addon checks its arguments again', () => {
       () => addon.registerForPid(sleeper.pid, [{ key: 1, handle: 2 ** 60, disposition: 'copy' }]),
       () => addon.registerForPid(sleeper.pid, [{ key: 2 ** 33, handle: 0, disposition: 'copy' }]),
       () => addon.registerForPid(sleeper.pid, [{ key: 1, handle: 0, disposition: 7 }]),
-      () => addon.registerForPid(sleeper.pid, Array.from({ length: 65 }, () => ({}))),
+      () =>
+        addon.registerForPid(
+          sleeper.pid,
+          Array.from({ length: 65 }, () => ({})),
+        ),
       () => addon.prepareLaunch('x'),
       () => addon.bindLaunch(-1, 1),
       () => addon.bindLaunch(2 ** 60, 1),
@@ -200,7 +240,10 @@ describe('the raw addon checks its arguments again', () => {
       () => addon.startServer({ pendingRequestTimeoutMs: -4 }),
     ];
     for (const call of calls) {
-      assert.throws(call, (error) => typeof error.code === 'string' && error.code.startsWith('ERR_RENDEZVOUS_'));
+      assert.throws(
+        call,
+        (error) => typeof error.code === 'string' && error.code.startsWith('ERR_RENDEZVOUS_'),
+      );
     }
   });
 });

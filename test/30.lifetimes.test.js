@@ -56,7 +56,9 @@ test('a failed spawn releases the rights it was given', async () => {
   try {
     const baseline = openFdCount();
     const { ports, keep } = someRights();
-    const child = track(rendezvous.fork(fixture('report-rights.js'), [], { ports, execPath: '/nonexistent/node' }));
+    const child = track(
+      rendezvous.fork(fixture('report-rights.js'), [], { ports, execPath: '/nonexistent/node' }),
+    );
     const [error] = await new Promise((resolve) => child.once('error', (...args) => resolve(args)));
     assert.equal(error.code, 'ENOENT');
     assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });

@@ -79,7 +79,10 @@ test('a silent connection is closed after the read timeout, and others are serve
   await wellBehavedChildIsServed();
   const { out } = await done;
   const [, , ms] = out.trim().split(' ');
-  assert.ok(Number(ms) >= READ_TIMEOUT_MS - 20 && Number(ms) < READ_TIMEOUT_MS + 1000, `closed after ${ms} ms`);
+  assert.ok(
+    Number(ms) >= READ_TIMEOUT_MS - 20 && Number(ms) < READ_TIMEOUT_MS + 1000,
+    `closed after ${ms} ms`,
+  );
 });
 
 test('a client that closes right after asking leaks nothing', async () => {
@@ -111,7 +114,14 @@ async function underHostileServer(scenario) {
   const child = track(
     childProcess.spawn(
       rawPeerPath(),
-      ['server', scenario, process.execPath, '--require', rendezvous.PRELOAD_PATH, fixture('report-client-error.js')],
+      [
+        'server',
+        scenario,
+        process.execPath,
+        '--require',
+        rendezvous.PRELOAD_PATH,
+        fixture('report-client-error.js'),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     ),
   );

@@ -15,11 +15,10 @@ bool HeldRequests::Hold(uint64_t request_id,
 }
 
 void HeldRequests::Drop(uint64_t request_id) {
-  held_.erase(std::remove_if(held_.begin(), held_.end(),
-                             [&](const Held& h) {
-                               return h.request_id == request_id;
-                             }),
-              held_.end());
+  held_.erase(
+      std::remove_if(held_.begin(), held_.end(),
+                     [&](const Held& h) { return h.request_id == request_id; }),
+      held_.end());
 }
 
 void HeldRequests::Resolve(RegistrationTable& table,
@@ -31,8 +30,8 @@ void HeldRequests::Resolve(RegistrationTable& table,
   while (it != held_.end()) {
     RightsByKey rights;
     auto result = table.Claim(it->pid, &rights);
-    bool done = result != RegistrationTable::ClaimResult::kWait ||
-                now >= it->deadline;
+    bool done =
+        result != RegistrationTable::ClaimResult::kWait || now >= it->deadline;
     if (done) {
       ready.emplace_back(it->request_id, std::move(rights));
       it = held_.erase(it);

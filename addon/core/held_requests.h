@@ -35,7 +35,8 @@ class HeldRequests {
   // Forgets a request whose connection went away.
   void Drop(uint64_t request_id);
   // Answers every held request that can be answered now.
-  void Resolve(RegistrationTable& table, Clock::time_point now,
+  void Resolve(RegistrationTable& table,
+               Clock::time_point now,
                const Answer& answer);
   std::optional<Clock::time_point> NextDeadline() const;
   size_t size() const { return held_.size(); }

@@ -33,8 +33,8 @@ struct RightSpec {
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error);
 
 // Takes a whole registration's rights into the server's ownership, all or
-// nothing (it checks them again first): on failure nothing was taken and the caller still owns every
-// handle. `specs` has already passed CheckRightSpecs.
+// nothing (it checks them again first): on failure nothing was taken and the
+// caller still owns every handle. `specs` has already passed CheckRightSpecs.
 bool AdoptRights(const std::vector<RightSpec>& specs,
                  RightsByKey* rights,
                  Error* error);

@@ -68,8 +68,8 @@ bool DecodeReply(const uint8_t* data,
     *why = "reply shorter than its header";
     return false;
   }
-  if (Get<uint32_t>(data, 0) != kReplyMagic || Get<uint16_t>(data, 4) != kVersion ||
-      Get<uint16_t>(data, 6) != 0) {
+  if (Get<uint32_t>(data, 0) != kReplyMagic ||
+      Get<uint16_t>(data, 4) != kVersion || Get<uint16_t>(data, 6) != 0) {
     *why = "reply has a wrong magic or version";
     return false;
   }

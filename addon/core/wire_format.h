@@ -5,7 +5,8 @@
 // a reply's keys are in the same order as its handles.
 //
 //   request: magic "EPR?" | version u16 | reserved u16            (8 bytes)
-//   reply:   magic "EPR!" | version u16 | reserved u16 | count u32 | keys[count]
+//   reply:   magic "EPR!" | version u16 | reserved u16 | count u32 |
+//   keys[count]
 //
 // Everything here is pure and bounds-checked: it parses untrusted bytes.
 #ifndef ADDON_CORE_WIRE_FORMAT_H_

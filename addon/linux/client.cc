@@ -63,8 +63,8 @@ bool PerformRendezvous(const ClientConfig& config,
   }
   int result;
   do {
-    result = ::connect(socket.get(), reinterpret_cast<sockaddr*>(&address),
-                       length);
+    result =
+        ::connect(socket.get(), reinterpret_cast<sockaddr*>(&address), length);
   } while (result < 0 && errno == EINTR);
   if (result < 0) {
     int err = errno;
@@ -89,11 +89,11 @@ bool PerformRendezvous(const ClientConfig& config,
   if (credentials.pid != config.expected_server_pid) {
     log("refusing server pid %d: expected parent %lld", credentials.pid,
         static_cast<long long>(config.expected_server_pid));
-    *error = Error::Make(
-        codes::kNotParent,
-        "The rendezvous server is process " + std::to_string(credentials.pid) +
-            ", not this process's parent " +
-            std::to_string(config.expected_server_pid));
+    *error = Error::Make(codes::kNotParent,
+                         "The rendezvous server is process " +
+                             std::to_string(credentials.pid) +
+                             ", not this process's parent " +
+                             std::to_string(config.expected_server_pid));
     return false;
   }
   if (SendWithFds(socket.get(), wire::EncodeRequest(), {}, 0) < 0) {
@@ -102,9 +102,8 @@ bool PerformRendezvous(const ClientConfig& config,
   }
   // One byte more than the largest valid reply, so an oversized one shows.
   ReceivedMessage reply;
-  ssize_t received =
-      ReceiveWithFds(socket.get(), wire::MaxReplySize() + 1,
-                     kMaxRightsPerRegistration, 0, &reply);
+  ssize_t received = ReceiveWithFds(socket.get(), wire::MaxReplySize() + 1,
+                                    kMaxRightsPerRegistration, 0, &reply);
   if (received < 0) {
     *error = TimeoutOr("recvmsg", errno, "No rendezvous reply");
     return false;
@@ -126,7 +125,8 @@ bool PerformRendezvous(const ClientConfig& config,
   std::string why;
   if (!wire::DecodeReply(reply.bytes.data(), reply.bytes.size(),
                          reply.fds.size(), &keys, &why)) {
-    *error = Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
+    *error =
+        Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
     return false;
   }
   for (size_t i = 0; i < keys.size(); ++i)

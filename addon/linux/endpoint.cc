@@ -52,8 +52,8 @@ bool EndpointAddress(const std::string& endpoint,
   // Abstract address: a NUL, then the name without the '@'; its length, not
   // a terminator, ends it.
   std::memcpy(address->sun_path + 1, endpoint.data() + 1, endpoint.size() - 1);
-  *length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
-                                   endpoint.size());
+  *length =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + endpoint.size());
   return true;
 }
 

@@ -22,9 +22,9 @@ ssize_t SendWithFds(int socket,
 
 struct ReceivedMessage {
   std::vector<uint8_t> bytes;
-  std::vector<ScopedFd> fds;  // every descriptor that arrived, all owned
-  bool truncated = false;     // MSG_TRUNC: more bytes than the buffer held
-  bool fds_truncated = false; // MSG_CTRUNC: more fds than the buffer held
+  std::vector<ScopedFd> fds;   // every descriptor that arrived, all owned
+  bool truncated = false;      // MSG_TRUNC: more bytes than the buffer held
+  bool fds_truncated = false;  // MSG_CTRUNC: more fds than the buffer held
 };
 
 // Receives one message of at most `max_bytes`, with room for `max_fds`

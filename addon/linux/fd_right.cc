@@ -42,25 +42,25 @@ bool CheckAndPrepare(const RightSpec& spec, Error* error) {
     return false;
   }
   if (spec.handle < 0 || spec.handle > INT_MAX) {
-    *error = Error::Range(codes::kInvalidRight,
-                          "fd must be an integer from 0 to " +
-                              std::to_string(INT_MAX));
+    *error =
+        Error::Range(codes::kInvalidRight, "fd must be an integer from 0 to " +
+                                               std::to_string(INT_MAX));
     return false;
   }
   int fd = static_cast<int>(spec.handle);
   int flags = ::fcntl(fd, F_GETFD);
   if (flags < 0) {
-    *error = SystemError("fcntl", errno,
-                         "fd " + std::to_string(fd) + " is not open",
-                         codes::kInvalidRight);
+    *error =
+        SystemError("fcntl", errno, "fd " + std::to_string(fd) + " is not open",
+                    codes::kInvalidRight);
     error->error_class = ErrorClass::kTypeError;
     return false;
   }
   if (spec.disposition == kMove && !(flags & FD_CLOEXEC) &&
       ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-    *error = SystemError("fcntl", errno,
-                         "Could not mark fd " + std::to_string(fd) +
-                             " close-on-exec");
+    *error = SystemError(
+        "fcntl", errno,
+        "Could not mark fd " + std::to_string(fd) + " close-on-exec");
     return false;
   }
   return true;
@@ -99,9 +99,9 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
       continue;
     ScopedFd copy(::fcntl(static_cast<int>(spec.handle), F_DUPFD_CLOEXEC, 0));
     if (!copy) {
-      *error = SystemError("fcntl", errno,
-                           "Could not duplicate fd " +
-                               std::to_string(spec.handle));
+      *error =
+          SystemError("fcntl", errno,
+                      "Could not duplicate fd " + std::to_string(spec.handle));
       return false;
     }
     taken.emplace(spec.key, std::make_unique<FdRight>(std::move(copy)));

@@ -45,9 +45,7 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
 }
 
 LinuxServer::LinuxServer(RegistrationTable* table, const ServerConfig& config)
-    : table_(table),
-      config_(config),
-      held_(config.limits.max_held_requests) {}
+    : table_(table), config_(config), held_(config.limits.max_held_requests) {}
 
 std::unique_ptr<LinuxServer> LinuxServer::Start(RegistrationTable* table,
                                                 const ServerConfig& config,
@@ -212,7 +210,8 @@ void LinuxServer::AcceptAll() {
     Connection connection;
     connection.socket = std::move(socket);
     connection.pid = credentials.pid;
-    connection.read_deadline = Clock::now() + config_.limits.request_read_timeout;
+    connection.read_deadline =
+        Clock::now() + config_.limits.request_read_timeout;
     connections_.emplace(id, std::move(connection));
   }
 }
@@ -259,8 +258,7 @@ void LinuxServer::OnRequest(uint64_t id) {
         connection.held = true;
         config_.log("holding pid %d's request until its launch is bound", pid);
       } else {
-        config_.log("too many held requests; pid %d gets an empty answer",
-                    pid);
+        config_.log("too many held requests; pid %d gets an empty answer", pid);
         Answer(id, RightsByKey());
       }
       return;

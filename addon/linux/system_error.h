@@ -13,10 +13,9 @@ inline Error SystemError(const char* syscall,
                          int os_error,
                          const std::string& what,
                          const char* code = codes::kSystem) {
-  return Error::System(code,
-                       what + ": " + syscall + " failed: " +
-                           std::strerror(os_error),
-                       syscall, os_error);
+  return Error::System(
+      code, what + ": " + syscall + " failed: " + std::strerror(os_error),
+      syscall, os_error);
 }
 
 }  // namespace rendezvous

@@ -17,8 +17,8 @@ namespace {
 Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) {
-    ThrowJsError(env, Error::Type(codes::kInvalidArgument,
-                                  "endpoint must be a string"));
+    ThrowJsError(
+        env, Error::Type(codes::kInvalidArgument, "endpoint must be a string"));
     return env.Undefined();
   }
   ClientConfig config;

@@ -27,9 +27,9 @@ bool GetIntegerWithCode(const Napi::Value& value,
     return false;
   }
   if (number < static_cast<double>(min) || number > static_cast<double>(max)) {
-    ThrowJsError(env, Error::Range(code, name + " must be from " +
-                                             std::to_string(min) + " to " +
-                                             std::to_string(max)));
+    ThrowJsError(
+        env, Error::Range(code, name + " must be from " + std::to_string(min) +
+                                    " to " + std::to_string(max)));
     return false;
   }
   *out = static_cast<int64_t>(number);
@@ -60,19 +60,19 @@ bool GetInteger(const Napi::Value& value,
 bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
   Napi::Env env = value.Env();
   if (!value.IsArray()) {
-    ThrowJsError(env, Error::Type(codes::kInvalidArgument,
-                                  "rights must be an array"));
+    ThrowJsError(
+        env, Error::Type(codes::kInvalidArgument, "rights must be an array"));
     return false;
   }
   Napi::Array array = value.As<Napi::Array>();
   if (array.Length() > kMaxRightsPerRegistration) {
-    ThrowJsError(env, Error::Range(codes::kTooManyRights,
-                                   "At most " +
-                                       std::to_string(
-                                           kMaxRightsPerRegistration) +
-                                       " rights can be registered for one "
-                                       "process, not " +
-                                       std::to_string(array.Length())));
+    ThrowJsError(
+        env,
+        Error::Range(codes::kTooManyRights,
+                     "At most " + std::to_string(kMaxRightsPerRegistration) +
+                         " rights can be registered for one "
+                         "process, not " +
+                         std::to_string(array.Length())));
     return false;
   }
   specs->clear();

@@ -184,11 +184,11 @@ Napi::Value ServerStatsBinding(const Napi::CallbackInfo& info) {
   Napi::Object stats = Napi::Object::New(env);
   stats.Set("running", Napi::Boolean::New(env, state->server != nullptr));
   stats.Set("registrations",
-            Napi::Number::New(env, static_cast<double>(
-                                       state->table.registration_count())));
+            Napi::Number::New(
+                env, static_cast<double>(state->table.registration_count())));
   stats.Set("pendingLaunches",
-            Napi::Number::New(env, static_cast<double>(
-                                       state->table.pending_launch_count())));
+            Napi::Number::New(
+                env, static_cast<double>(state->table.pending_launch_count())));
   return stats;
 }
 
