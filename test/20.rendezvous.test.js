@@ -91,6 +91,14 @@ test('a child asking before its pid is registered still gets its rights, and nev
   await exited(child);
 });
 
+test('an ES module worker gets its rights through the package’s exports', async () => {
+  const child = fork(fixture('esm-worker.mjs'), [], {
+    ports: { 1: { fd: pipeHolding('to an ES module'), disposition: 'move' } },
+  });
+  assert.deepEqual(await firstMessage(child), { esm: true, content: 'to an ES module' });
+  await exited(child);
+});
+
 test('a parent whose JS thread spins for 2 s right after forking does not delay the child', async () => {
   const child = fork(fixture('report-rights.js'), [], {
     ports: { 1: { fd: pipeHolding('busy parent'), disposition: 'move' } },
