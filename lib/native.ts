@@ -35,7 +35,7 @@ export interface NativeAddon {
     expectedServerPid: number,
     timeoutMs: number,
     debug: boolean,
-  ): Array<{ key: number; handle: number }>;
+  ): Uint32Array /* key, handle, key, handle, ... */;
 }
 
 let addon: NativeAddon | undefined;

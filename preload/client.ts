@@ -74,7 +74,8 @@ export class RendezvousClient {
       const started = process.hrtime.bigint();
       const rights = addon.performRendezvous(endpoint, process.ppid, timeoutMs, debugEnabled());
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const fds = new Map(rights.map(({ key, handle }) => [key, handle]));
+      const fds = new Map<number, number>();
+      for (let i = 0; i < rights.length; i += 2) fds.set(rights[i], rights[i + 1]);
       debug('received %d rights in %s ms', fds.size, durationMs.toFixed(3));
       return { client: new RendezvousClient(fds, durationMs), error: null };
     } catch (error) {

@@ -26,7 +26,11 @@ function run(tool, args) {
   }
 }
 
-const cxx = [...filesUnder('addon', ['.h', '.cc']), ...filesUnder('test/fixtures', ['.c'])];
+const cxx = [
+  ...filesUnder('addon', ['.h', '.cc']),
+  ...filesUnder('test/fixtures', ['.c']),
+  ...filesUnder('bench', ['.c']),
+];
 const results = [
   run('clang-format', fix ? ['-i', ...cxx] : ['--dry-run', '--Werror', ...cxx]),
   run('prettier', [fix ? '--write' : '--check', '--log-level', 'warn', '.']),

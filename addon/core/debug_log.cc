@@ -5,9 +5,10 @@
 
 namespace rendezvous {
 
-DebugLog::DebugLog(bool enabled, long pid)
-    : enabled_(enabled),
-      prefix_("RENDEZVOUS " + std::to_string(pid) + ": native ") {}
+DebugLog::DebugLog(bool enabled, long pid) : enabled_(enabled) {
+  if (enabled)
+    prefix_ = "RENDEZVOUS " + std::to_string(pid) + ": native ";
+}
 
 void DebugLog::operator()(const char* format, ...) const {
   if (!enabled_)

@@ -25,22 +25,22 @@ void HeldRequests::Resolve(RegistrationTable& table,
                            Clock::time_point now,
                            const Answer& answer) {
   // Answers are collected first: `answer` may not re-enter this object.
-  std::vector<std::pair<uint64_t, RightsByKey>> ready;
+  std::vector<std::pair<uint64_t, ClaimedRights>> ready;
   auto it = held_.begin();
   while (it != held_.end()) {
-    RightsByKey rights;
-    auto result = table.Claim(it->pid, &rights);
+    ClaimedRights claimed;
+    auto result = table.Claim(it->pid, &claimed);
     bool done =
         result != RegistrationTable::ClaimResult::kWait || now >= it->deadline;
     if (done) {
-      ready.emplace_back(it->request_id, std::move(rights));
+      ready.emplace_back(it->request_id, std::move(claimed));
       it = held_.erase(it);
     } else {
       ++it;
     }
   }
-  for (auto& [id, rights] : ready)
-    answer(id, std::move(rights));
+  for (auto& [id, claimed] : ready)
+    answer(id, std::move(claimed));
 }
 
 std::optional<HeldRequests::Clock::time_point> HeldRequests::NextDeadline()

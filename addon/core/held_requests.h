@@ -26,7 +26,8 @@ class HeldRequests {
  public:
   using Clock = std::chrono::steady_clock;
   // Called once per resolved request with what to send (possibly empty).
-  using Answer = std::function<void(uint64_t request_id, RightsByKey rights)>;
+  using Answer =
+      std::function<void(uint64_t request_id, ClaimedRights claimed)>;
 
   explicit HeldRequests(size_t capacity) : capacity_(capacity) {}
 

@@ -62,14 +62,13 @@ void RegistrationTable::Cancel(LaunchId launch) {
 }
 
 RegistrationTable::ClaimResult RegistrationTable::Claim(int32_t pid,
-                                                        RightsByKey* out) {
-  std::unique_ptr<ExitWatch> finished_watch;
+                                                        ClaimedRights* out) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = registrations_.find(pid);
   if (it == registrations_.end())
     return launches_.empty() ? ClaimResult::kNothing : ClaimResult::kWait;
-  *out = std::move(it->second.rights);
-  finished_watch = std::move(it->second.exit_watch);
+  out->rights = std::move(it->second.rights);
+  out->exit_watch = std::move(it->second.exit_watch);
   registrations_.erase(it);
   return ClaimResult::kRights;
 }

@@ -52,7 +52,7 @@ class RegistrationTable {
   // a cancel after a bind is harmless.
   void Cancel(LaunchId launch);
 
-  ClaimResult Claim(int32_t pid, RightsByKey* out);
+  ClaimResult Claim(int32_t pid, ClaimedRights* out);
   // Releases the pid's unclaimed registration if its process really exited.
   // Returns true when something was released.
   bool ReleaseIfExited(int32_t pid);

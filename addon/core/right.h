@@ -39,6 +39,14 @@ class ExitWatch {
   virtual bool HasExited() const = 0;
 };
 
+// A claimed registration: the rights to send, and the exit watch it no longer
+// needs. The watch is handed out rather than destroyed under the table's lock
+// so the server can release it after the reply, off the child's critical path.
+struct ClaimedRights {
+  RightsByKey rights;
+  std::unique_ptr<ExitWatch> exit_watch;
+};
+
 }  // namespace rendezvous
 
 #endif  // ADDON_CORE_RIGHT_H_

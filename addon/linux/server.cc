@@ -145,7 +145,7 @@ void LinuxServer::Run() {
       uint64_t value = events[i].data.u64 & kValueMask;
       switch (tag) {
         case kListenerTag:
-          AcceptAll();
+          AcceptOne();
           break;
         case kWakeTag: {
           uint64_t counter;
@@ -167,53 +167,53 @@ void LinuxServer::Run() {
     ExpireSilentConnections(now);
     // Held requests are re-examined on every pass: a table change may have
     // answered them, and their deadlines pass without any event.
-    held_.Resolve(*table_, now, [this](uint64_t id, RightsByKey rights) {
-      Answer(id, std::move(rights));
+    held_.Resolve(*table_, now, [this](uint64_t id, ClaimedRights claimed) {
+      Answer(id, std::move(claimed));
     });
   }
 }
 
-void LinuxServer::AcceptAll() {
-  for (;;) {
-    ScopedFd socket(::accept4(listener_.get(), nullptr, nullptr,
-                              SOCK_CLOEXEC | SOCK_NONBLOCK));
-    if (!socket) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-          errno != ECONNABORTED) {
-        config_.log("accept4 failed (errno %d)", errno);
-      }
-      if (errno == EINTR || errno == ECONNABORTED)
-        continue;
-      return;
+// One connection per wake-up: the listener is level-triggered, so epoll
+// reports it again while more wait, and a child is not kept waiting for an
+// accept4 that would only find the queue empty.
+void LinuxServer::AcceptOne() {
+  ScopedFd socket(::accept4(listener_.get(), nullptr, nullptr,
+                            SOCK_CLOEXEC | SOCK_NONBLOCK));
+  if (!socket) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+        errno != ECONNABORTED) {
+      config_.log("accept4 failed (errno %d)", errno);
     }
-    if (connections_.size() >= config_.limits.max_connections) {
-      config_.log("refused a connection: %zu already open",
-                  connections_.size());
-      continue;
-    }
-    ucred credentials{};
-    socklen_t length = sizeof(credentials);
-    if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
-                     &length) < 0 ||
-        credentials.pid <= 0) {
-      config_.log("refused a connection whose pid the kernel cannot tell");
-      continue;
-    }
-    uint64_t id = next_connection_id_++;
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLRDHUP;
-    event.data.u64 = EpollData(kConnectionTag, id);
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) < 0) {
-      config_.log("epoll_ctl failed for a connection (errno %d)", errno);
-      continue;
-    }
-    Connection connection;
-    connection.socket = std::move(socket);
-    connection.pid = credentials.pid;
-    connection.read_deadline =
-        Clock::now() + config_.limits.request_read_timeout;
-    connections_.emplace(id, std::move(connection));
+    return;
   }
+  if (connections_.size() >= config_.limits.max_connections) {
+    config_.log("refused a connection: %zu already open", connections_.size());
+    return;
+  }
+  ucred credentials{};
+  socklen_t length = sizeof(credentials);
+  if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
+                   &length) < 0 ||
+      credentials.pid <= 0) {
+    config_.log("refused a connection whose pid the kernel cannot tell");
+    return;
+  }
+  uint64_t id = next_connection_id_++;
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLRDHUP;
+  event.data.u64 = EpollData(kConnectionTag, id);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) < 0) {
+    config_.log("epoll_ctl failed for a connection (errno %d)", errno);
+    return;
+  }
+  Connection connection;
+  connection.socket = std::move(socket);
+  connection.pid = credentials.pid;
+  connection.read_deadline = Clock::now() + config_.limits.request_read_timeout;
+  connections_.emplace(id, std::move(connection));
+  // The request is usually there already (a client sends right after
+  // connecting): read it now rather than after another epoll round.
+  OnRequest(id);
 }
 
 void LinuxServer::OnConnectionReadable(uint64_t id) {
@@ -246,11 +246,11 @@ void LinuxServer::OnRequest(uint64_t id) {
   }
   int32_t pid = connection.pid;
   config_.log("request from pid %d", pid);
-  RightsByKey rights;
-  switch (table_->Claim(pid, &rights)) {
+  ClaimedRights claimed;
+  switch (table_->Claim(pid, &claimed)) {
     case RegistrationTable::ClaimResult::kRights:
     case RegistrationTable::ClaimResult::kNothing:
-      Answer(id, std::move(rights));
+      Answer(id, std::move(claimed));
       return;
     case RegistrationTable::ClaimResult::kWait:
       if (held_.Hold(id, pid,
@@ -259,19 +259,19 @@ void LinuxServer::OnRequest(uint64_t id) {
         config_.log("holding pid %d's request until its launch is bound", pid);
       } else {
         config_.log("too many held requests; pid %d gets an empty answer", pid);
-        Answer(id, RightsByKey());
+        Answer(id, ClaimedRights());
       }
       return;
   }
 }
 
-void LinuxServer::Answer(uint64_t id, RightsByKey rights) {
+void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
   auto it = connections_.find(id);
   if (it == connections_.end())
     return;
   std::vector<uint32_t> keys;
   std::vector<int> fds;
-  for (const auto& [key, right] : rights) {
+  for (const auto& [key, right] : claimed.rights) {
     keys.push_back(key);
     fds.push_back(FdOfRight(*right));
   }
@@ -285,7 +285,8 @@ void LinuxServer::Answer(uint64_t id, RightsByKey rights) {
                 fds.size());
   }
   // The kernel holds its own references to whatever was sent; the server's
-  // copies go with `rights`, now.
+  // copies and the exit watch go with `claimed`, now that the child has its
+  // answer.
   DropConnection(id, nullptr);
 }
 

@@ -52,10 +52,10 @@ class LinuxServer : public ServerTransport {
 
   // Server thread.
   void Run();
-  void AcceptAll();
+  void AcceptOne();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
-  void Answer(uint64_t id, RightsByKey rights);
+  void Answer(uint64_t id, ClaimedRights claimed);
   void OnChildExited(int32_t pid);
   void ExpireSilentConnections(Clock::time_point now);
   int MillisecondsUntilNextDeadline(Clock::time_point now) const;

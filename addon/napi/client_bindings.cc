@@ -13,7 +13,8 @@ namespace rendezvous {
 namespace {
 
 // performRendezvous(endpoint, expectedServerPid, timeoutMs, debug)
-//   -> [{ key, handle }, ...]; the caller owns every handle returned.
+//   -> Uint32Array [key0, handle0, key1, handle1, ...]; the caller owns every
+//   handle returned.
 Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) {
@@ -30,21 +31,20 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   config.timeout = std::chrono::milliseconds(timeout);
-  config.log =
-      DebugLog(info[3].ToBoolean().Value(), static_cast<long>(::getpid()));
+  bool debug = info[3].ToBoolean().Value();
+  config.log = DebugLog(debug, debug ? static_cast<long>(::getpid()) : 0);
   std::vector<ReceivedRight> rights;
   Error error;
   if (!PerformRendezvous(config, &rights, &error)) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  Napi::Array result = Napi::Array::New(env, rights.size());
+  // One flat array, key then handle, for each right: a single allocation
+  // whatever the count. Handles are descriptors or port names: both fit.
+  Napi::Uint32Array result = Napi::Uint32Array::New(env, rights.size() * 2);
   for (size_t i = 0; i < rights.size(); ++i) {
-    Napi::Object right = Napi::Object::New(env);
-    right.Set("key", Napi::Number::New(env, rights[i].key));
-    right.Set("handle",
-              Napi::Number::New(env, static_cast<double>(rights[i].handle)));
-    result.Set(static_cast<uint32_t>(i), right);
+    result[i * 2] = rights[i].key;
+    result[i * 2 + 1] = static_cast<uint32_t>(rights[i].handle);
   }
   return result;
 }
