@@ -18,27 +18,70 @@
   "targets": [
     {
       "target_name": "electron_port_rendezvous",
-      "sources": ["<@(core_sources)", "<@(napi_sources)"],
+      "sources": [
+        "<@(core_sources)",
+        "<@(napi_sources)"
+      ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "addon"
       ],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags!": ["-fno-exceptions"],
-      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden"],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS"
+      ],
+      "cflags!": [
+        "-fno-exceptions"
+      ],
+      "cflags_cc!": [
+        "-fno-exceptions",
+        "-std=gnu++17"
+      ],
+      "cflags_cc": [
+        "-std=c++17",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-fvisibility=hidden"
+      ],
       "conditions": [
-        ["OS=='linux'", {
-          "sources": [
-            "addon/linux/client.cc",
-            "addon/linux/endpoint.cc",
-            "addon/linux/fd_passing.cc",
-            "addon/linux/fd_right.cc",
-            "addon/linux/pidfd_exit_watch.cc",
-            "addon/linux/server.cc"
-          ],
-          "libraries": ["-pthread"]
-        }]
+        [
+          "OS=='linux'",
+          {
+            "sources": [
+              "addon/linux/client.cc",
+              "addon/linux/endpoint.cc",
+              "addon/linux/fd_passing.cc",
+              "addon/linux/fd_right.cc",
+              "addon/linux/pidfd_exit_watch.cc",
+              "addon/linux/server.cc"
+            ],
+            "libraries": [
+              "-pthread"
+            ]
+          }
+        ],
+        [
+          "OS=='mac'",
+          {
+            "sources": [
+              "addon/mac/client.cc",
+              "addon/mac/mach_right.cc",
+              "addon/mac/proc_exit_watch.cc",
+              "addon/mac/server.cc"
+            ],
+            "xcode_settings": {
+              "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+              "MACOSX_DEPLOYMENT_TARGET": "10.15",
+              "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+              "OTHER_CPLUSPLUSFLAGS": [
+                "-Wall",
+                "-Wextra",
+                "-Werror"
+              ]
+            }
+          }
+        ]
       ]
     }
   ]

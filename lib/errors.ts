@@ -20,6 +20,8 @@ export type RendezvousErrorCode =
   | 'ERR_RENDEZVOUS_TIMEOUT'
   | 'ERR_RENDEZVOUS_BAD_REPLY'
   | 'ERR_RENDEZVOUS_BAD_ENDPOINT'
+  | 'ERR_RENDEZVOUS_WRONG_KIND'
+  | 'ERR_RENDEZVOUS_CLOSED'
   | 'ERR_RENDEZVOUS_SYSTEM';
 
 export interface RendezvousError extends Error {

@@ -7,7 +7,16 @@ export interface NativeRightSpec {
   disposition: string;
 }
 
+/** What a received handle is (addon/core/platform.h RightKind). */
+export const enum RightKind {
+  Fd = 0,
+  SendRight = 1,
+  ReceiveRight = 2,
+  SendOnceRight = 3,
+}
+
 export interface NativeServerOptions {
+  bootstrapNamePrefix?: string;
   pendingRequestTimeoutMs?: number;
   requestReadTimeoutMs?: number;
   maxHeldRequests?: number;
@@ -35,7 +44,8 @@ export interface NativeAddon {
     expectedServerPid: number,
     timeoutMs: number,
     debug: boolean,
-  ): Uint32Array /* key, handle, key, handle, ... */;
+  ): Uint32Array /* key, handle, kind, key, handle, kind, ... */;
+  releaseRight(handle: number, kind: RightKind): void;
 }
 
 let addon: NativeAddon | undefined;

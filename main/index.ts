@@ -4,6 +4,8 @@ export {
   MAX_RIGHTS_PER_PROCESS,
   type FdDisposition,
   type FdRight,
+  type MachDisposition,
+  type MachPortRight,
   type PortsForRendezvous,
   type Transferable,
 } from './rights';

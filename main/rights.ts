@@ -15,15 +15,36 @@ export interface FdRight {
   disposition: FdDisposition;
 }
 
+/** What the server does with a Mach port right it is given (macOS). The
+ * `move-*` kinds hand the caller's right to the server, which destroys it if
+ * the child never claims it; the others are copied or made when the reply is
+ * sent, so the caller must keep its right alive until the child has it. */
+export type MachDisposition =
+  'move-send' | 'copy-send' | 'make-send' | 'move-receive' | 'make-send-once' | 'move-send-once';
+
+/** A Mach port right to hand to a child (macOS), by its name in this task. */
+export interface MachPortRight {
+  port: number;
+  disposition: MachDisposition;
+}
+
 /** Anything that can be handed to a child by rendezvous. */
-export type Transferable = FdRight;
+export type Transferable = FdRight | MachPortRight;
 
 /** Rights keyed by uint32 keys the child uses to take them. */
 export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
 
 export const MAX_RIGHTS_PER_PROCESS = 64;
 const MAX_KEY = 0xffffffff;
-const DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
+const FD_DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
+const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
+  'move-send',
+  'copy-send',
+  'make-send',
+  'move-receive',
+  'make-send-once',
+  'move-send-once',
+]);
 
 function checkKey(key: unknown, fromObject: boolean): number {
   // Object keys arrive as strings; a canonical number string is that number.
@@ -45,37 +66,57 @@ function checkKey(key: unknown, fromObject: boolean): number {
   return number;
 }
 
+function checkHandle(key: number, field: 'fd' | 'port', value: unknown, max: number): number {
+  if (typeof value !== 'number') {
+    throw rendezvousError(
+      TypeError,
+      'ERR_RENDEZVOUS_INVALID_RIGHT',
+      `The right for key ${key} needs a numeric ${field}`,
+    );
+  }
+  if (!Number.isInteger(value) || value < (field === 'fd' ? 0 : 1) || value > max) {
+    throw rendezvousError(
+      RangeError,
+      'ERR_RENDEZVOUS_INVALID_RIGHT',
+      `The right for key ${key} has an invalid ${field}: ${value}`,
+    );
+  }
+  return value;
+}
+
+function checkDisposition(key: number, disposition: unknown, allowed: ReadonlySet<string>): string {
+  if (typeof disposition !== 'string' || !allowed.has(disposition)) {
+    throw rendezvousError(
+      TypeError,
+      'ERR_RENDEZVOUS_INVALID_DISPOSITION',
+      `The right for key ${key} needs disposition ${[...allowed].map((d) => `'${d}'`).join(', ')}; not ${JSON.stringify(disposition)}`,
+    );
+  }
+  return disposition;
+}
+
 function checkRight(key: number, right: unknown): NativeRightSpec {
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} must be an object like { fd, disposition }`,
+      `The right for key ${key} must be an object like { fd, disposition } or { port, disposition }`,
     );
   }
-  const { fd, disposition } = right as { fd?: unknown; disposition?: unknown };
-  if (typeof fd !== 'number') {
-    throw rendezvousError(
-      TypeError,
-      'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} needs a numeric fd`,
-    );
+  const { fd, port, disposition } = right as { fd?: unknown; port?: unknown; disposition?: unknown };
+  if (port !== undefined) {
+    if (process.platform !== 'darwin') {
+      throw rendezvousError(
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+        `The right for key ${key} is a Mach port; those exist only on macOS`,
+      );
+    }
+    const handle = checkHandle(key, 'port', port, 0xffffffff);
+    return { key, handle, disposition: checkDisposition(key, disposition, MACH_DISPOSITIONS) };
   }
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw rendezvousError(
-      RangeError,
-      'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} has an invalid fd: ${fd}`,
-    );
-  }
-  if (typeof disposition !== 'string' || !DISPOSITIONS.has(disposition)) {
-    throw rendezvousError(
-      TypeError,
-      'ERR_RENDEZVOUS_INVALID_DISPOSITION',
-      `The right for key ${key} needs disposition 'move' or 'copy', not ${JSON.stringify(disposition)}`,
-    );
-  }
-  return { key, handle: fd, disposition };
+  const handle = checkHandle(key, 'fd', fd, 0x7fffffff);
+  return { key, handle, disposition: checkDisposition(key, disposition, FD_DISPOSITIONS) };
 }
 
 /** Validates the caller's rights and puts them in the addon's shape. */

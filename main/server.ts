@@ -10,6 +10,9 @@ import { native } from '../lib/native';
 import { checkPid, normalisePorts, type PortsForRendezvous } from './rights';
 
 export interface RendezvousServerOptions {
+  /** macOS: the bootstrap name's prefix (default 'electron-port-rendezvous');
+   * under the App Sandbox, an application group id. Unused on Linux. */
+  bootstrapNamePrefix?: string;
   /** How long a child that asks before its pid is bound waits (ms, default 10000). */
   pendingRequestTimeoutMs?: number;
   /** How long a connected client may take to send its request (ms, default 2000). */

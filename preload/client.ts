@@ -6,7 +6,13 @@ import {
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
-import { native } from '../lib/native';
+import { native, RightKind } from '../lib/native';
+import { MachReceiveRight, MachSendRight } from './mach_rights';
+
+interface Received {
+  handle: number;
+  kind: RightKind;
+}
 
 // One rendezvous per process, even if two copies of this package are loaded.
 const STATE = Symbol.for('electron-port-rendezvous.client');
@@ -28,12 +34,12 @@ function readTimeout(value: string | undefined): number {
  * once, in the preload, before the process's own module runs.
  */
 export class RendezvousClient {
-  readonly #fds: Map<number, number>;
+  readonly #rights: Map<number, Received>;
   /** How long the round trip took, in milliseconds. */
   readonly durationMs: number;
 
-  private constructor(fds: Map<number, number>, durationMs: number) {
-    this.#fds = fds;
+  private constructor(rights: Map<number, Received>, durationMs: number) {
+    this.#rights = rights;
     this.durationMs = durationMs;
   }
 
@@ -74,10 +80,12 @@ export class RendezvousClient {
       const started = process.hrtime.bigint();
       const rights = addon.performRendezvous(endpoint, process.ppid, timeoutMs, debugEnabled());
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const fds = new Map<number, number>();
-      for (let i = 0; i < rights.length; i += 2) fds.set(rights[i], rights[i + 1]);
-      debug('received %d rights in %s ms', fds.size, durationMs.toFixed(3));
-      return { client: new RendezvousClient(fds, durationMs), error: null };
+      const received = new Map<number, Received>();
+      for (let i = 0; i < rights.length; i += 3) {
+        received.set(rights[i], { handle: rights[i + 1], kind: rights[i + 2] as RightKind });
+      }
+      debug('received %d rights in %s ms', received.size, durationMs.toFixed(3));
+      return { client: new RendezvousClient(received, durationMs), error: null };
     } catch (error) {
       debug('rendezvous failed: %s', (error as Error).message);
       return { client: null, error: error as RendezvousError };
@@ -86,22 +94,52 @@ export class RendezvousClient {
 
   /** Rights not taken yet. */
   get portCount(): number {
-    return this.#fds.size;
+    return this.#rights.size;
   }
 
   /** Keys of the rights not taken yet, in ascending order. */
   keys(): number[] {
-    return [...this.#fds.keys()].sort((a, b) => a - b);
+    return [...this.#rights.keys()].sort((a, b) => a - b);
   }
 
   /**
-   * Takes the file descriptor registered under `key`: the caller owns it
-   * from now on. `null` when there is none, or it was already taken.
+   * Takes the file descriptor registered under `key` (Linux): the caller owns
+   * it from now on. `null` when there is none, or it was already taken.
    */
   takeFd(key: number): number | null {
-    const fd = this.#fds.get(key);
-    if (fd === undefined) return null;
-    this.#fds.delete(key);
-    return fd;
+    return this.#take(key, [RightKind.Fd], 'a file descriptor')?.handle ?? null;
+  }
+
+  /**
+   * Takes the send (or send-once) right registered under `key` (macOS).
+   * `null` when there is none, or it was already taken.
+   */
+  takeSendRight(key: number): MachSendRight | null {
+    const right = this.#take(key, [RightKind.SendRight, RightKind.SendOnceRight], 'a send right');
+    return right && new MachSendRight(right.handle, right.kind);
+  }
+
+  /**
+   * Takes the receive right registered under `key` (macOS). `null` when
+   * there is none, or it was already taken.
+   */
+  takeReceiveRight(key: number): MachReceiveRight | null {
+    const right = this.#take(key, [RightKind.ReceiveRight], 'a receive right');
+    return right && new MachReceiveRight(right.handle, right.kind);
+  }
+
+  /** Removes and returns the right under `key` if it is of one of `kinds`. */
+  #take(key: number, kinds: readonly RightKind[], what: string): Received | null {
+    const right = this.#rights.get(key);
+    if (right === undefined) return null;
+    if (!kinds.includes(right.kind)) {
+      throw rendezvousError(
+        TypeError,
+        'ERR_RENDEZVOUS_WRONG_KIND',
+        `The right under key ${key} is not ${what}; take it with the matching take*()`,
+      );
+    }
+    this.#rights.delete(key);
+    return right;
   }
 }

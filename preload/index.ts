@@ -8,4 +8,5 @@ import { RendezvousClient } from './client';
 RendezvousClient.instance();
 
 export { RendezvousClient };
+export { MachReceiveRight, MachSendRight } from './mach_rights';
 export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';

@@ -42,6 +42,9 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
 struct ServerConfig {
   ServerLimits limits;
   DebugLog log;
+  // macOS: the bootstrap name starts with this (under the App Sandbox it must
+  // be an application group id). The Linux backend does not use it.
+  std::string name_prefix = "electron-port-rendezvous";
 };
 
 // The running server: owns its endpoint, its thread or queue, and its
@@ -67,10 +70,22 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
                                              Error* error);
 
 // One right received by a child; `handle` is now owned by the caller.
+// What a received handle is, so JS can hand it out by the right take*().
+enum class RightKind : uint32_t {
+  kFd = 0,
+  kSendRight = 1,
+  kReceiveRight = 2,
+  kSendOnceRight = 3,
+};
+
 struct ReceivedRight {
   uint32_t key = 0;
   int64_t handle = -1;
+  RightKind kind = RightKind::kFd;
 };
+
+// Releases a received handle its JS owner closed or dropped.
+void ReleaseReceivedRight(int64_t handle, RightKind kind);
 
 struct ClientConfig {
   std::string endpoint;

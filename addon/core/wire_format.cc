@@ -25,10 +25,6 @@ T Get(const uint8_t* data, size_t offset) {
 
 }  // namespace
 
-size_t ReplySize(size_t key_count) {
-  return kReplyHeaderSize + key_count * sizeof(uint32_t);
-}
-
 size_t MaxReplySize() {
   return ReplySize(kMaxRightsPerRegistration);
 }

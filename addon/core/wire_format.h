@@ -24,7 +24,9 @@ inline constexpr uint32_t kReplyMagic = 0x21525045;    // "EPR!"
 inline constexpr uint16_t kVersion = 1;
 inline constexpr size_t kRequestSize = 8;
 inline constexpr size_t kReplyHeaderSize = 12;
-size_t ReplySize(size_t key_count);
+inline constexpr size_t ReplySize(size_t key_count) {
+  return kReplyHeaderSize + key_count * sizeof(uint32_t);
+}
 // Largest reply a client must be ready to read.
 size_t MaxReplySize();
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 
 #include "core/limits.h"
 #include "core/platform.h"
@@ -129,10 +130,17 @@ bool PerformRendezvous(const ClientConfig& config,
         Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
     return false;
   }
-  for (size_t i = 0; i < keys.size(); ++i)
-    rights->push_back(ReceivedRight{keys[i], reply.fds[i].release()});
+  for (size_t i = 0; i < keys.size(); ++i) {
+    rights->push_back(
+        ReceivedRight{keys[i], reply.fds[i].release(), RightKind::kFd});
+  }
   log("received %zu rights from pid %d", rights->size(), credentials.pid);
   return true;
+}
+
+void ReleaseReceivedRight(int64_t handle, RightKind kind) {
+  if (kind == RightKind::kFd && handle >= 0 && handle <= INT_MAX)
+    ScopedFd(static_cast<int>(handle)).reset();
 }
 
 }  // namespace rendezvous

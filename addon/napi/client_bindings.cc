@@ -13,8 +13,8 @@ namespace rendezvous {
 namespace {
 
 // performRendezvous(endpoint, expectedServerPid, timeoutMs, debug)
-//   -> Uint32Array [key0, handle0, key1, handle1, ...]; the caller owns every
-//   handle returned.
+//   -> Uint32Array [key0, handle0, kind0, key1, ...] (kind: RightKind); the
+//   caller owns every handle returned.
 Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) {
@@ -39,14 +39,28 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  // One flat array, key then handle, for each right: a single allocation
-  // whatever the count. Handles are descriptors or port names: both fit.
-  Napi::Uint32Array result = Napi::Uint32Array::New(env, rights.size() * 2);
+  // One flat array, key, handle and kind for each right: a single
+  // allocation whatever the count. Descriptors and port names both fit.
+  Napi::Uint32Array result = Napi::Uint32Array::New(env, rights.size() * 3);
   for (size_t i = 0; i < rights.size(); ++i) {
-    result[i * 2] = rights[i].key;
-    result[i * 2 + 1] = static_cast<uint32_t>(rights[i].handle);
+    result[i * 3] = rights[i].key;
+    result[i * 3 + 1] = static_cast<uint32_t>(rights[i].handle);
+    result[i * 3 + 2] = static_cast<uint32_t>(rights[i].kind);
   }
   return result;
+}
+
+// releaseRight(handle, kind): releases a received right its owner closed.
+Napi::Value ReleaseRightBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t handle;
+  int64_t kind;
+  if (!GetInteger(info[0], "handle", 0, UINT32_MAX, &handle) ||
+      !GetInteger(info[1], "kind", 0, 3, &kind)) {
+    return env.Undefined();
+  }
+  ReleaseReceivedRight(handle, static_cast<RightKind>(kind));
+  return env.Undefined();
 }
 
 }  // namespace
@@ -54,6 +68,7 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
 void InitClientBindings(Napi::Env env, Napi::Object exports) {
   exports.Set("performRendezvous",
               Napi::Function::New(env, PerformRendezvousBinding));
+  exports.Set("releaseRight", Napi::Function::New(env, ReleaseRightBinding));
 }
 
 }  // namespace rendezvous

@@ -61,6 +61,16 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
     config.limits.max_held_requests = static_cast<size_t>(held);
     config.limits.max_connections = static_cast<size_t>(connections);
     debug = options.Get("debug").ToBoolean().Value();
+    Napi::Value prefix = options.Get("bootstrapNamePrefix");
+    if (!prefix.IsUndefined()) {
+      if (!prefix.IsString() || prefix.As<Napi::String>().Utf8Value().empty()) {
+        ThrowJsError(env, Error::Type(codes::kInvalidArgument,
+                                      "bootstrapNamePrefix must be a "
+                                      "non-empty string"));
+        return env.Undefined();
+      }
+      config.name_prefix = prefix.As<Napi::String>().Utf8Value();
+    }
   }
   if (state->server)
     return Napi::String::New(env, state->server->endpoint());

@@ -1,0 +1,177 @@
+// The child's side of the rendezvous: look the server up, send one request
+// with a send-once reply right, receive one reply.
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/platform.h"
+#include "core/wire_format.h"
+#include "mac/bootstrap.h"
+#include "mac/mach_error.h"
+#include "mac/messages.h"
+#include "mac/scoped_mach_port.h"
+
+namespace rendezvous {
+
+namespace {
+
+bool KindOf(mach_msg_type_name_t disposition, RightKind* kind) {
+  switch (disposition) {
+    case MACH_MSG_TYPE_PORT_SEND:
+      *kind = RightKind::kSendRight;
+      return true;
+    case MACH_MSG_TYPE_PORT_RECEIVE:
+      *kind = RightKind::kReceiveRight;
+      return true;
+    case MACH_MSG_TYPE_PORT_SEND_ONCE:
+      *kind = RightKind::kSendOnceRight;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Checks a received reply and extracts its rights. On failure says why and
+// leaves the message for the caller to destroy.
+bool ParseReply(mach_msg_header_t* header,
+                size_t buffer_size,
+                int64_t expected_server_pid,
+                std::vector<ReceivedRight>* rights,
+                Error* error) {
+  auto bad = [error](const std::string& why) {
+    *error =
+        Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
+    return false;
+  };
+  size_t size = header->msgh_size;
+  if (size < mac::ReplyBytesOffset(0) || size > mac::kMaxReplySize ||
+      size % 4 != 0) {
+    return bad("size " + std::to_string(size));
+  }
+  auto* base = reinterpret_cast<uint8_t*>(header);
+  auto* trailer = reinterpret_cast<mach_msg_audit_trailer_t*>(base + size);
+  if (size + sizeof(mach_msg_audit_trailer_t) > buffer_size ||
+      trailer->msgh_trailer_size < sizeof(mach_msg_audit_trailer_t)) {
+    return bad("no audit trailer");
+  }
+  pid_t sender = mac::AuditTokenPid(trailer->msgh_audit);
+  if (sender != expected_server_pid) {
+    *error = Error::Make(codes::kNotParent,
+                         "The rendezvous reply came from process " +
+                             std::to_string(sender) +
+                             ", not this process's "
+                             "parent " +
+                             std::to_string(expected_server_pid));
+    return false;
+  }
+  if (header->msgh_id != mac::kReplyId)
+    return bad("unexpected message id");
+  if (!(header->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+    return bad("not a complex message");
+  auto* body = reinterpret_cast<mach_msg_body_t*>(header + 1);
+  size_t count = body->msgh_descriptor_count;
+  if (count > kMaxRightsPerRegistration ||
+      size < mac::ReplyBytesOffset(count)) {
+    return bad("descriptor count " + std::to_string(count));
+  }
+  auto* descriptors = reinterpret_cast<mach_msg_port_descriptor_t*>(body + 1);
+  std::vector<RightKind> kinds(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (descriptors[i].type != MACH_MSG_PORT_DESCRIPTOR ||
+        !KindOf(descriptors[i].disposition, &kinds[i]) ||
+        !MACH_PORT_VALID(descriptors[i].name)) {
+      return bad("descriptor " + std::to_string(i) + " is not a port right");
+    }
+  }
+  size_t offset = mac::ReplyBytesOffset(count);
+  std::vector<uint32_t> keys;
+  std::string why;
+  if (!wire::DecodeReply(base + offset, size - offset, count, &keys, &why))
+    return bad(why);
+  for (size_t i = 0; i < count; ++i)
+    rights->push_back(ReceivedRight{keys[i], descriptors[i].name, kinds[i]});
+  return true;
+}
+
+}  // namespace
+
+bool PerformRendezvous(const ClientConfig& config,
+                       std::vector<ReceivedRight>* rights,
+                       Error* error) {
+  const DebugLog& log = config.log;
+  rights->clear();
+  if (config.endpoint.empty() ||
+      config.endpoint.size() >= kBootstrapNameCapacity) {
+    *error = Error::Make(codes::kBadEndpoint,
+                         "'" + config.endpoint +
+                             "' is not a rendezvous endpoint on this platform");
+    return false;
+  }
+  ScopedMachSendRight server;
+  kern_return_t kr = bootstrap_look_up(bootstrap_port, config.endpoint.c_str(),
+                                       server.receive());
+  if (kr != KERN_SUCCESS) {
+    *error = MachError(
+        "bootstrap_look_up", kr, "No rendezvous server at " + config.endpoint,
+        kr == kBootstrapUnknownService ? codes::kNoServer : codes::kSystem);
+    return false;
+  }
+  ScopedMachReceiveRight reply_port;
+  kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE,
+                          reply_port.receive());
+  if (kr != KERN_SUCCESS) {
+    *error = MachError("mach_port_allocate", kr, "Rendezvous failed");
+    return false;
+  }
+  auto timeout = static_cast<mach_msg_timeout_t>(config.timeout.count());
+
+  mac::RequestMessage request;
+  std::memset(&request, 0, sizeof(request));
+  request.header.msgh_bits =
+      MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+  request.header.msgh_size = sizeof(request);
+  request.header.msgh_remote_port = server.get();
+  request.header.msgh_local_port = reply_port.get();
+  request.header.msgh_id = mac::kRequestId;
+  std::vector<uint8_t> body = wire::EncodeRequest();
+  std::memcpy(request.body, body.data(), sizeof(request.body));
+  kr = mach_msg(&request.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
+                sizeof(request), 0, MACH_PORT_NULL, timeout, MACH_PORT_NULL);
+  if (kr != KERN_SUCCESS) {
+    *error =
+        MachError("mach_msg", kr, "Rendezvous request failed",
+                  kr == MACH_SEND_TIMED_OUT ? codes::kTimeout : codes::kSystem);
+    return false;
+  }
+
+  std::vector<uint64_t> buffer(mac::kReplyBufferSize / sizeof(uint64_t) + 1);
+  size_t buffer_size = buffer.size() * sizeof(uint64_t);
+  auto* header = reinterpret_cast<mach_msg_header_t*>(buffer.data());
+  kr = mach_msg(header,
+                MACH_RCV_MSG | MACH_RCV_TIMEOUT |
+                    MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+                    MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
+                0, static_cast<mach_msg_size_t>(buffer_size), reply_port.get(),
+                timeout, MACH_PORT_NULL);
+  if (kr != KERN_SUCCESS) {
+    const char* code = kr == MACH_RCV_TIMED_OUT   ? codes::kTimeout
+                       : kr == MACH_RCV_TOO_LARGE ? codes::kBadReply
+                                                  : codes::kSystem;
+    *error = MachError("mach_msg", kr, "No rendezvous reply", code);
+    return false;
+  }
+  if (!ParseReply(header, buffer_size, config.expected_server_pid, rights,
+                  error)) {
+    rights->clear();
+    // Releases every right the reply carried.
+    mach_msg_destroy(header);
+    log("refused a reply: %s", error->message.c_str());
+    return false;
+  }
+  log("received %zu rights", rights->size());
+  return true;
+}
+
+}  // namespace rendezvous

@@ -1,0 +1,144 @@
+#include "mac/mach_right.h"
+
+#include <climits>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "core/platform.h"
+#include "mac/mach_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+struct DispositionInfo {
+  mach_msg_type_name_t disposition;
+  // The right the caller must hold for the name.
+  mach_port_type_t needed;
+  bool moves;
+};
+
+const std::map<std::string, DispositionInfo>& Dispositions() {
+  static const auto* dispositions = new std::map<std::string, DispositionInfo>{
+      {"move-send", {MACH_MSG_TYPE_MOVE_SEND, MACH_PORT_TYPE_SEND, true}},
+      {"copy-send", {MACH_MSG_TYPE_COPY_SEND, MACH_PORT_TYPE_SEND, false}},
+      {"make-send", {MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_TYPE_RECEIVE, false}},
+      {"move-receive",
+       {MACH_MSG_TYPE_MOVE_RECEIVE, MACH_PORT_TYPE_RECEIVE, true}},
+      {"make-send-once",
+       {MACH_MSG_TYPE_MAKE_SEND_ONCE, MACH_PORT_TYPE_RECEIVE, false}},
+      {"move-send-once",
+       {MACH_MSG_TYPE_MOVE_SEND_ONCE, MACH_PORT_TYPE_SEND_ONCE, true}},
+  };
+  return *dispositions;
+}
+
+}  // namespace
+
+MachRight::MachRight(mach_port_t name, mach_msg_type_name_t disposition)
+    : name_(name), disposition_(disposition) {
+  switch (disposition) {
+    case MACH_MSG_TYPE_MOVE_SEND:
+      owned_send_.reset(name);
+      break;
+    case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+      owned_send_once_.reset(name);
+      break;
+    case MACH_MSG_TYPE_MOVE_RECEIVE:
+      owned_receive_.reset(name);
+      break;
+    default:
+      break;
+  }
+}
+
+void MachRight::MarkSent() {
+  (void)owned_send_.release();
+  (void)owned_send_once_.release();
+  (void)owned_receive_.release();
+}
+
+bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
+  std::set<int64_t> moved;
+  for (const RightSpec& spec : specs) {
+    auto it = Dispositions().find(spec.disposition);
+    if (it == Dispositions().end()) {
+      *error = Error::Type(
+          codes::kInvalidDisposition,
+          "disposition must be one of move-send, copy-send, make-send, "
+          "move-receive, make-send-once, move-send-once, not '" +
+              spec.disposition + "'");
+      return false;
+    }
+    if (spec.handle <= 0 || spec.handle > UINT_MAX) {
+      *error = Error::Range(codes::kInvalidRight,
+                            "port must be a valid Mach port name");
+      return false;
+    }
+    mach_port_t name = static_cast<mach_port_t>(spec.handle);
+    mach_port_type_t type = 0;
+    kern_return_t kr = mach_port_type(mach_task_self(), name, &type);
+    if (kr != KERN_SUCCESS) {
+      *error = MachError("mach_port_type", kr,
+                         "port " + std::to_string(name) +
+                             " is not a right "
+                             "of this task",
+                         codes::kInvalidRight);
+      error->error_class = ErrorClass::kTypeError;
+      return false;
+    }
+    if (!(type & it->second.needed)) {
+      *error =
+          Error::Type(codes::kInvalidRight, "port " + std::to_string(name) +
+                                                " does not hold the right '" +
+                                                spec.disposition + "' needs");
+      return false;
+    }
+    if (it->second.moves && !moved.insert(spec.handle).second) {
+      *error = Error::Type(codes::kInvalidRight,
+                           "port " + std::to_string(name) +
+                               " is moved twice; it can have one owner");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool AdoptRights(const std::vector<RightSpec>& specs,
+                 RightsByKey* rights,
+                 Error* error) {
+  if (!CheckRights(specs, error))
+    return false;
+  RightsByKey taken;
+  for (const RightSpec& spec : specs) {
+    taken.emplace(spec.key,
+                  std::make_unique<MachRight>(
+                      static_cast<mach_port_t>(spec.handle),
+                      Dispositions().at(spec.disposition).disposition));
+  }
+  *rights = std::move(taken);
+  return true;
+}
+
+void ReleaseReceivedRight(int64_t handle, RightKind kind) {
+  if (handle <= 0 || handle > UINT_MAX)
+    return;
+  mach_port_t name = static_cast<mach_port_t>(handle);
+  switch (kind) {
+    case RightKind::kSendRight:
+      ScopedMachSendRight(name).reset();
+      break;
+    case RightKind::kSendOnceRight:
+      ScopedMachSendOnceRight(name).reset();
+      break;
+    case RightKind::kReceiveRight:
+      ScopedMachReceiveRight(name).reset();
+      break;
+    case RightKind::kFd:
+      break;
+  }
+}
+
+}  // namespace rendezvous

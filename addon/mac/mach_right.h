@@ -1,0 +1,40 @@
+// The macOS backend's Right: one port name, how it is sent, and the right the
+// server owns for it until the child claims it.
+//
+// Ownership follows the disposition, as documented in docs/api.md:
+//   move-send, move-send-once, move-receive: the server owns the caller's
+//     right from registration on and destroys it if the child never claims;
+//   copy-send, make-send, make-send-once: the right is made or copied when
+//     the reply is sent; the server owns nothing and the caller must keep its
+//     right alive until then.
+#ifndef ADDON_MAC_MACH_RIGHT_H_
+#define ADDON_MAC_MACH_RIGHT_H_
+
+#include <mach/mach.h>
+
+#include "core/right.h"
+#include "mac/scoped_mach_port.h"
+
+namespace rendezvous {
+
+class MachRight : public Right {
+ public:
+  MachRight(mach_port_t name, mach_msg_type_name_t disposition);
+
+  mach_port_t name() const { return name_; }
+  mach_msg_type_name_t disposition() const { return disposition_; }
+  // The reply carrying this right was sent: the kernel moved whatever the
+  // server owned, so there is nothing left to release.
+  void MarkSent();
+
+ private:
+  mach_port_t name_;
+  mach_msg_type_name_t disposition_;
+  ScopedMachSendRight owned_send_;
+  ScopedMachSendOnceRight owned_send_once_;
+  ScopedMachReceiveRight owned_receive_;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_MAC_MACH_RIGHT_H_

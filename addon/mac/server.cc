@@ -1,0 +1,257 @@
+#include "mac/server.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "core/wire_format.h"
+#include "mac/bootstrap.h"
+#include "mac/mach_error.h"
+#include "mac/mach_right.h"
+#include "mac/proc_exit_watch.h"
+
+namespace rendezvous {
+
+namespace {
+
+constexpr mach_msg_option_t kReceiveOptions =
+    MACH_RCV_MSG | MACH_RCV_TIMEOUT |
+    MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+    MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT);
+
+std::string RandomHex() {
+  uint8_t random[16];
+  arc4random_buf(random, sizeof(random));
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (uint8_t byte : random) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 0xf];
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
+                                             const ServerConfig& config,
+                                             Error* error) {
+  return MacServer::Start(table, config, error);
+}
+
+MacServer::MacServer(RegistrationTable* table, const ServerConfig& config)
+    : table_(table), config_(config), held_(config.limits.max_held_requests) {}
+
+std::unique_ptr<MacServer> MacServer::Start(RegistrationTable* table,
+                                            const ServerConfig& config,
+                                            Error* error) {
+  std::unique_ptr<MacServer> server(new MacServer(table, config));
+  if (!server->CheckIn(error))
+    return nullptr;
+  MacServer* raw = server.get();
+  server->queue_.reset(
+      dispatch_queue_create("electron-port-rendezvous.server", nullptr));
+  server->receive_source_ = DispatchSource<ServerRef>(
+      DISPATCH_SOURCE_TYPE_MACH_RECV, server->port_.get(), 0,
+      server->queue_.get(), new ServerRef{raw},
+      [](void* ref) { static_cast<ServerRef*>(ref)->server->ReceiveAll(); });
+  server->timer_ = DispatchSource<ServerRef>(
+      DISPATCH_SOURCE_TYPE_TIMER, 0, 0, server->queue_.get(),
+      new ServerRef{raw},
+      [](void* ref) { static_cast<ServerRef*>(ref)->server->ResolveHeld(); });
+  if (!server->receive_source_.is_valid() || !server->timer_.is_valid()) {
+    *error = Error::Make(codes::kSystem, "Could not create dispatch sources");
+    return nullptr;
+  }
+  dispatch_source_set_timer(server->timer_.get(), DISPATCH_TIME_FOREVER, 0, 0);
+  table->SetOnChange([raw] {
+    dispatch_async_f(raw->queue_.get(), raw, [](void* self) {
+      static_cast<MacServer*>(self)->ResolveHeld();
+    });
+  });
+  server->receive_source_.Resume();
+  server->timer_.Resume();
+  config.log("server checked in as %s", server->endpoint_.c_str());
+  return server;
+}
+
+bool MacServer::CheckIn(Error* error) {
+  // Never Chromium's own "<bundle id>.MachPortRendezvousServer.<pid>": the
+  // browser process holds that name, and losing it crashes it.
+  endpoint_ = config_.name_prefix + ".PortRendezvous." +
+              std::to_string(::getpid()) + "." + RandomHex();
+  if (endpoint_.size() >= kBootstrapNameCapacity) {
+    *error = Error::Range(codes::kInvalidArgument,
+                          "The bootstrap name prefix is too long");
+    return false;
+  }
+  kern_return_t kr =
+      bootstrap_check_in(bootstrap_port, endpoint_.c_str(), port_.receive());
+  if (kr != KERN_SUCCESS) {
+    *error = MachError("bootstrap_check_in", kr, "Could not start the server");
+    return false;
+  }
+  return true;
+}
+
+MacServer::~MacServer() {
+  table_->SetOnChange(nullptr);
+  // On the queue, so no handler of these sources runs meanwhile; once
+  // cancelled, none starts again.
+  dispatch_sync_f(queue_.get(), this, [](void* self) {
+    auto* server = static_cast<MacServer*>(self);
+    server->receive_source_ = DispatchSource<ServerRef>();
+    server->timer_ = DispatchSource<ServerRef>();
+    server->held_replies_.clear();
+  });
+  table_->Clear();
+  // Exit handlers already queued finish before this returns.
+  dispatch_sync_f(queue_.get(), nullptr, [](void*) {});
+  config_.log("server stopped");
+}
+
+std::unique_ptr<ExitWatch> MacServer::WatchExit(int32_t pid, Error* error) {
+  return MakeProcExitWatch(queue_.get(), table_, pid, config_.log, error);
+}
+
+void MacServer::ReceiveAll() {
+  for (;;) {
+    mac::ReceivedRequest request;
+    std::memset(&request, 0, sizeof(request));
+    kern_return_t kr =
+        mach_msg(&request.message.header, kReceiveOptions, 0, sizeof(request),
+                 port_.get(), 0, MACH_PORT_NULL);
+    if (kr == MACH_RCV_TIMED_OUT)
+      break;
+    if (kr == MACH_RCV_TOO_LARGE) {
+      // Without MACH_RCV_LARGE the kernel has already destroyed it.
+      config_.log("dropped an oversized request");
+      continue;
+    }
+    if (kr != KERN_SUCCESS) {
+      config_.log("mach_msg receive failed (%d)", kr);
+      break;
+    }
+    OnRequest(request);
+  }
+  ArmTimer();
+}
+
+void MacServer::OnRequest(mac::ReceivedRequest& request) {
+  mach_msg_header_t& header = request.message.header;
+  bool well_formed =
+      header.msgh_id == mac::kRequestId &&
+      header.msgh_size == sizeof(mac::RequestMessage) &&
+      !(header.msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
+      MACH_MSGH_BITS_REMOTE(header.msgh_bits) == MACH_MSG_TYPE_PORT_SEND_ONCE &&
+      MACH_PORT_VALID(header.msgh_remote_port) &&
+      request.trailer.msgh_trailer_size >= sizeof(mach_msg_audit_trailer_t) &&
+      wire::DecodeRequest(request.message.body, sizeof(request.message.body));
+  if (!well_formed) {
+    config_.log("dropped a malformed request");
+    mach_msg_destroy(&header);
+    return;
+  }
+  int32_t pid = mac::AuditTokenPid(request.trailer.msgh_audit);
+  ScopedMachSendOnceRight reply(header.msgh_remote_port);
+  config_.log("request from pid %d", pid);
+  ClaimedRights claimed;
+  switch (table_->Claim(pid, &claimed)) {
+    case RegistrationTable::ClaimResult::kRights:
+    case RegistrationTable::ClaimResult::kNothing:
+      Answer(std::move(reply), pid, std::move(claimed));
+      return;
+    case RegistrationTable::ClaimResult::kWait: {
+      uint64_t id = next_request_id_++;
+      if (held_.Hold(id, pid,
+                     Clock::now() + config_.limits.pending_request_timeout)) {
+        held_replies_.emplace(id, Held{std::move(reply), pid});
+        config_.log("holding pid %d's request until its launch is bound", pid);
+      } else {
+        config_.log("too many held requests; pid %d gets an empty answer", pid);
+        Answer(std::move(reply), pid, ClaimedRights());
+      }
+      return;
+    }
+  }
+}
+
+void MacServer::Answer(ScopedMachSendOnceRight reply,
+                       int32_t pid,
+                       ClaimedRights claimed) {
+  std::vector<uint32_t> keys;
+  for (const auto& entry : claimed.rights)
+    keys.push_back(entry.first);
+  std::vector<uint8_t> bytes = wire::EncodeReply(keys);
+  size_t offset = mac::ReplyBytesOffset(keys.size());
+  size_t size = offset + bytes.size();
+  // uint64_t storage keeps the header and descriptors aligned.
+  std::vector<uint64_t> storage((size + sizeof(uint64_t) - 1) /
+                                sizeof(uint64_t));
+  auto* base = reinterpret_cast<uint8_t*>(storage.data());
+  auto* header = reinterpret_cast<mach_msg_header_t*>(base);
+  header->msgh_bits =
+      MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0) | MACH_MSGH_BITS_COMPLEX;
+  header->msgh_size = static_cast<mach_msg_size_t>(size);
+  header->msgh_remote_port = reply.get();
+  header->msgh_local_port = MACH_PORT_NULL;
+  header->msgh_id = mac::kReplyId;
+  auto* body = reinterpret_cast<mach_msg_body_t*>(header + 1);
+  body->msgh_descriptor_count = static_cast<mach_msg_size_t>(keys.size());
+  auto* descriptors = reinterpret_cast<mach_msg_port_descriptor_t*>(body + 1);
+  size_t i = 0;
+  for (const auto& entry : claimed.rights) {
+    const auto& right = static_cast<const MachRight&>(*entry.second);
+    descriptors[i].name = right.name();
+    descriptors[i].disposition = right.disposition();
+    descriptors[i].type = MACH_MSG_PORT_DESCRIPTOR;
+    ++i;
+  }
+  std::memcpy(base + offset, bytes.data(), bytes.size());
+  kern_return_t kr = mach_msg(header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
+                              static_cast<mach_msg_size_t>(size), 0,
+                              MACH_PORT_NULL, 0, MACH_PORT_NULL);
+  if (kr != KERN_SUCCESS) {
+    // Not sent: the rights the server owns are released with `claimed`.
+    config_.log("reply to pid %d failed (%d); its %zu rights are released", pid,
+                kr, keys.size());
+    return;
+  }
+  (void)reply.release();  // consumed by the send
+  for (auto& entry : claimed.rights)
+    static_cast<MachRight&>(*entry.second).MarkSent();
+  config_.log("replied to pid %d with %zu rights", pid, keys.size());
+}
+
+void MacServer::ResolveHeld() {
+  held_.Resolve(*table_, Clock::now(),
+                [this](uint64_t id, ClaimedRights claimed) {
+                  auto it = held_replies_.find(id);
+                  if (it == held_replies_.end())
+                    return;
+                  Held held = std::move(it->second);
+                  held_replies_.erase(it);
+                  Answer(std::move(held.reply), held.pid, std::move(claimed));
+                });
+  ArmTimer();
+}
+
+void MacServer::ArmTimer() {
+  if (!timer_.is_valid())
+    return;
+  auto next = held_.NextDeadline();
+  if (!next) {
+    dispatch_source_set_timer(timer_.get(), DISPATCH_TIME_FOREVER, 0, 0);
+    return;
+  }
+  auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      *next - Clock::now());
+  int64_t nanoseconds = wait.count() > 0 ? wait.count() : 0;
+  dispatch_source_set_timer(timer_.get(),
+                            dispatch_time(DISPATCH_TIME_NOW, nanoseconds),
+                            DISPATCH_TIME_FOREVER, NSEC_PER_MSEC);
+}
+
+}  // namespace rendezvous

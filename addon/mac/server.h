@@ -1,0 +1,79 @@
+// The macOS rendezvous server: a receive right checked in with launchd,
+// served on a serial dispatch queue.
+//
+// Thread use: constructed, queried (endpoint, WatchExit) and destroyed on the
+// JS thread; every handler runs on the server's serial queue, which owns the
+// held requests. The registration table is shared, under its own lock.
+//
+// Ownership: the server owns its receive right, queue, sources and the reply
+// rights of held requests. Destroying it cancels its sources, releases every
+// registration, and drains the queue, so no handler runs after it is gone.
+#ifndef ADDON_MAC_SERVER_H_
+#define ADDON_MAC_SERVER_H_
+
+#include <dispatch/dispatch.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/held_requests.h"
+#include "core/platform.h"
+#include "mac/messages.h"
+#include "mac/scoped_dispatch_object.h"
+#include "mac/scoped_mach_port.h"
+
+namespace rendezvous {
+
+class MacServer : public ServerTransport {
+ public:
+  static std::unique_ptr<MacServer> Start(RegistrationTable* table,
+                                          const ServerConfig& config,
+                                          Error* error);
+  ~MacServer() override;
+
+  const std::string& endpoint() const override { return endpoint_; }
+  std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  // What the server's own sources see; deleted by their finalizers.
+  struct ServerRef {
+    MacServer* server;
+  };
+
+  MacServer(RegistrationTable* table, const ServerConfig& config);
+  bool CheckIn(Error* error);
+
+  // Queue only.
+  void ReceiveAll();
+  void OnRequest(mac::ReceivedRequest& request);
+  void Answer(ScopedMachSendOnceRight reply,
+              int32_t pid,
+              ClaimedRights claimed);
+  void ResolveHeld();
+  void ArmTimer();
+
+  RegistrationTable* const table_;
+  const ServerConfig config_;
+  std::string endpoint_;
+  ScopedMachReceiveRight port_;
+  ScopedDispatchObject<dispatch_queue_t> queue_;
+  DispatchSource<ServerRef> receive_source_;
+  DispatchSource<ServerRef> timer_;
+
+  // Queue only.
+  struct Held {
+    ScopedMachSendOnceRight reply;
+    int32_t pid;
+  };
+  std::map<uint64_t, Held> held_replies_;
+  uint64_t next_request_id_ = 1;
+  HeldRequests held_;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_MAC_SERVER_H_

@@ -1,0 +1,59 @@
+import { rendezvousError } from '../lib/errors';
+import { native, RightKind } from '../lib/native';
+
+// A right nobody closed is released when its wrapper is collected.
+const unreleased = new FinalizationRegistry<{ name: number; kind: RightKind }>(({ name, kind }) => {
+  native().releaseRight(name, kind);
+});
+
+/**
+ * A Mach port right this process owns (macOS). Hand `name` to native code
+ * that uses it; `close()` releases the right, `release()` gives up ownership
+ * (to native code that will release it itself).
+ */
+class OwnedMachRight {
+  #name: number | null;
+  readonly #kind: RightKind;
+
+  /** @internal */
+  constructor(name: number, kind: RightKind) {
+    this.#name = name;
+    this.#kind = kind;
+    unreleased.register(this, { name, kind }, this);
+  }
+
+  /** The port name in this task. */
+  get name(): number {
+    if (this.#name === null) {
+      throw rendezvousError(Error, 'ERR_RENDEZVOUS_CLOSED', 'This right was already closed or released');
+    }
+    return this.#name;
+  }
+
+  /** True for a send-once right (a send right can be used many times). */
+  get sendOnce(): boolean {
+    return this.#kind === RightKind.SendOnceRight;
+  }
+
+  /** Releases the right. Idempotent. */
+  close(): void {
+    if (this.#name === null) return;
+    unreleased.unregister(this);
+    native().releaseRight(this.#name, this.#kind);
+    this.#name = null;
+  }
+
+  /** Gives the right up without releasing it; returns its name. */
+  release(): number {
+    const name = this.name;
+    unreleased.unregister(this);
+    this.#name = null;
+    return name;
+  }
+}
+
+/** A send or send-once right. */
+export class MachSendRight extends OwnedMachRight {}
+
+/** A receive right. */
+export class MachReceiveRight extends OwnedMachRight {}
