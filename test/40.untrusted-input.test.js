@@ -134,6 +134,8 @@ for (const [scenario, code] of [
   ['ctrunc', 'ERR_RENDEZVOUS_BAD_REPLY'],
   ['count-mismatch', 'ERR_RENDEZVOUS_BAD_REPLY'],
   ['bad-magic', 'ERR_RENDEZVOUS_BAD_REPLY'],
+  ['bad-kind', 'ERR_RENDEZVOUS_BAD_REPLY'],
+  ['port-kind', 'ERR_RENDEZVOUS_BAD_REPLY'],
   ['oversized', 'ERR_RENDEZVOUS_BAD_REPLY'],
   ['truncated', 'ERR_RENDEZVOUS_BAD_REPLY'],
   ['close', 'ERR_RENDEZVOUS_BAD_REPLY'],

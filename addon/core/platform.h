@@ -70,14 +70,6 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
                                              Error* error);
 
 // One right received by a child; `handle` is now owned by the caller.
-// What a received handle is, so JS can hand it out by the right take*().
-enum class RightKind : uint32_t {
-  kFd = 0,
-  kSendRight = 1,
-  kReceiveRight = 2,
-  kSendOnceRight = 3,
-};
-
 struct ReceivedRight {
   uint32_t key = 0;
   int64_t handle = -1;

@@ -14,12 +14,23 @@
 
 namespace rendezvous {
 
+// What a right is to the child that receives it, so JS can hand it out by
+// the matching take*(). Travels in the reply beside each key.
+enum class RightKind : uint32_t {
+  kFd = 0,
+  kSendRight = 1,
+  kReceiveRight = 2,
+  kSendOnceRight = 3,
+};
+inline constexpr uint32_t kMaxRightKind = 3;
+
 class Right {
  public:
   Right() = default;
   Right(const Right&) = delete;
   Right& operator=(const Right&) = delete;
   virtual ~Right() = default;
+  virtual RightKind kind() const = 0;
 };
 
 // Rights keyed by the caller's uint32 keys, in key order (the order of the

@@ -44,21 +44,30 @@ bool DecodeRequest(const uint8_t* data, size_t size) {
          Get<uint16_t>(data, 4) == kVersion && Get<uint16_t>(data, 6) == 0;
 }
 
-std::vector<uint8_t> EncodeReply(const std::vector<uint32_t>& keys) {
+std::vector<uint8_t> EncodeReply(const std::vector<ReplyEntry>& entries) {
   std::vector<uint8_t> out;
   Put<uint32_t>(&out, kReplyMagic);
   Put<uint16_t>(&out, kVersion);
   Put<uint16_t>(&out, 0);
-  Put<uint32_t>(&out, static_cast<uint32_t>(keys.size()));
-  for (uint32_t key : keys)
-    Put<uint32_t>(&out, key);
+  Put<uint32_t>(&out, static_cast<uint32_t>(entries.size()));
+  for (const ReplyEntry& entry : entries) {
+    Put<uint32_t>(&out, entry.key);
+    Put<uint32_t>(&out, static_cast<uint32_t>(entry.kind));
+  }
   return out;
+}
+
+std::vector<ReplyEntry> EntriesOf(const RightsByKey& rights) {
+  std::vector<ReplyEntry> entries;
+  for (const auto& [key, right] : rights)
+    entries.push_back(ReplyEntry{key, right->kind()});
+  return entries;
 }
 
 bool DecodeReply(const uint8_t* data,
                  size_t size,
                  size_t handle_count,
-                 std::vector<uint32_t>* keys,
+                 std::vector<ReplyEntry>* entries,
                  std::string* why) {
   if (size < kReplyHeaderSize) {
     *why = "reply shorter than its header";
@@ -84,14 +93,20 @@ bool DecodeReply(const uint8_t* data,
     return false;
   }
   std::set<uint32_t> seen;
-  keys->clear();
+  entries->clear();
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t key = Get<uint32_t>(data, kReplyHeaderSize + i * sizeof(uint32_t));
+    size_t offset = kReplyHeaderSize + i * kReplyEntrySize;
+    uint32_t key = Get<uint32_t>(data, offset);
+    uint32_t kind = Get<uint32_t>(data, offset + sizeof(uint32_t));
     if (!seen.insert(key).second) {
       *why = "reply repeats a key";
       return false;
     }
-    keys->push_back(key);
+    if (kind > kMaxRightKind) {
+      *why = "reply names an unknown kind of right";
+      return false;
+    }
+    entries->push_back(ReplyEntry{key, static_cast<RightKind>(kind)});
   }
   return true;
 }

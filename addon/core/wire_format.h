@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "core/right.h"
+
 namespace rendezvous::wire {
 
 inline constexpr uint32_t kRequestMagic = 0x3f525045;  // "EPR?"
@@ -24,9 +26,15 @@ inline constexpr uint32_t kReplyMagic = 0x21525045;    // "EPR!"
 inline constexpr uint16_t kVersion = 1;
 inline constexpr size_t kRequestSize = 8;
 inline constexpr size_t kReplyHeaderSize = 12;
-inline constexpr size_t ReplySize(size_t key_count) {
-  return kReplyHeaderSize + key_count * sizeof(uint32_t);
+inline constexpr size_t kReplyEntrySize = 8;
+inline constexpr size_t ReplySize(size_t entry_count) {
+  return kReplyHeaderSize + entry_count * kReplyEntrySize;
 }
+
+struct ReplyEntry {
+  uint32_t key;
+  RightKind kind;
+};
 // Largest reply a client must be ready to read.
 size_t MaxReplySize();
 
@@ -34,14 +42,16 @@ std::vector<uint8_t> EncodeRequest();
 // True only for a well-formed request of exactly the right size.
 bool DecodeRequest(const uint8_t* data, size_t size);
 
-std::vector<uint8_t> EncodeReply(const std::vector<uint32_t>& keys);
+std::vector<uint8_t> EncodeReply(const std::vector<ReplyEntry>& entries);
+// The entries of a reply carrying `rights`, in their (key) order.
+std::vector<ReplyEntry> EntriesOf(const RightsByKey& rights);
 
 // Checks a reply against the number of handles that arrived with it. On
 // failure returns false and says why in `why`.
 bool DecodeReply(const uint8_t* data,
                  size_t size,
                  size_t handle_count,
-                 std::vector<uint32_t>* keys,
+                 std::vector<ReplyEntry>* entries,
                  std::string* why);
 
 }  // namespace rendezvous::wire

@@ -122,17 +122,25 @@ bool PerformRendezvous(const ClientConfig& config,
                              : "Rendezvous reply is too large");
     return false;
   }
-  std::vector<uint32_t> keys;
+  std::vector<wire::ReplyEntry> entries;
   std::string why;
   if (!wire::DecodeReply(reply.bytes.data(), reply.bytes.size(),
-                         reply.fds.size(), &keys, &why)) {
+                         reply.fds.size(), &entries, &why)) {
     *error =
         Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
     return false;
   }
-  for (size_t i = 0; i < keys.size(); ++i) {
+  for (const wire::ReplyEntry& entry : entries) {
+    if (entry.kind != RightKind::kFd) {
+      *error = Error::Make(codes::kBadReply,
+                           "Malformed rendezvous reply: a Linux reply carries "
+                           "only file descriptors");
+      return false;
+    }
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
     rights->push_back(
-        ReceivedRight{keys[i], reply.fds[i].release(), RightKind::kFd});
+        ReceivedRight{entries[i].key, reply.fds[i].release(), RightKind::kFd});
   }
   log("received %zu rights from pid %d", rights->size(), credentials.pid);
   return true;

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "linux/scoped_fd.h"
+#include "posix/scoped_fd.h"
 
 namespace rendezvous {
 

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "core/platform.h"
-#include "linux/scoped_fd.h"
 #include "linux/system_error.h"
+#include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
@@ -22,6 +22,7 @@ class FdRight : public Right {
  public:
   explicit FdRight(ScopedFd fd) : fd_(std::move(fd)) {}
   int fd() const { return fd_.get(); }
+  RightKind kind() const override { return RightKind::kFd; }
 
  private:
   ScopedFd fd_;

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/right.h"
-#include "linux/scoped_fd.h"
+#include "posix/scoped_fd.h"
 
 namespace rendezvous {
 

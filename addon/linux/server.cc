@@ -269,13 +269,11 @@ void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
   auto it = connections_.find(id);
   if (it == connections_.end())
     return;
-  std::vector<uint32_t> keys;
   std::vector<int> fds;
-  for (const auto& [key, right] : claimed.rights) {
-    keys.push_back(key);
-    fds.push_back(FdOfRight(*right));
-  }
-  ssize_t sent = SendWithFds(it->second.socket.get(), wire::EncodeReply(keys),
+  for (const auto& entry : claimed.rights)
+    fds.push_back(FdOfRight(*entry.second));
+  ssize_t sent = SendWithFds(it->second.socket.get(),
+                             wire::EncodeReply(wire::EntriesOf(claimed.rights)),
                              fds, MSG_DONTWAIT);
   if (sent < 0) {
     config_.log("reply to pid %d failed (errno %d); its %zu rights are closed",

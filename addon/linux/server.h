@@ -23,7 +23,7 @@
 
 #include "core/held_requests.h"
 #include "core/platform.h"
-#include "linux/scoped_fd.h"
+#include "posix/scoped_fd.h"
 
 namespace rendezvous {
 

@@ -1,7 +1,9 @@
 // The child's side of the rendezvous: look the server up, send one request
 // with a send-once reply right, receive one reply.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -9,28 +11,56 @@
 #include "core/platform.h"
 #include "core/wire_format.h"
 #include "mac/bootstrap.h"
+#include "mac/fileport.h"
 #include "mac/mach_error.h"
 #include "mac/messages.h"
 #include "mac/scoped_mach_port.h"
+#include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
 namespace {
 
-bool KindOf(mach_msg_type_name_t disposition, RightKind* kind) {
-  switch (disposition) {
-    case MACH_MSG_TYPE_PORT_SEND:
-      *kind = RightKind::kSendRight;
-      return true;
-    case MACH_MSG_TYPE_PORT_RECEIVE:
-      *kind = RightKind::kReceiveRight;
-      return true;
-    case MACH_MSG_TYPE_PORT_SEND_ONCE:
-      *kind = RightKind::kSendOnceRight;
-      return true;
-    default:
-      return false;
+// The disposition a right of `kind` arrives with.
+mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
+  switch (kind) {
+    case RightKind::kFd:  // a fileport
+    case RightKind::kSendRight:
+      return MACH_MSG_TYPE_PORT_SEND;
+    case RightKind::kReceiveRight:
+      return MACH_MSG_TYPE_PORT_RECEIVE;
+    case RightKind::kSendOnceRight:
+      return MACH_MSG_TYPE_PORT_SEND_ONCE;
   }
+  return 0;
+}
+
+// Replaces each fileport with a descriptor of its own. On failure every
+// right, converted or not, is released.
+bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
+  for (size_t i = 0; i < rights->size(); ++i) {
+    ReceivedRight& right = (*rights)[i];
+    if (right.kind != RightKind::kFd)
+      continue;
+    ScopedMachSendRight fileport(static_cast<mach_port_t>(right.handle));
+    ScopedFd fd(fileport_makefd(fileport.get()));
+    if (!fd || ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
+      int err = errno;
+      // The fileport is released by its owner; everything else here.
+      right.handle = -1;
+      for (const ReceivedRight& other : *rights)
+        ReleaseReceivedRight(other.handle, other.kind);
+      rights->clear();
+      *error = Error::System(codes::kBadReply,
+                             std::string("A received fileport could not be "
+                                         "opened: ") +
+                                 std::strerror(err),
+                             "fileport_makefd", err);
+      return false;
+    }
+    right.handle = fd.release();
+  }
+  return true;
 }
 
 // Checks a received reply and extracts its rights. On failure says why and
@@ -77,21 +107,27 @@ bool ParseReply(mach_msg_header_t* header,
     return bad("descriptor count " + std::to_string(count));
   }
   auto* descriptors = reinterpret_cast<mach_msg_port_descriptor_t*>(body + 1);
-  std::vector<RightKind> kinds(count);
   for (size_t i = 0; i < count; ++i) {
     if (descriptors[i].type != MACH_MSG_PORT_DESCRIPTOR ||
-        !KindOf(descriptors[i].disposition, &kinds[i]) ||
         !MACH_PORT_VALID(descriptors[i].name)) {
       return bad("descriptor " + std::to_string(i) + " is not a port right");
     }
   }
   size_t offset = mac::ReplyBytesOffset(count);
-  std::vector<uint32_t> keys;
+  std::vector<wire::ReplyEntry> entries;
   std::string why;
-  if (!wire::DecodeReply(base + offset, size - offset, count, &keys, &why))
+  if (!wire::DecodeReply(base + offset, size - offset, count, &entries, &why))
     return bad(why);
-  for (size_t i = 0; i < count; ++i)
-    rights->push_back(ReceivedRight{keys[i], descriptors[i].name, kinds[i]});
+  for (size_t i = 0; i < count; ++i) {
+    if (descriptors[i].disposition != ArrivingDisposition(entries[i].kind))
+      return bad("descriptor " + std::to_string(i) +
+                 " is not the right its "
+                 "entry names");
+  }
+  for (size_t i = 0; i < count; ++i) {
+    rights->push_back(
+        ReceivedRight{entries[i].key, descriptors[i].name, entries[i].kind});
+  }
   return true;
 }
 
@@ -170,6 +206,8 @@ bool PerformRendezvous(const ClientConfig& config,
     log("refused a reply: %s", error->message.c_str());
     return false;
   }
+  if (!OpenFileports(rights, error))
+    return false;
   log("received %zu rights", rights->size());
   return true;
 }

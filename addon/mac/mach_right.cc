@@ -6,7 +6,13 @@
 #include <set>
 #include <string>
 
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "core/platform.h"
+#include "mac/fileport.h"
 #include "mac/mach_error.h"
 
 namespace rendezvous {
@@ -35,18 +41,66 @@ const std::map<std::string, DispositionInfo>& Dispositions() {
   return *dispositions;
 }
 
+bool IsFdDisposition(const std::string& disposition) {
+  return disposition == "move" || disposition == "copy";
+}
+
+// The same checks as the Linux backend's, so a caller sees the same errors.
+bool CheckFd(const RightSpec& spec, std::set<int64_t>* moved, Error* error) {
+  if (spec.handle < 0 || spec.handle > INT_MAX) {
+    *error =
+        Error::Range(codes::kInvalidRight, "fd must be an integer from 0 to " +
+                                               std::to_string(INT_MAX));
+    return false;
+  }
+  int fd = static_cast<int>(spec.handle);
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags < 0) {
+    int err = errno;
+    *error =
+        Error::System(codes::kInvalidRight,
+                      "fd " + std::to_string(fd) +
+                          " is not open: fcntl failed: " + std::strerror(err),
+                      "fcntl", err);
+    error->error_class = ErrorClass::kTypeError;
+    return false;
+  }
+  // A moved descriptor stays open in the server until the child has it: it
+  // must not leak into other processes launched meanwhile.
+  if (spec.disposition == "move" && !(flags & FD_CLOEXEC) &&
+      ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+    int err = errno;
+    *error = Error::System(codes::kSystem,
+                           "Could not mark fd " + std::to_string(fd) +
+                               " close-on-exec: " + std::strerror(err),
+                           "fcntl", err);
+    return false;
+  }
+  if (spec.disposition == "move" && !moved->insert(-spec.handle - 1).second) {
+    *error = Error::Type(
+        codes::kInvalidRight,
+        "fd " + std::to_string(fd) + " is moved twice; it can have one owner");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 MachRight::MachRight(mach_port_t name, mach_msg_type_name_t disposition)
-    : name_(name), disposition_(disposition) {
+    : name_(name), disposition_(disposition), kind_(RightKind::kSendRight) {
   switch (disposition) {
     case MACH_MSG_TYPE_MOVE_SEND:
       owned_send_.reset(name);
       break;
     case MACH_MSG_TYPE_MOVE_SEND_ONCE:
-      owned_send_once_.reset(name);
+    case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+      kind_ = RightKind::kSendOnceRight;
+      if (disposition == MACH_MSG_TYPE_MOVE_SEND_ONCE)
+        owned_send_once_.reset(name);
       break;
     case MACH_MSG_TYPE_MOVE_RECEIVE:
+      kind_ = RightKind::kReceiveRight;
       owned_receive_.reset(name);
       break;
     default:
@@ -54,21 +108,38 @@ MachRight::MachRight(mach_port_t name, mach_msg_type_name_t disposition)
   }
 }
 
+MachRight::MachRight(ScopedMachSendRight fileport, ScopedFd moved_fd)
+    : name_(fileport.get()),
+      disposition_(MACH_MSG_TYPE_MOVE_SEND),
+      kind_(RightKind::kFd),
+      moved_fd_(std::move(moved_fd)),
+      owned_send_(std::move(fileport)) {}
+
 void MachRight::MarkSent() {
+  // The child has its own reference to the file now; the server's moved
+  // descriptor can go, like the server's copy on Linux.
+  moved_fd_.reset();
   (void)owned_send_.release();
   (void)owned_send_once_.release();
   (void)owned_receive_.release();
 }
 
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
+  // Moved port names as they are; moved fds as -fd-1, so the two never meet.
   std::set<int64_t> moved;
   for (const RightSpec& spec : specs) {
+    if (IsFdDisposition(spec.disposition)) {
+      if (!CheckFd(spec, &moved, error))
+        return false;
+      continue;
+    }
     auto it = Dispositions().find(spec.disposition);
     if (it == Dispositions().end()) {
       *error = Error::Type(
           codes::kInvalidDisposition,
-          "disposition must be one of move-send, copy-send, make-send, "
-          "move-receive, make-send-once, move-send-once, not '" +
+          "disposition must be 'move' or 'copy' for a file descriptor, or "
+          "one of move-send, copy-send, make-send, move-receive, "
+          "make-send-once, move-send-once for a port, not '" +
               spec.disposition + "'");
       return false;
     }
@@ -111,8 +182,35 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
                  Error* error) {
   if (!CheckRights(specs, error))
     return false;
+  // Fileports first: if one cannot be made, nothing has been taken yet.
+  std::map<uint32_t, ScopedMachSendRight> fileports;
+  for (const RightSpec& spec : specs) {
+    if (!IsFdDisposition(spec.disposition))
+      continue;
+    ScopedMachSendRight fileport;
+    if (fileport_makeport(static_cast<int>(spec.handle), fileport.receive()) <
+        0) {
+      int err = errno;
+      *error = Error::System(codes::kSystem,
+                             "Could not make a fileport for fd " +
+                                 std::to_string(spec.handle) + ": " +
+                                 std::strerror(err),
+                             "fileport_makeport", err);
+      return false;
+    }
+    fileports.emplace(spec.key, std::move(fileport));
+  }
   RightsByKey taken;
   for (const RightSpec& spec : specs) {
+    if (IsFdDisposition(spec.disposition)) {
+      ScopedFd moved;
+      if (spec.disposition == "move")
+        moved.reset(static_cast<int>(spec.handle));
+      taken.emplace(spec.key,
+                    std::make_unique<MachRight>(
+                        std::move(fileports.at(spec.key)), std::move(moved)));
+      continue;
+    }
     taken.emplace(spec.key,
                   std::make_unique<MachRight>(
                       static_cast<mach_port_t>(spec.handle),

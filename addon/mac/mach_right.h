@@ -1,7 +1,12 @@
 // The macOS backend's Right: one port name, how it is sent, and the right the
 // server owns for it until the child claims it.
 //
-// Ownership follows the disposition, as documented in docs/api.md:
+// A file descriptor travels as a fileport sent with MOVE_SEND; a `move`d
+// descriptor also stays open, owned here, until the child has it (as on
+// Linux, its number is no longer the caller's).
+//
+// Ownership of port rights follows the disposition, as documented in
+// docs/api.md:
 //   move-send, move-send-once, move-receive: the server owns the caller's
 //     right from registration on and destroys it if the child never claims;
 //   copy-send, make-send, make-send-once: the right is made or copied when
@@ -14,13 +19,17 @@
 
 #include "core/right.h"
 #include "mac/scoped_mach_port.h"
+#include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
 class MachRight : public Right {
  public:
   MachRight(mach_port_t name, mach_msg_type_name_t disposition);
+  // A descriptor's fileport (owned), and the descriptor itself when moved.
+  MachRight(ScopedMachSendRight fileport, ScopedFd moved_fd);
 
+  RightKind kind() const override { return kind_; }
   mach_port_t name() const { return name_; }
   mach_msg_type_name_t disposition() const { return disposition_; }
   // The reply carrying this right was sent: the kernel moved whatever the
@@ -30,6 +39,8 @@ class MachRight : public Right {
  private:
   mach_port_t name_;
   mach_msg_type_name_t disposition_;
+  RightKind kind_;
+  ScopedFd moved_fd_;
   ScopedMachSendRight owned_send_;
   ScopedMachSendOnceRight owned_send_once_;
   ScopedMachReceiveRight owned_receive_;

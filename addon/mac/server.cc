@@ -181,11 +181,10 @@ void MacServer::OnRequest(mac::ReceivedRequest& request) {
 void MacServer::Answer(ScopedMachSendOnceRight reply,
                        int32_t pid,
                        ClaimedRights claimed) {
-  std::vector<uint32_t> keys;
-  for (const auto& entry : claimed.rights)
-    keys.push_back(entry.first);
-  std::vector<uint8_t> bytes = wire::EncodeReply(keys);
-  size_t offset = mac::ReplyBytesOffset(keys.size());
+  std::vector<uint8_t> bytes =
+      wire::EncodeReply(wire::EntriesOf(claimed.rights));
+  size_t count = claimed.rights.size();
+  size_t offset = mac::ReplyBytesOffset(count);
   size_t size = offset + bytes.size();
   // uint64_t storage keeps the header and descriptors aligned.
   std::vector<uint64_t> storage((size + sizeof(uint64_t) - 1) /
@@ -199,7 +198,7 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
   header->msgh_local_port = MACH_PORT_NULL;
   header->msgh_id = mac::kReplyId;
   auto* body = reinterpret_cast<mach_msg_body_t*>(header + 1);
-  body->msgh_descriptor_count = static_cast<mach_msg_size_t>(keys.size());
+  body->msgh_descriptor_count = static_cast<mach_msg_size_t>(count);
   auto* descriptors = reinterpret_cast<mach_msg_port_descriptor_t*>(body + 1);
   size_t i = 0;
   for (const auto& entry : claimed.rights) {
@@ -216,13 +215,13 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
   if (kr != KERN_SUCCESS) {
     // Not sent: the rights the server owns are released with `claimed`.
     config_.log("reply to pid %d failed (%d); its %zu rights are released", pid,
-                kr, keys.size());
+                kr, count);
     return;
   }
   (void)reply.release();  // consumed by the send
   for (auto& entry : claimed.rights)
     static_cast<MachRight&>(*entry.second).MarkSent();
-  config_.log("replied to pid %d with %zu rights", pid, keys.size());
+  config_.log("replied to pid %d with %zu rights", pid, count);
 }
 
 void MacServer::ResolveHeld() {

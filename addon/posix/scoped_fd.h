@@ -1,7 +1,7 @@
-// Owners of Linux file descriptors. The only place in the addon that closes
-// one.
-#ifndef ADDON_LINUX_SCOPED_FD_H_
-#define ADDON_LINUX_SCOPED_FD_H_
+// The owner of a POSIX file descriptor, shared by the Linux and macOS
+// backends. The only place in the addon that closes one.
+#ifndef ADDON_POSIX_SCOPED_FD_H_
+#define ADDON_POSIX_SCOPED_FD_H_
 
 #include <unistd.h>
 
@@ -29,8 +29,8 @@ class ScopedFd {
 
   void reset(int fd = -1) {
     if (fd_ >= 0) {
-      // close() releases the descriptor even when it reports EINTR on Linux;
-      // retrying could close a number another thread was just given.
+      // Never retried: after EINTR the number may already be free, and a
+      // retry could close a descriptor another thread was just given.
       ::close(fd_);
     }
     fd_ = fd;
@@ -43,4 +43,4 @@ class ScopedFd {
 
 }  // namespace rendezvous
 
-#endif  // ADDON_LINUX_SCOPED_FD_H_
+#endif  // ADDON_POSIX_SCOPED_FD_H_
