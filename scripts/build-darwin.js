@@ -72,41 +72,47 @@ function run(binary, args, options) {
 }
 
 const zig = zigBinary();
-const sources = macSources();
 const include = [path.join(ROOT, 'addon'), require('node-addon-api').include_dir, nodeHeaders()];
+// The addon, and the macOS tests' helper addon (test/support/mach-helper).
+const outputs = [
+  { file: 'electron_port_rendezvous.node', sources: macSources() },
+  { file: 'mach_helper.node', sources: ['test/support/mach-helper/mach_helper.cc'] },
+];
 for (const target of TARGETS) {
   const outDir = path.join(ROOT, 'build', target.name);
   fs.mkdirSync(outDir, { recursive: true });
-  const output = path.join(outDir, 'electron_port_rendezvous.node');
-  console.log(`== ${target.name}: ${sources.length} sources`);
-  run(
-    zig,
-    [
-      'c++',
-      '-target',
-      target.zig,
-      '-std=c++17',
-      '-O2',
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-fvisibility=hidden',
-      '-fno-exceptions',
-      '-DNAPI_VERSION=8',
-      '-DNAPI_DISABLE_CPP_EXCEPTIONS',
-      ...include.flatMap((dir) => ['-I', dir]),
-      '-shared',
-      // Node-API symbols come from the host (node or Electron) at load time.
-      '-Wl,-undefined,dynamic_lookup',
-      '-o',
-      output,
-      ...sources.map((source) => path.join(ROOT, source)),
-    ],
-    {
-      stdio: 'inherit',
-      cwd: ROOT,
-      env: { ...process.env, ZIG_GLOBAL_CACHE_DIR: path.join(ROOT, '.cache', 'zig') },
-    },
-  );
-  console.log(execFileSync('file', [output], { encoding: 'utf8' }).trim());
+  for (const { file, sources } of outputs) {
+    const output = path.join(outDir, file);
+    console.log(`== ${target.name}: ${file} from ${sources.length} sources`);
+    run(
+      zig,
+      [
+        'c++',
+        '-target',
+        target.zig,
+        '-std=c++17',
+        '-O2',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-fvisibility=hidden',
+        '-fno-exceptions',
+        '-DNAPI_VERSION=8',
+        '-DNAPI_DISABLE_CPP_EXCEPTIONS',
+        ...include.flatMap((dir) => ['-I', dir]),
+        '-shared',
+        // Node-API symbols come from the host (node or Electron) at load time.
+        '-Wl,-undefined,dynamic_lookup',
+        '-o',
+        output,
+        ...sources.map((source) => path.join(ROOT, source)),
+      ],
+      {
+        stdio: 'inherit',
+        cwd: ROOT,
+        env: { ...process.env, ZIG_GLOBAL_CACHE_DIR: path.join(ROOT, '.cache', 'zig') },
+      },
+    );
+    console.log(execFileSync('file', [output], { encoding: 'utf8' }).trim());
+  }
 }

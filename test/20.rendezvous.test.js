@@ -8,7 +8,7 @@ const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { listeningSocket, makeMemfd, makePipe, pipeHolding } = require('./support/fds');
+const { listeningSocket, makePipe, makeSharedFile, pipeHolding } = require('./support/fds');
 
 let server;
 before(() => {
@@ -29,10 +29,11 @@ function launchUnbound(script, env, args = []) {
   );
 }
 
-test('a child receives a pipe, a listening socket and a memfd, and uses each', async () => {
+// The shared file is a memfd on Linux and an unlinked file on macOS.
+test('a child receives a pipe, a listening socket and a shared file, and uses each', async () => {
   const { readFd, writeFd } = makePipe();
   const listener = await listeningSocket();
-  const memfd = await makeMemfd('shared words');
+  const memfd = await makeSharedFile('shared words');
   const child = fork(fixture('use-three-kinds.js'), [], {
     ports: {
       1: { fd: writeFd, disposition: 'move' },

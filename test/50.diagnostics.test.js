@@ -8,8 +8,13 @@ const { test } = require('node:test');
 const { fixture } = require('./support/children');
 const { rawPeerPath } = require('./support/raw-peer');
 
+// The malformed request comes from the raw peer, which speaks the Linux
+// transport; elsewhere only the good rendezvous runs.
+const LINUX = process.platform === 'linux';
+
 function runParent(env) {
-  const result = childProcess.spawnSync(process.execPath, [fixture('debug-parent.js'), rawPeerPath()], {
+  const args = [fixture('debug-parent.js'), ...(LINUX ? [rawPeerPath()] : [])];
+  const result = childProcess.spawnSync(process.execPath, args, {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 20000,
@@ -25,13 +30,13 @@ test('NODE_DEBUG=rendezvous logs registrations, requests, replies and refusals',
   const child = log.match(/^RENDEZVOUS \d+: bound launch \d+ to pid (\d+)$/m)?.[1];
   assert.ok(child, log);
   for (const line of [
-    `RENDEZVOUS ${parent}: native server listening at @electron-port-rendezvous.${parent}.`,
+    `RENDEZVOUS ${parent}: native server listening at ${LINUX ? '@' : ''}electron-port-rendezvous.`,
     `RENDEZVOUS ${parent}: prepared launch 1 with 1 rights`,
     `RENDEZVOUS ${parent}: native request from pid ${child}`,
     `RENDEZVOUS ${parent}: native replied to pid ${child} with 1 rights`,
-    `RENDEZVOUS ${child}: native received 1 rights from pid ${parent}`,
+    `RENDEZVOUS ${child}: native received 1 rights`,
     `RENDEZVOUS ${child}: received 1 rights in `,
-    `: malformed request`,
+    ...(LINUX ? [': malformed request'] : []),
     `RENDEZVOUS ${parent}: native server stopped`,
   ]) {
     assert.ok(log.includes(line), `missing "${line}" in:\n${log}`);

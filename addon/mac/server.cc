@@ -73,7 +73,7 @@ std::unique_ptr<MacServer> MacServer::Start(RegistrationTable* table,
   });
   server->receive_source_.Resume();
   server->timer_.Resume();
-  config.log("server checked in as %s", server->endpoint_.c_str());
+  config.log("server listening at %s", server->endpoint_.c_str());
   return server;
 }
 

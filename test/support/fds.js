@@ -1,7 +1,8 @@
 'use strict';
 // Real kernel objects for the tests, made from Node without native helpers of
-// the project's own: pipes (through a FIFO), memfds (reopened through /proc
-// from a process that made one), listening sockets, and fd accounting.
+// the project's own: pipes (through a FIFO), shared files (memfds on Linux,
+// reopened through /proc from a process that made one; unlinked files on
+// macOS, which has no memfd), listening sockets, and fd accounting.
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -9,9 +10,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { rawPeerPath } = require('./raw-peer');
 
-/** Descriptors open in this process right now. */
+/** Descriptors open in this process right now (/dev/fd on Linux and macOS). */
 function openFdCount() {
-  return fs.readdirSync('/proc/self/fd').length - 1; // minus readdir's own
+  return fs.readdirSync('/dev/fd').length - 1; // minus readdir's own
 }
 
 function fdIsOpen(fd) {
@@ -21,11 +22,6 @@ function fdIsOpen(fd) {
   } catch {
     return false;
   }
-}
-
-/** What /proc says an fd is, e.g. "pipe:[123]" or "/memfd:x (deleted)". */
-function fdTarget(fd, pid = 'self') {
-  return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
 }
 
 let fifoCounter = 0;
@@ -73,6 +69,16 @@ function makeMemfd(text) {
   });
 }
 
+/** A file with no name holding `text`, open read-write in this process. */
+async function makeSharedFile(text) {
+  if (process.platform === 'linux') return makeMemfd(text);
+  const file = path.join(os.tmpdir(), `epr-shared-${process.pid}-${fifoCounter++}`);
+  const fd = fs.openSync(file, 'w+', 0o600);
+  fs.unlinkSync(file);
+  fs.writeSync(fd, text, 0);
+  return fd;
+}
+
 /** A TCP server listening on loopback that never accepts in this process. */
 async function listeningSocket() {
   const server = net.createServer();
@@ -92,9 +98,8 @@ async function waitFor(condition, timeoutMs = 3000, what = 'condition') {
 
 module.exports = {
   fdIsOpen,
-  fdTarget,
   listeningSocket,
-  makeMemfd,
+  makeSharedFile,
   makePipe,
   openFdCount,
   pipeHolding,
