@@ -30,6 +30,7 @@ const cxx = [
   ...filesUnder('addon', ['.h', '.cc']),
   ...filesUnder('test/fixtures', ['.c']),
   ...filesUnder('bench', ['.c']),
+  ...filesUnder('test/support/mach-helper', ['.cc']),
 ];
 const results = [
   run('clang-format', fix ? ['-i', ...cxx] : ['--dry-run', '--Werror', ...cxx]),

@@ -41,10 +41,10 @@ mach_port_t NameArg(const Napi::CallbackInfo& info, size_t index) {
 // newReceiveRight() -> name
 Napi::Value NewReceiveRight(const Napi::CallbackInfo& info) {
   mach_port_t name = MACH_PORT_NULL;
-  if (!Check(info.Env(),
-             mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE,
-                                &name),
-             "mach_port_allocate")) {
+  if (!Check(
+          info.Env(),
+          mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &name),
+          "mach_port_allocate")) {
     return info.Env().Undefined();
   }
   return Napi::Number::New(info.Env(), name);
@@ -136,10 +136,10 @@ Napi::Value Release(const Napi::CallbackInfo& info) {
   mach_port_t name = NameArg(info, 0);
   std::string which = info[1].As<Napi::String>().Utf8Value();
   if (which == "receive") {
-    Check(info.Env(),
-          mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_RECEIVE,
-                             -1),
-          "mach_port_mod_refs");
+    Check(
+        info.Env(),
+        mach_port_mod_refs(mach_task_self(), name, MACH_PORT_RIGHT_RECEIVE, -1),
+        "mach_port_mod_refs");
   } else {
     Check(info.Env(), mach_port_deallocate(mach_task_self(), name),
           "mach_port_deallocate");
@@ -169,8 +169,7 @@ Napi::Value NameCount(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("newReceiveRight", Napi::Function::New(env, NewReceiveRight));
   exports.Set("makeSendRight", Napi::Function::New(env, MakeSendRight));
-  exports.Set("makeSendOnceRight",
-              Napi::Function::New(env, MakeSendOnceRight));
+  exports.Set("makeSendOnceRight", Napi::Function::New(env, MakeSendOnceRight));
   exports.Set("sendText", Napi::Function::New(env, SendText));
   exports.Set("receiveText", Napi::Function::New(env, ReceiveText));
   exports.Set("rightRefs", Napi::Function::New(env, RightRefs));
