@@ -11,7 +11,8 @@ const { Worker } = require('node:worker_threads');
 const rendezvous = require('../dist/main');
 const { exited, fixture, killStragglers, stdoutOf, track } = require('./support/children');
 const { makePipe, openFdCount, waitFor } = require('./support/fds');
-const { ENDPOINT_PATTERN, serverResourceCount } = require('./support/platform');
+const { ENDPOINT_PATTERN, threadCount } = require('./support/platform');
+const { native } = require('../dist/lib/native');
 
 afterEach(killStragglers);
 
@@ -47,6 +48,28 @@ test('a child that exits before claiming: the parent’s fd count returns to its
       for (const fd of keep) fs.closeSync(fd);
       await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
     }
+  } finally {
+    server.stop();
+  }
+});
+
+test('a child already dead when its launch is bound gets nothing; its rights are released at once', () => {
+  const server = rendezvous.RendezvousServer.instance();
+  try {
+    const baseline = openFdCount();
+    const { ports, keep } = someRights();
+    const launch = server.prepareLaunch(ports);
+    const child = track(childProcess.spawn('true', [], { stdio: 'ignore' }));
+    // The event loop is blocked, so Node cannot reap the child: it is a
+    // zombie whose exit was already reported before the binding existed.
+    const until = Date.now() + 300;
+    while (Date.now() < until) {
+      // wait for the child to exit
+    }
+    launch.bind(child.pid);
+    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+    for (const fd of keep) fs.closeSync(fd);
+    assert.equal(openFdCount(), baseline);
   } finally {
     server.stop();
   }
@@ -121,7 +144,7 @@ test('a process with a running server exits promptly, at its end or by process.e
 
 test('a worker that ran a server leaves no thread, socket or fd behind when it ends', async () => {
   const baseline = openFdCount();
-  const resourceBaseline = serverResourceCount();
+  const threadBaseline = threadCount();
   const worker = new Worker(
     `
     const { parentPort } = require('worker_threads');
@@ -136,5 +159,12 @@ test('a worker that ran a server leaves no thread, socket or fd behind when it e
   assert.match(endpoint, ENDPOINT_PATTERN);
   await worker.terminate();
   await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
-  await waitFor(() => serverResourceCount() === resourceBaseline, 3000, 'the server thread or ports to go');
+  await waitFor(() => threadCount() === threadBaseline, 3000, 'the server thread to end');
+  assert.throws(
+    () => native().performRendezvous(endpoint, process.pid, 1000, false),
+    (error) => {
+      assert.notEqual(error.code, 'ERR_RENDEZVOUS_NOT_PARENT', 'nothing answers at the endpoint any more');
+      return /^ERR_RENDEZVOUS_/.test(error.code);
+    },
+  );
 });

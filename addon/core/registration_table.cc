@@ -26,6 +26,7 @@ std::optional<Error> RegistrationTable::Bind(
     LaunchId launch,
     int32_t pid,
     std::unique_ptr<ExitWatch> exit_watch) {
+  Registration exited;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = launches_.find(launch);
@@ -39,10 +40,20 @@ std::optional<Error> RegistrationTable::Bind(
                              std::to_string(pid) +
                              " and have not been claimed yet");
     }
-    registrations_.emplace(
-        pid, Registration{std::move(it->second), std::move(exit_watch)});
+    auto inserted = registrations_
+                        .emplace(pid, Registration{std::move(it->second),
+                                                   std::move(exit_watch)})
+                        .first;
     launches_.erase(it);
+    // An exit watch may report only once (macOS) and may have done so before
+    // this registration existed: a child already gone gets nothing.
+    const auto& watch = inserted->second.exit_watch;
+    if (watch && watch->HasExited()) {
+      exited = std::move(inserted->second);
+      registrations_.erase(inserted);
+    }
   }
+  // `exited`, if any, is released here, outside the lock.
   NotifyChange();
   return std::nullopt;
 }

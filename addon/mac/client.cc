@@ -35,22 +35,44 @@ mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
   return 0;
 }
 
-// Replaces each fileport with a descriptor of its own. On failure every
-// right, converted or not, is released.
+// One received right, owned until it is handed to the caller.
+struct OwnedRight {
+  ReceivedRight right;
+  ScopedMachSendRight send;  // also a fileport, before it is opened
+  ScopedMachSendOnceRight send_once;
+  ScopedMachReceiveRight receive;
+  ScopedFd fd;
+};
+
+// Takes ownership of every right in `rights`, then replaces each fileport with
+// a descriptor of its own. On failure every right, opened or not, is
+// released by its owner.
 bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
+  std::vector<OwnedRight> owned(rights->size());
   for (size_t i = 0; i < rights->size(); ++i) {
-    ReceivedRight& right = (*rights)[i];
-    if (right.kind != RightKind::kFd)
+    OwnedRight& o = owned[i];
+    o.right = (*rights)[i];
+    auto name = static_cast<mach_port_t>(o.right.handle);
+    switch (o.right.kind) {
+      case RightKind::kFd:
+      case RightKind::kSendRight:
+        o.send.reset(name);
+        break;
+      case RightKind::kSendOnceRight:
+        o.send_once.reset(name);
+        break;
+      case RightKind::kReceiveRight:
+        o.receive.reset(name);
+        break;
+    }
+  }
+  rights->clear();
+  for (OwnedRight& o : owned) {
+    if (o.right.kind != RightKind::kFd)
       continue;
-    ScopedMachSendRight fileport(static_cast<mach_port_t>(right.handle));
-    ScopedFd fd(fileport_makefd(fileport.get()));
-    if (!fd || ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
+    o.fd.reset(fileport_makefd(o.send.get()));
+    if (!o.fd || ::fcntl(o.fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
       int err = errno;
-      // The fileport is released by its owner; everything else here.
-      right.handle = -1;
-      for (const ReceivedRight& other : *rights)
-        ReleaseReceivedRight(other.handle, other.kind);
-      rights->clear();
       *error = Error::System(codes::kBadReply,
                              std::string("A received fileport could not be "
                                          "opened: ") +
@@ -58,7 +80,24 @@ bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
                              "fileport_makefd", err);
       return false;
     }
-    right.handle = fd.release();
+    o.send.reset();  // the descriptor holds the file now
+  }
+  for (OwnedRight& o : owned) {
+    switch (o.right.kind) {
+      case RightKind::kFd:
+        o.right.handle = o.fd.release();
+        break;
+      case RightKind::kSendRight:
+        (void)o.send.release();
+        break;
+      case RightKind::kSendOnceRight:
+        (void)o.send_once.release();
+        break;
+      case RightKind::kReceiveRight:
+        (void)o.receive.release();
+        break;
+    }
+    rights->push_back(o.right);
   }
   return true;
 }

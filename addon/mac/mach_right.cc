@@ -1,15 +1,14 @@
 #include "mac/mach_right.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
-
-#include <fcntl.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "core/platform.h"
 #include "mac/fileport.h"
@@ -127,6 +126,8 @@ void MachRight::MarkSent() {
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
   // Moved port names as they are; moved fds as -fd-1, so the two never meet.
   std::set<int64_t> moved;
+  // Send references a registration spends (move-send, copy-send) per name.
+  std::map<mach_port_t, mach_port_urefs_t> sends;
   for (const RightSpec& spec : specs) {
     if (IsFdDisposition(spec.disposition)) {
       if (!CheckFd(spec, &moved, error))
@@ -167,10 +168,29 @@ bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
                                                 spec.disposition + "' needs");
       return false;
     }
+    if (it->second.disposition == MACH_MSG_TYPE_MOVE_SEND ||
+        it->second.disposition == MACH_MSG_TYPE_COPY_SEND) {
+      ++sends[name];
+    }
     if (it->second.moves && !moved.insert(spec.handle).second) {
       *error = Error::Type(codes::kInvalidRight,
                            "port " + std::to_string(name) +
                                " is moved twice; it can have one owner");
+      return false;
+    }
+  }
+  // A reply that ran out of send references half-way would be destroyed
+  // half-way; refuse it here instead.
+  for (const auto& [name, needed] : sends) {
+    mach_port_urefs_t refs = 0;
+    kern_return_t kr =
+        mach_port_get_refs(mach_task_self(), name, MACH_PORT_RIGHT_SEND, &refs);
+    if (kr != KERN_SUCCESS || refs < needed) {
+      *error = Error::Type(codes::kInvalidRight,
+                           "port " + std::to_string(name) + " has " +
+                               std::to_string(refs) +
+                               " send references; this registration spends " +
+                               std::to_string(needed));
       return false;
     }
   }

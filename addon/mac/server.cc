@@ -56,7 +56,11 @@ std::unique_ptr<MacServer> MacServer::Start(RegistrationTable* table,
   server->receive_source_ = DispatchSource<ServerRef>(
       DISPATCH_SOURCE_TYPE_MACH_RECV, server->port_.get(), 0,
       server->queue_.get(), new ServerRef{raw},
-      [](void* ref) { static_cast<ServerRef*>(ref)->server->ReceiveAll(); });
+      [](void* ref) { static_cast<ServerRef*>(ref)->server->ReceiveAll(); },
+      [](void* ref) {
+        ScopedMachReceiveRight(static_cast<ServerRef*>(ref)->receive_right)
+            .reset();
+      });
   server->timer_ = DispatchSource<ServerRef>(
       DISPATCH_SOURCE_TYPE_TIMER, 0, 0, server->queue_.get(),
       new ServerRef{raw},
@@ -97,19 +101,28 @@ bool MacServer::CheckIn(Error* error) {
 }
 
 MacServer::~MacServer() {
+  if (!queue_)
+    return;  // never started: the receive right (if any) goes with port_
   table_->SetOnChange(nullptr);
   // On the queue, so no handler of these sources runs meanwhile; once
   // cancelled, none starts again.
   dispatch_sync_f(queue_.get(), this, [](void* self) {
-    auto* server = static_cast<MacServer*>(self);
-    server->receive_source_ = DispatchSource<ServerRef>();
-    server->timer_ = DispatchSource<ServerRef>();
-    server->held_replies_.clear();
+    static_cast<MacServer*>(self)->TearDownOnQueue();
   });
   table_->Clear();
   // Exit handlers already queued finish before this returns.
   dispatch_sync_f(queue_.get(), nullptr, [](void*) {});
   config_.log("server stopped");
+}
+
+void MacServer::TearDownOnQueue() {
+  // The receive right may only be destroyed once its source is cancelled:
+  // the cancel handler does it.
+  if (receive_source_.is_valid())
+    receive_source_.context()->receive_right = port_.release();
+  receive_source_ = DispatchSource<ServerRef>();
+  timer_ = DispatchSource<ServerRef>();
+  held_replies_.clear();
 }
 
 std::unique_ptr<ExitWatch> MacServer::WatchExit(int32_t pid, Error* error) {
@@ -178,12 +191,56 @@ void MacServer::OnRequest(mac::ReceivedRequest& request) {
   }
 }
 
+namespace {
+
+bool Moves(mach_msg_type_name_t disposition) {
+  return disposition == MACH_MSG_TYPE_MOVE_SEND ||
+         disposition == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+         disposition == MACH_MSG_TYPE_MOVE_RECEIVE;
+}
+
+// What a failed send did to the message, per mach_msg(2).
+enum class SendFailure {
+  kNothingConsumed,  // the call did nothing: every right is still ours
+  kPseudoReceived,   // the rights came back, as if received
+  kPartlyDestroyed,  // some rights may be gone: never release them again
+};
+
+SendFailure ClassifySendFailure(kern_return_t kr) {
+  switch (kr) {
+    case MACH_SEND_INVALID_DEST:
+    case MACH_SEND_INVALID_HEADER:
+    case MACH_SEND_INVALID_REPLY:
+    case MACH_SEND_NO_BUFFER:
+      return SendFailure::kNothingConsumed;
+    case MACH_SEND_TIMED_OUT:
+    case MACH_SEND_INTERRUPTED:
+      return SendFailure::kPseudoReceived;
+    default:
+      return SendFailure::kPartlyDestroyed;
+  }
+}
+
+}  // namespace
+
 void MacServer::Answer(ScopedMachSendOnceRight reply,
                        int32_t pid,
                        ClaimedRights claimed) {
-  std::vector<uint8_t> bytes =
-      wire::EncodeReply(wire::EntriesOf(claimed.rights));
-  size_t count = claimed.rights.size();
+  // Rights that are copied or made come before those moved: a receive right
+  // moved first could not make a send right for a later descriptor.
+  std::vector<std::pair<uint32_t, MachRight*>> ordered;
+  for (bool moves : {false, true}) {
+    for (auto& [key, right] : claimed.rights) {
+      auto* mach_right = static_cast<MachRight*>(right.get());
+      if (Moves(mach_right->disposition()) == moves)
+        ordered.emplace_back(key, mach_right);
+    }
+  }
+  std::vector<wire::ReplyEntry> entries;
+  for (const auto& [key, right] : ordered)
+    entries.push_back(wire::ReplyEntry{key, right->kind()});
+  std::vector<uint8_t> bytes = wire::EncodeReply(entries);
+  size_t count = ordered.size();
   size_t offset = mac::ReplyBytesOffset(count);
   size_t size = offset + bytes.size();
   // uint64_t storage keeps the header and descriptors aligned.
@@ -200,28 +257,40 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
   auto* body = reinterpret_cast<mach_msg_body_t*>(header + 1);
   body->msgh_descriptor_count = static_cast<mach_msg_size_t>(count);
   auto* descriptors = reinterpret_cast<mach_msg_port_descriptor_t*>(body + 1);
-  size_t i = 0;
-  for (const auto& entry : claimed.rights) {
-    const auto& right = static_cast<const MachRight&>(*entry.second);
-    descriptors[i].name = right.name();
-    descriptors[i].disposition = right.disposition();
+  for (size_t i = 0; i < count; ++i) {
+    descriptors[i].name = ordered[i].second->name();
+    descriptors[i].disposition = ordered[i].second->disposition();
     descriptors[i].type = MACH_MSG_PORT_DESCRIPTOR;
-    ++i;
   }
   std::memcpy(base + offset, bytes.data(), bytes.size());
   kern_return_t kr = mach_msg(header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
                               static_cast<mach_msg_size_t>(size), 0,
                               MACH_PORT_NULL, 0, MACH_PORT_NULL);
-  if (kr != KERN_SUCCESS) {
-    // Not sent: the rights the server owns are released with `claimed`.
-    config_.log("reply to pid %d failed (%d); its %zu rights are released", pid,
-                kr, count);
+  if (kr == KERN_SUCCESS) {
+    (void)reply.release();  // consumed by the send
+    for (auto& entry : ordered)
+      entry.second->MarkSent();
+    config_.log("replied to pid %d with %zu rights", pid, count);
     return;
   }
-  (void)reply.release();  // consumed by the send
-  for (auto& entry : claimed.rights)
-    static_cast<MachRight&>(*entry.second).MarkSent();
-  config_.log("replied to pid %d with %zu rights", pid, count);
+  switch (ClassifySendFailure(kr)) {
+    case SendFailure::kNothingConsumed:
+      // The owners in `reply` and `claimed` release exactly what is ours.
+      break;
+    case SendFailure::kPseudoReceived:
+      // The rights are back under the names in the message: destroy them
+      // there, and forget the names the owners hold.
+      mach_msg_destroy(header);
+      [[fallthrough]];
+    case SendFailure::kPartlyDestroyed:
+      // Leaking what may remain is safer than releasing a name twice.
+      (void)reply.release();
+      for (auto& entry : ordered)
+        entry.second->MarkSent();
+      break;
+  }
+  config_.log("reply to pid %d failed (%d); its %zu rights are released", pid,
+              kr, count);
 }
 
 void MacServer::ResolveHeld() {

@@ -42,6 +42,9 @@ class MacServer : public ServerTransport {
   // What the server's own sources see; deleted by their finalizers.
   struct ServerRef {
     MacServer* server;
+    // Handed over at shutdown: the receive source's cancel handler destroys
+    // it, once the source has stopped watching it.
+    mach_port_t receive_right = MACH_PORT_NULL;
   };
 
   MacServer(RegistrationTable* table, const ServerConfig& config);
@@ -53,6 +56,7 @@ class MacServer : public ServerTransport {
   void Answer(ScopedMachSendOnceRight reply,
               int32_t pid,
               ClaimedRights claimed);
+  void TearDownOnQueue();
   void ResolveHeld();
   void ArmTimer();
 

@@ -9,13 +9,13 @@ const ENDPOINT_PATTERN =
     : new RegExp(`^@electron-port-rendezvous\\.${process.pid}\\.[0-9a-f]{32}$`);
 
 /**
- * What the server holds besides fds, counted so a test can see it all go:
- * the Linux server's own thread; the macOS server's Mach port names (it runs
- * on a dispatch queue, not a thread of its own).
+ * Threads of this process, where they can be counted exactly (Linux: the
+ * server runs one of its own). The macOS server runs on a dispatch queue whose
+ * worker threads libdispatch keeps or drops as it likes: null there.
  */
-function serverResourceCount() {
-  if (process.platform === 'darwin') return require('./mach').machHelper().nameCount();
+function threadCount() {
+  if (process.platform !== 'linux') return null;
   return require('node:fs').readdirSync('/proc/self/task').length;
 }
 
-module.exports = { ENDPOINT_PATTERN, serverResourceCount };
+module.exports = { ENDPOINT_PATTERN, threadCount };
