@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 
+import { loadAddon } from './loader';
+
 /** A right as handed to the addon: a handle and what to do with it. */
 export interface NativeRightSpec {
   key: number;
@@ -52,10 +54,6 @@ let addon: NativeAddon | undefined;
 
 /** Loads the addon once, from a local build or a matching prebuild. */
 export function native(): NativeAddon {
-  if (!addon) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    addon = load(path.join(__dirname, '..', '..'));
-  }
+  addon ??= loadAddon<NativeAddon>(path.join(__dirname, '..', '..'));
   return addon;
 }

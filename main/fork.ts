@@ -1,70 +1,44 @@
-import * as childProcess from 'node:child_process';
-import * as path from 'node:path';
+import type * as childProcess from 'node:child_process';
 
-import { debug } from '../lib/debug';
-import type { PortsForRendezvous } from './rights';
-import { RendezvousServer, type PendingLaunch } from './server';
+import { forkNode, type RendezvousForkOptions } from './fork-node';
+import { forkUtilityProcess, type ElectronMain, type RendezvousUtilityForkOptions } from './fork-utility';
+import type { LaunchedChild } from './bind-launch';
 
-export interface RendezvousForkOptions extends childProcess.ForkOptions {
-  /** Rights the child takes with `RendezvousClient.instance().take*()`. */
-  ports?: PortsForRendezvous;
-}
+export { PRELOAD_PATH, UTILITY_ENTRY_PATH } from './paths';
+export type { RendezvousForkOptions } from './fork-node';
+export type { RendezvousUtilityForkOptions } from './fork-utility';
 
-/** The preload every launched child runs before its own module. */
-export const PRELOAD_PATH = path.join(__dirname, '..', 'preload', 'index.js');
-
-/**
- * Binds `launch` to the child's pid as early as it is known, and releases it
- * if the child never starts. Node knows the pid as soon as fork() returns,
- * so the binding happens before this process's JS can be busy with anything
- * else; Electron only knows it at 'spawn'.
- */
-function bindWhenSpawned(child: childProcess.ChildProcess, launch: PendingLaunch): void {
-  const bind = (pid: number): void => {
-    try {
-      launch.bind(pid);
-    } catch (error) {
-      launch.cancel();
-      child.kill();
-      throw error;
-    }
-  };
-  if (child.pid !== undefined) {
-    bind(child.pid);
-  } else {
-    child.once('spawn', () => {
-      if (child.pid !== undefined) bind(child.pid);
-    });
-  }
-  child.once('error', () => launch.cancel());
-  child.once('exit', () => launch.cancel());
+/** Electron's main process, where `utilityProcess` exists. */
+function electronMain(): ElectronMain<LaunchedChild> | null {
+  const { versions, type } = process as NodeJS.Process & { type?: string };
+  if (versions.electron === undefined || type !== 'browser') return null;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('electron') as ElectronMain<LaunchedChild>;
 }
 
 /**
- * Launches `modulePath` in a Node child process, like
- * `child_process.fork`, and hands it `options.ports` by rendezvous. The
- * returned ChildProcess is Node's own, unchanged.
+ * Launches `modulePath` and hands it `options.ports` by rendezvous: in
+ * Electron's main process with `utilityProcess.fork` (returning Electron's
+ * UtilityProcess), elsewhere with `child_process.fork` (returning Node's
+ * ChildProcess), each unchanged.
  */
 export function fork(
   modulePath: string,
+  args?: readonly string[],
+  options?: RendezvousForkOptions,
+): childProcess.ChildProcess;
+export function fork(
+  modulePath: string,
+  args?: readonly string[],
+  options?: RendezvousUtilityForkOptions,
+): LaunchedChild;
+export function fork(
+  modulePath: string,
   args: readonly string[] = [],
-  options: RendezvousForkOptions = {},
-): childProcess.ChildProcess {
-  const { ports, ...forkOptions } = options;
-  const server = RendezvousServer.instance();
-  const launch = server.prepareLaunch(ports ?? {});
-  let child: childProcess.ChildProcess;
-  try {
-    child = childProcess.fork(modulePath, args, {
-      ...forkOptions,
-      env: { ...(forkOptions.env ?? process.env), ...launch.env },
-      execArgv: [...(forkOptions.execArgv ?? process.execArgv), '--require', PRELOAD_PATH],
-    });
-  } catch (error) {
-    launch.cancel();
-    throw error;
-  }
-  debug('forked %s as pid %s', modulePath, String(child.pid));
-  bindWhenSpawned(child, launch);
-  return child;
+  options: RendezvousForkOptions | RendezvousUtilityForkOptions = {},
+): childProcess.ChildProcess | LaunchedChild {
+  const electron = electronMain();
+  if (electron)
+    return forkUtilityProcess(electron, modulePath, args, options as RendezvousUtilityForkOptions);
+  return forkNode(modulePath, args, options as RendezvousForkOptions);
 }

@@ -1,5 +1,11 @@
 /** The main process's API: launch children and hand them OS handles. */
-export { fork, PRELOAD_PATH, type RendezvousForkOptions } from './fork';
+export {
+  fork,
+  PRELOAD_PATH,
+  UTILITY_ENTRY_PATH,
+  type RendezvousForkOptions,
+  type RendezvousUtilityForkOptions,
+} from './fork';
 export {
   MAX_RIGHTS_PER_PROCESS,
   type FdDisposition,

@@ -1,0 +1,46 @@
+import { debug } from '../lib/debug';
+import type { PendingLaunch } from './server';
+
+/** What both Node's ChildProcess and Electron's UtilityProcess offer. */
+export interface LaunchedChild {
+  readonly pid?: number | undefined;
+  kill(): boolean;
+  once(event: 'spawn', listener: () => void): unknown;
+  once(event: 'exit', listener: (...args: unknown[]) => void): unknown;
+  once(event: 'error', listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Binds `launch` to the child's pid as early as it is known, and releases it
+ * if the child never starts or exits first. Node knows the pid as soon as
+ * child_process.fork() returns, so the binding happens before this process's
+ * JS can be busy with anything else; Electron reports it only at 'spawn',
+ * and a child that asks before then is held by the server until the binding.
+ *
+ * A binding that fails here (the pid has unclaimed rights from someone else)
+ * cannot be thrown to the caller any more: the child is killed rather than
+ * left without its rights, and a warning says why.
+ */
+export function bindWhenSpawned(child: LaunchedChild, launch: PendingLaunch): void {
+  const bind = (pid: number): void => {
+    try {
+      launch.bind(pid);
+    } catch (error) {
+      launch.cancel();
+      child.kill();
+      process.emitWarning(
+        `electron-port-rendezvous: pid ${pid} could not get its rights and was killed: ${(error as Error).message}`,
+      );
+      debug('binding to pid %d failed: %s', pid, (error as Error).message);
+    }
+  };
+  if (child.pid !== undefined) {
+    bind(child.pid);
+  } else {
+    child.once('spawn', () => {
+      if (child.pid !== undefined) bind(child.pid);
+    });
+  }
+  child.once('error', () => launch.cancel());
+  child.once('exit', () => launch.cancel());
+}
