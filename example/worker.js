@@ -1,10 +1,15 @@
 'use strict';
-// The child side of `npm start` (see demo.js). It is launched by the
-// package's fork(), whose --require preload has already done the rendezvous
-// before this module runs, so the rights are simply waiting to be taken.
+// The worker of the demo, in a Node child (demo under Node) or an Electron
+// utility process (the Electron app). Its rights were received before this
+// module ran: by the --require preload in Node, by the utility entry in
+// Electron.
 const fs = require('node:fs');
 const http = require('node:http');
-const { RendezvousClient } = require('../dist/preload');
+const { load } = require('./rendezvous');
+
+const { RendezvousClient } = load('preload');
+const post = (message) =>
+  process.parentPort ? process.parentPort.postMessage(message) : process.send?.(message);
 
 const client = RendezvousClient.instance();
 if (client === null) {
@@ -21,6 +26,7 @@ if (listenFd === null || pipeFd === null) {
   console.error(`worker: expected keys 1 and 2, got ${received} right(s)`);
   process.exit(1);
 }
+post({ pid: process.pid, received, rendezvousMs: client.durationMs });
 
 // Report over the pipe, then close it: the parent reads until EOF, which only
 // comes once every write end is closed, so this also shows nobody else
@@ -28,24 +34,21 @@ if (listenFd === null || pipeFd === null) {
 fs.writeSync(pipeFd, `worker ${process.pid} got ${received} rights in ${client.durationMs.toFixed(3)} ms\n`);
 fs.closeSync(pipeFd);
 
-let served = false;
-// If the parent dies first, its IPC channel closes; do not linger.
-process.once('disconnect', () => {
-  if (!served) process.exit(1);
-});
-
+let bytesServed = 0;
 const server = http.createServer((request, response) => {
-  served = true;
   const { port } = server.address();
+  const body = `hello from worker ${process.pid}, serving ${request.url} on the parent's port ${port}\n`;
+  bytesServed += Buffer.byteLength(body);
   response.setHeader('Connection', 'close'); // so server.close() below is not held by keep-alive
-  response.end(`hello from worker ${process.pid}, serving ${request.url} on the parent's port ${port}\n`);
-  // One request is all the demo needs. Closing the server and the IPC channel
-  // leaves nothing to keep the event loop alive, so the worker exits with 0.
+  response.end(body);
+  // One request is all the demo needs; then the worker ends with code 0.
   response.on('finish', () => {
-    server.close();
-    process.disconnect();
+    post({ pid: process.pid, bytesServed });
+    server.close(() => process.exit(0));
   });
 });
 // `{ fd }` adopts an already listening socket; connections the kernel queued
 // before this point (the parent may connect first) are accepted now.
 server.listen({ fd: listenFd });
+// Under Node: if the parent dies first, its IPC channel closes; do not linger.
+process.once('disconnect', () => process.exit(1));

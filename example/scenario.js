@@ -1,7 +1,7 @@
 'use strict';
-// `npm start`: the parent opens a listening TCP socket and a pipe, hands both
-// to a child (worker.js) by port rendezvous, then talks to the child through
-// them. Linux/macOS, plain Node; no dependencies beyond this package.
+// The demo's scenario, shared by the Node demo and the Electron app: open a
+// listening TCP socket and a pipe, hand both to a worker by rendezvous, then
+// talk to the worker through them. `report(event)` hears each step.
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -9,20 +9,10 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { once } = require('node:events');
-const { fork, RendezvousServer } = require('../dist/main');
+const { load } = require('./rendezvous');
 
-const TIMEOUT_MS = 10_000;
-let child = null;
-
-// Anything that hangs (a lost right, a child that never listens, a pipe that
-// never reaches EOF) fails the demo instead of blocking `npm start` forever.
-const watchdog = setTimeout(() => fail(new Error(`timed out after ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-
-function fail(error) {
-  console.error(`demo FAILED: ${error.message}`);
-  child?.kill();
-  process.exit(1);
-}
+const { fork } = load('main');
+const WORKER = path.join(__dirname, 'worker.js');
 
 /**
  * Node has no public pipe(): make a FIFO, open both ends, and unlink it at
@@ -60,9 +50,12 @@ function get(url) {
   });
 }
 
-async function main() {
-  console.log(`Running under plain Node ${process.version} (the Electron version of this demo comes later).`);
+/** The child's 'message' events, from a ChildProcess or a UtilityProcess. */
+function onWorkerMessage(child, listener) {
+  child.on('message', listener);
+}
 
+async function runScenario(report = () => {}) {
   const server = net.createServer();
   server.listen({ host: '127.0.0.1', port: 0 });
   await once(server, 'listening');
@@ -72,39 +65,42 @@ async function main() {
 
   // 'copy': the rendezvous server keeps a dup of the socket, so we may close
   // ours right away. 'move': the write end is no longer ours from here on.
-  child = fork(path.join(__dirname, 'worker.js'), [], {
+  const child = fork(WORKER, [], {
     ports: {
       1: { fd: listenFd, disposition: 'copy' },
       2: { fd: writeFd, disposition: 'move' },
     },
   });
-  child.once('error', fail);
-  const exited = once(child, 'exit');
-  console.log(`Parent ${process.pid} handed child ${child.pid}:`);
-  console.log(`  key 1: listening TCP socket 127.0.0.1:${port} (fd ${listenFd}, copy)`);
-  console.log(`  key 2: write end of a pipe (fd ${writeFd}, move)`);
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  onWorkerMessage(child, (message) => report({ type: 'worker', ...message }));
+  report({
+    type: 'handed',
+    rights: [
+      `key 1: listening TCP socket 127.0.0.1:${port} (fd ${listenFd}, copy)`,
+      `key 2: write end of a pipe (fd ${writeFd}, move)`,
+    ],
+  });
 
-  // Close our listening socket so only the child accepts. The socket itself
+  // Close our listening socket so only the worker accepts. The socket itself
   // stays open in the kernel through the rendezvous server's copy, so the
-  // request below is queued even if the child is not listening yet.
+  // request below is queued even if the worker is not listening yet.
   server.close();
 
   const [pipeText, response] = await Promise.all([
     readAll(new net.Socket({ fd: readFd, readable: true, writable: false })),
     get(`http://127.0.0.1:${port}/hello`),
   ]);
-  const [code, signal] = await exited;
-  if (code !== 0) throw new Error(`child exited with ${signal ?? `code ${code}`}`);
+  report({ type: 'pipe', text: pipeText.trim() });
+  report({
+    type: 'http',
+    url: `http://127.0.0.1:${port}/hello`,
+    status: response.status,
+    body: response.body.trim(),
+  });
+  const code = await exited;
+  if (code !== 0) throw new Error(`worker exited with code ${code}`);
   if (response.status !== 200) throw new Error(`HTTP status ${response.status}`);
-
-  console.log(`Child wrote on the pipe: ${pipeText.trim()}`);
-  console.log(`GET http://127.0.0.1:${port}/hello -> ${response.status}: ${response.body.trim()}`);
-  console.log(`Child ${child.pid} exited with code 0. OK`);
-
-  // The server's native thread does not keep Node alive, but stopping it
-  // releases anything it still holds; then the process ends by itself.
-  RendezvousServer.instance().stop();
-  clearTimeout(watchdog);
+  report({ type: 'done', pid: child.pid });
 }
 
-main().catch(fail);
+module.exports = { runScenario };

@@ -1,0 +1,63 @@
+'use strict';
+// The example Electron app, driven by Playwright: real Electron, real
+// utility processes, real handles.
+const fs = require('node:fs');
+const path = require('node:path');
+const { test, expect, _electron: electron } = require('@playwright/test');
+
+const EXAMPLE = path.join(__dirname, '..', 'example');
+// Chromium refuses to run as root without this (CI containers).
+const sandboxArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+
+async function launch(options) {
+  const app = await electron.launch(options);
+  const window = await app.firstWindow();
+  return { app, window };
+}
+
+test('a utility process acquires its rights and uses them', async () => {
+  const { app, window } = await launch({ args: [...sandboxArgs, EXAMPLE] });
+  await expect(window.locator('#status')).toHaveText(/exited with code 0\. OK/, { timeout: 20_000 });
+  await expect(window.locator('#received')).toHaveText(/^2 rights, in utility process \d+$/);
+  await expect(window.locator('#http')).toContainText('-> 200');
+  expect(Number(await window.locator('#bytes').textContent())).toBeGreaterThan(0);
+  await app.close();
+});
+
+test("two utility processes get different rights; killing one releases the parent's copies", async () => {
+  const { app } = await launch({ args: [...sandboxArgs, EXAMPLE] });
+  const results = await app.evaluate(async () => {
+    const demo = globalThis.rendezvousDemo;
+    const baseline = demo.openFdCount();
+    const [first, second] = await Promise.all([
+      demo.forkReader('for the first'),
+      demo.forkReader('for the second'),
+    ]);
+    const killed = await demo.forkReader('never read', { kill: true });
+    return { first, second, killed, stats: demo.stats(), fdsBefore: baseline, fdsAfter: demo.openFdCount() };
+  });
+  expect(results.first.message).toEqual({ text: 'for the first', error: null });
+  expect(results.second.message).toEqual({ text: 'for the second', error: null });
+  expect(results.first.pid).not.toEqual(results.second.pid);
+  expect(results.stats).toEqual({ registrations: 0, pendingLaunches: 0 });
+  expect(results.fdsAfter).toEqual(results.fdsBefore);
+  await app.close();
+});
+
+test('the packaged app loads the addon from beside its asar archive', async () => {
+  const out = path.join(EXAMPLE, 'out');
+  const [dir] = fs.readdirSync(out).filter((name) => name.startsWith('RendezvousDemo-'));
+  const executable =
+    process.platform === 'darwin'
+      ? path.join(out, dir, 'RendezvousDemo.app', 'Contents', 'MacOS', 'RendezvousDemo')
+      : path.join(out, dir, 'RendezvousDemo');
+  const { app, window } = await launch({ executablePath: executable, args: sandboxArgs });
+  await expect(window.locator('#status')).toHaveText(/exited with code 0\. OK/, { timeout: 20_000 });
+  const resources = await app.evaluate(() => process.resourcesPath);
+  expect(fs.existsSync(path.join(resources, 'app.asar'))).toBe(true);
+  const unpacked = path.join(resources, 'app.asar.unpacked', 'node_modules', 'electron-port-rendezvous');
+  expect(fs.readdirSync(unpacked, { recursive: true }).some((file) => String(file).endsWith('.node'))).toBe(
+    true,
+  );
+  await app.close();
+});

@@ -1,0 +1,56 @@
+'use strict';
+// The Electron app: runs the demo's scenario with a utility process and shows
+// live, in its window, what the utility process received and did with it.
+const { app, BrowserWindow } = require('electron');
+const fs = require('node:fs');
+const path = require('node:path');
+const { load } = require('../rendezvous');
+const { runScenario } = require('../scenario');
+
+const { fork, RendezvousServer } = load('main');
+
+// Hooks for the end-to-end tests (e2e/), reached with electronApp.evaluate.
+globalThis.rendezvousDemo = {
+  events: [],
+  stats: () => RendezvousServer.instance().stats(),
+  openFdCount: () => fs.readdirSync('/dev/fd').length - 1,
+  /** Forks a worker that reports the text of the pipe it receives. */
+  forkReader(text, { kill = false } = {}) {
+    const fifo = path.join(app.getPath('temp'), `rendezvous-e2e-${process.pid}-${Math.random()}`);
+    require('node:child_process').execFileSync('mkfifo', [fifo]);
+    const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writeFd = fs.openSync(fifo, 'w');
+    fs.unlinkSync(fifo);
+    fs.writeSync(writeFd, text);
+    fs.closeSync(writeFd);
+    const child = fork(path.join(__dirname, 'reader.js'), [], {
+      ports: { 1: { fd: readFd, disposition: 'move' } },
+    });
+    if (kill) child.kill();
+    return new Promise((resolve) => {
+      let message = null;
+      child.on('message', (m) => (message = m));
+      child.once('exit', (code) => resolve({ code, message, pid: child.pid ?? null }));
+    });
+  },
+};
+
+function report(window, event) {
+  globalThis.rendezvousDemo.events.push(event);
+  if (!window.isDestroyed()) window.webContents.send('scenario', event);
+}
+
+app.whenReady().then(async () => {
+  const window = new BrowserWindow({
+    width: 760,
+    height: 520,
+    title: 'electron-port-rendezvous demo',
+    webPreferences: { preload: path.join(__dirname, 'preload.js') },
+  });
+  await window.loadFile(path.join(__dirname, 'index.html'));
+  runScenario((event) => report(window, event)).catch((error) =>
+    report(window, { type: 'error', message: error.message }),
+  );
+});
+
+app.on('window-all-closed', () => app.quit());

@@ -1,0 +1,12 @@
+'use strict';
+// A utility process for the end-to-end tests: reads the pipe under key 1 and
+// reports its text to the main process.
+const fs = require('node:fs');
+const { load } = require('../rendezvous');
+
+const { RendezvousClient } = load('preload');
+const client = RendezvousClient.instance();
+const fd = client?.takeFd(1) ?? null;
+const text = fd === null ? null : fs.readFileSync(fd, 'utf8');
+process.parentPort.postMessage({ text, error: RendezvousClient.lastError?.code ?? null });
+process.exit(0);
