@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { rendezvousError } from './errors';
 
 const ADDON_FILE = 'electron_port_rendezvous.node';
-const PREBUILD_FILE = 'electron-port-rendezvous.node';
+const PREBUILD_FILE = 'node.napi.node';
 
 /**
  * A native module cannot be loaded from inside an asar archive: packagers

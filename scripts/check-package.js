@@ -2,8 +2,9 @@
 // `npm run check:package`: what a user's `npm install` gets. Makes a Node-API
 // prebuild for this platform, packs the package, installs the tarball into a
 // scratch project, and checks that the install used the prebuild (nothing was
-// compiled) and that both entry points load and work there.
-const { execFileSync } = require('node:child_process');
+// compiled), that both entry points load and work there, and that
+// @electron/rebuild takes the prebuild too.
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -24,12 +25,7 @@ try {
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   run('npm', ['install', '--no-audit', '--no-fund', path.join(scratch, tarball)], project);
   const installed = path.join(project, 'node_modules', 'electron-port-rendezvous');
-  const prebuild = path.join(
-    installed,
-    'prebuilds',
-    `${process.platform}-${process.arch}`,
-    'electron-port-rendezvous.node',
-  );
+  const prebuild = path.join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'node.napi.node');
   if (!fs.existsSync(prebuild)) throw new Error(`the tarball has no prebuild at ${prebuild}`);
   if (fs.existsSync(path.join(installed, 'build')))
     throw new Error('install compiled the addon instead of using the prebuild');
@@ -45,6 +41,22 @@ try {
   console.log(
     `check:package: ${tarball} installs from its ${process.platform}-${process.arch} prebuild and works`,
   );
+
+  // An Electron app's build runs @electron/rebuild over its native modules:
+  // it must take the Node-API prebuild rather than compile against Electron.
+  run('npm', ['install', '--no-audit', '--no-fund', '@electron/rebuild@3.6.2'], project);
+  const { stderr } = spawnSync(
+    path.join(project, 'node_modules', '.bin', 'electron-rebuild'),
+    ['--version', '39.5.0', '--module-dir', project, '--which-module', 'electron-port-rendezvous'],
+    { cwd: project, encoding: 'utf8', env: { ...process.env, DEBUG: 'electron-rebuild' } },
+  );
+  if (!/Found prebuilt Node-API module/.test(stderr)) {
+    throw new Error(`@electron/rebuild did not find the prebuild:\n${stderr}`);
+  }
+  if (fs.existsSync(path.join(installed, 'build', 'Release', 'electron_port_rendezvous.node'))) {
+    throw new Error('@electron/rebuild compiled the addon instead of using the prebuild');
+  }
+  console.log('check:package: @electron/rebuild 3.6.2 takes the Node-API prebuild; nothing compiled');
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.rmSync(path.join(ROOT, 'prebuilds'), { recursive: true, force: true });

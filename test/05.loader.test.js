@@ -28,12 +28,12 @@ test('inside an asar archive, the unpacked copy is tried first', () => {
       '/apps/Demo/resources/app.asar.unpacked/node_modules/electron-port-rendezvous/build/Release/electron_port_rendezvous.node',
     ),
   );
-  assert.ok(candidates.includes(path.join(root, 'prebuilds', 'linux-x64', 'electron-port-rendezvous.node')));
+  assert.ok(candidates.includes(path.join(root, 'prebuilds', 'linux-x64', 'node.napi.node')));
 });
 
 test('a prebuild for this platform and architecture is loaded', () => {
   const root = path.join(scratch, 'prebuilt');
-  place(path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'electron-port-rendezvous.node'));
+  place(path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'node.napi.node'));
   const addon = loadAddon(root);
   assert.equal(typeof addon.performRendezvous, 'function');
 });

@@ -1,0 +1,18 @@
+'use strict';
+// `npm run build:prebuild`: one Node-API binary for this platform-arch, in
+// prebuilds/<platform>-<arch>/node.napi.node, the name node-gyp-build and
+// @electron/rebuild both recognise (prebuildify itself names it after the
+// package, which @electron/rebuild does not find, and rebuilds instead).
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const dir = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+const prebuildify = path.join(ROOT, 'node_modules', '.bin', 'prebuildify');
+
+execFileSync(prebuildify, ['--napi', '--strip'], { cwd: ROOT, stdio: 'inherit' });
+const built = path.join(dir, 'electron-port-rendezvous.node');
+const named = path.join(dir, 'node.napi.node');
+fs.renameSync(built, named);
+console.log(`prebuild: ${path.relative(ROOT, named)}`);
