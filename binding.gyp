@@ -50,6 +50,7 @@
           {
             "sources": [
               "addon/linux/client.cc",
+            "addon/posix/fd_spec.cc",
               "addon/linux/endpoint.cc",
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
@@ -66,6 +67,7 @@
           {
             "sources": [
               "addon/mac/client.cc",
+            "addon/posix/fd_spec.cc",
               "addon/mac/mach_right.cc",
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc"

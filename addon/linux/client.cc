@@ -12,7 +12,7 @@
 #include "core/wire_format.h"
 #include "linux/endpoint.h"
 #include "linux/fd_passing.h"
-#include "linux/system_error.h"
+#include "posix/system_error.h"
 
 namespace rendezvous {
 

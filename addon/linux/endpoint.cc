@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "linux/system_error.h"
+#include "posix/system_error.h"
 
 namespace rendezvous {
 

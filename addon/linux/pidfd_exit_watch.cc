@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <string>
 
-#include "linux/system_error.h"
+#include "posix/system_error.h"
 
 namespace rendezvous {
 

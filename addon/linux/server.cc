@@ -14,7 +14,7 @@
 #include "linux/fd_passing.h"
 #include "linux/fd_right.h"
 #include "linux/pidfd_exit_watch.h"
-#include "linux/system_error.h"
+#include "posix/system_error.h"
 
 namespace rendezvous {
 

@@ -16,6 +16,7 @@
 #include "mac/messages.h"
 #include "mac/scoped_mach_port.h"
 #include "posix/scoped_fd.h"
+#include "posix/system_error.h"
 
 namespace rendezvous {
 
@@ -72,12 +73,9 @@ bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
       continue;
     o.fd.reset(fileport_makefd(o.send.get()));
     if (!o.fd || ::fcntl(o.fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
-      int err = errno;
-      *error = Error::System(codes::kBadReply,
-                             std::string("A received fileport could not be "
-                                         "opened: ") +
-                                 std::strerror(err),
-                             "fileport_makefd", err);
+      *error = SystemError("fileport_makefd", errno,
+                           "A received fileport could not be opened",
+                           codes::kBadReply);
       return false;
     }
     o.send.reset();  // the descriptor holds the file now

@@ -13,6 +13,8 @@
 #include "core/platform.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
+#include "posix/fd_spec.h"
+#include "posix/system_error.h"
 
 namespace rendezvous {
 
@@ -38,50 +40,6 @@ const std::map<std::string, DispositionInfo>& Dispositions() {
        {MACH_MSG_TYPE_MOVE_SEND_ONCE, MACH_PORT_TYPE_SEND_ONCE, true}},
   };
   return *dispositions;
-}
-
-bool IsFdDisposition(const std::string& disposition) {
-  return disposition == "move" || disposition == "copy";
-}
-
-// The same checks as the Linux backend's, so a caller sees the same errors.
-bool CheckFd(const RightSpec& spec, std::set<int64_t>* moved, Error* error) {
-  if (spec.handle < 0 || spec.handle > INT_MAX) {
-    *error =
-        Error::Range(codes::kInvalidRight, "fd must be an integer from 0 to " +
-                                               std::to_string(INT_MAX));
-    return false;
-  }
-  int fd = static_cast<int>(spec.handle);
-  int flags = ::fcntl(fd, F_GETFD);
-  if (flags < 0) {
-    int err = errno;
-    *error =
-        Error::System(codes::kInvalidRight,
-                      "fd " + std::to_string(fd) +
-                          " is not open: fcntl failed: " + std::strerror(err),
-                      "fcntl", err);
-    error->error_class = ErrorClass::kTypeError;
-    return false;
-  }
-  // A moved descriptor stays open in the server until the child has it: it
-  // must not leak into other processes launched meanwhile.
-  if (spec.disposition == "move" && !(flags & FD_CLOEXEC) &&
-      ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-    int err = errno;
-    *error = Error::System(codes::kSystem,
-                           "Could not mark fd " + std::to_string(fd) +
-                               " close-on-exec: " + std::strerror(err),
-                           "fcntl", err);
-    return false;
-  }
-  if (spec.disposition == "move" && !moved->insert(-spec.handle - 1).second) {
-    *error = Error::Type(
-        codes::kInvalidRight,
-        "fd " + std::to_string(fd) + " is moved twice; it can have one owner");
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -124,13 +82,13 @@ void MachRight::MarkSent() {
 }
 
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
-  // Moved port names as they are; moved fds as -fd-1, so the two never meet.
-  std::set<int64_t> moved;
+  std::set<int64_t> moved;  // port names
+  std::set<int> moved_fds;
   // Send references a registration spends (move-send, copy-send) per name.
   std::map<mach_port_t, mach_port_urefs_t> sends;
   for (const RightSpec& spec : specs) {
     if (IsFdDisposition(spec.disposition)) {
-      if (!CheckFd(spec, &moved, error))
+      if (!CheckFdSpec(spec, &moved_fds, error))
         return false;
       continue;
     }
@@ -210,12 +168,9 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
     ScopedMachSendRight fileport;
     if (fileport_makeport(static_cast<int>(spec.handle), fileport.receive()) <
         0) {
-      int err = errno;
-      *error = Error::System(codes::kSystem,
-                             "Could not make a fileport for fd " +
-                                 std::to_string(spec.handle) + ": " +
-                                 std::strerror(err),
-                             "fileport_makeport", err);
+      *error = SystemError(
+          "fileport_makeport", errno,
+          "Could not make a fileport for fd " + std::to_string(spec.handle));
       return false;
     }
     fileports.emplace(spec.key, std::move(fileport));
@@ -224,7 +179,7 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
   for (const RightSpec& spec : specs) {
     if (IsFdDisposition(spec.disposition)) {
       ScopedFd moved;
-      if (spec.disposition == "move")
+      if (spec.disposition == kFdMove)
         moved.reset(static_cast<int>(spec.handle));
       taken.emplace(spec.key,
                     std::make_unique<MachRight>(

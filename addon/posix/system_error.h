@@ -1,6 +1,6 @@
-// Turns a failed Linux call into the addon's Error.
-#ifndef ADDON_LINUX_SYSTEM_ERROR_H_
-#define ADDON_LINUX_SYSTEM_ERROR_H_
+// Turns a failed POSIX call (errno) into the addon's Error.
+#ifndef ADDON_POSIX_SYSTEM_ERROR_H_
+#define ADDON_POSIX_SYSTEM_ERROR_H_
 
 #include <cstring>
 #include <string>
@@ -20,4 +20,4 @@ inline Error SystemError(const char* syscall,
 
 }  // namespace rendezvous
 
-#endif  // ADDON_LINUX_SYSTEM_ERROR_H_
+#endif  // ADDON_POSIX_SYSTEM_ERROR_H_

@@ -1,0 +1,56 @@
+#include "posix/fd_spec.h"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <climits>
+
+#include "posix/system_error.h"
+
+namespace rendezvous {
+
+bool IsFdDisposition(const std::string& disposition) {
+  return disposition == kFdMove || disposition == kFdCopy;
+}
+
+bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error) {
+  if (!IsFdDisposition(spec.disposition)) {
+    *error = Error::Type(codes::kInvalidDisposition,
+                         "disposition must be 'move' or 'copy' for a file "
+                         "descriptor, not '" +
+                             spec.disposition + "'");
+    return false;
+  }
+  if (spec.handle < 0 || spec.handle > INT_MAX) {
+    *error =
+        Error::Range(codes::kInvalidRight, "fd must be an integer from 0 to " +
+                                               std::to_string(INT_MAX));
+    return false;
+  }
+  int fd = static_cast<int>(spec.handle);
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags < 0) {
+    *error =
+        SystemError("fcntl", errno, "fd " + std::to_string(fd) + " is not open",
+                    codes::kInvalidRight);
+    error->error_class = ErrorClass::kTypeError;
+    return false;
+  }
+  if (spec.disposition != kFdMove)
+    return true;
+  if (!moved->insert(fd).second) {
+    *error = Error::Type(
+        codes::kInvalidRight,
+        "fd " + std::to_string(fd) + " is moved twice; it can have one owner");
+    return false;
+  }
+  if (!(flags & FD_CLOEXEC) && ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+    *error = SystemError(
+        "fcntl", errno,
+        "Could not mark fd " + std::to_string(fd) + " close-on-exec");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace rendezvous

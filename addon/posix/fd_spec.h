@@ -1,0 +1,29 @@
+// Checks on a file descriptor a caller registers, shared by every backend
+// that carries descriptors, so a bad one fails the same way everywhere.
+#ifndef ADDON_POSIX_FD_SPEC_H_
+#define ADDON_POSIX_FD_SPEC_H_
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "core/error.h"
+#include "core/platform.h"
+
+namespace rendezvous {
+
+inline constexpr char kFdMove[] = "move";
+inline constexpr char kFdCopy[] = "copy";
+
+bool IsFdDisposition(const std::string& disposition);
+
+// Everything that can be wrong with one descriptor spec, checked before
+// anything is taken: the disposition, the number, that it is open, and that
+// no descriptor is moved twice (`moved` collects the moved ones). Marks a
+// moved descriptor close-on-exec: the server keeps it until the child claims
+// it, and it must not leak into other processes launched meanwhile.
+bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error);
+
+}  // namespace rendezvous
+
+#endif  // ADDON_POSIX_FD_SPEC_H_
