@@ -50,9 +50,10 @@ function get(url) {
   });
 }
 
-/** The child's 'message' events, from a ChildProcess or a UtilityProcess. */
-function onWorkerMessage(child, listener) {
-  child.on('message', listener);
+/** Sends to a Node ChildProcess or an Electron UtilityProcess. */
+function tell(child, message) {
+  if (typeof child.postMessage === 'function') child.postMessage(message);
+  else child.send(message);
 }
 
 async function runScenario(report = () => {}) {
@@ -71,8 +72,16 @@ async function runScenario(report = () => {}) {
       2: { fd: writeFd, disposition: 'move' },
     },
   });
+  // Electron clears a UtilityProcess's pid before 'exit': keep it from 'spawn'.
+  let pid = child.pid;
+  child.once('spawn', () => (pid = child.pid));
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  onWorkerMessage(child, (message) => report({ type: 'worker', ...message }));
+  child.on('message', (message) => {
+    report({ type: 'worker', ...message });
+    // The worker's last word: let it exit now that it has been heard (a
+    // message still in flight when a utility process exits can be lost).
+    if (message.bytesServed !== undefined) tell(child, 'exit');
+  });
   report({
     type: 'handed',
     rights: [
@@ -100,7 +109,7 @@ async function runScenario(report = () => {}) {
   const code = await exited;
   if (code !== 0) throw new Error(`worker exited with code ${code}`);
   if (response.status !== 200) throw new Error(`HTTP status ${response.status}`);
-  report({ type: 'done', pid: child.pid });
+  report({ type: 'done', pid });
 }
 
 module.exports = { runScenario };

@@ -41,14 +41,22 @@ const server = http.createServer((request, response) => {
   bytesServed += Buffer.byteLength(body);
   response.setHeader('Connection', 'close'); // so server.close() below is not held by keep-alive
   response.end(body);
-  // One request is all the demo needs; then the worker ends with code 0.
+  // One request is all the demo needs; the worker ends with code 0 once the
+  // parent has heard how much it served.
   response.on('finish', () => {
+    server.close();
     post({ pid: process.pid, bytesServed });
-    server.close(() => process.exit(0));
   });
 });
 // `{ fd }` adopts an already listening socket; connections the kernel queued
 // before this point (the parent may connect first) are accepted now.
 server.listen({ fd: listenFd });
+const onParentMessage = (listener) =>
+  process.parentPort
+    ? process.parentPort.on('message', (event) => listener(event.data))
+    : process.on('message', listener);
+onParentMessage((message) => {
+  if (message === 'exit') process.exit(0);
+});
 // Under Node: if the parent dies first, its IPC channel closes; do not linger.
 process.once('disconnect', () => process.exit(1));

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { rendezvousError } from './errors';
 
 const ADDON_FILE = 'electron_port_rendezvous.node';
-const PREBUILD_FILE = 'node.napi.node';
+// What scripts/prebuild.js writes (arm64 also has node.napi.armv8.node).
+const PREBUILD_FILES = ['node.napi.node', 'node.napi.armv8.node'];
 
 /**
  * A native module cannot be loaded from inside an asar archive: packagers
@@ -28,7 +29,7 @@ export function addonCandidates(
       path.join(root, 'build', 'Release', ADDON_FILE),
       path.join(root, 'build', 'Debug', ADDON_FILE),
       // prebuildify --napi: one binary per platform-arch for every Node-API host.
-      path.join(root, 'prebuilds', `${platform}-${arch}`, PREBUILD_FILE),
+      ...PREBUILD_FILES.map((file) => path.join(root, 'prebuilds', `${platform}-${arch}`, file)),
     );
   }
   return candidates;

@@ -20,9 +20,18 @@ export interface LaunchedChild {
  * A binding that fails here (the pid has unclaimed rights from someone else)
  * cannot be thrown to the caller any more: the child is killed rather than
  * left without its rights, and a warning says why.
+ *
+ * Electron emits no 'exit' for a utility process that dies before 'spawn',
+ * so a launch never bound within LAUNCH_BIND_TIMEOUT_MS is released anyway;
+ * a child that spawns even later is killed, as it can no longer get them.
  */
+export const LAUNCH_BIND_TIMEOUT_MS = 30_000;
+
 export function bindWhenSpawned(child: LaunchedChild, launch: PendingLaunch): void {
+  const unbound = setTimeout(() => launch.cancel(), LAUNCH_BIND_TIMEOUT_MS);
+  unbound.unref();
   const bind = (pid: number): void => {
+    clearTimeout(unbound);
     try {
       launch.bind(pid);
     } catch (error) {
@@ -41,6 +50,10 @@ export function bindWhenSpawned(child: LaunchedChild, launch: PendingLaunch): vo
       if (child.pid !== undefined) bind(child.pid);
     });
   }
-  child.once('error', () => launch.cancel());
-  child.once('exit', () => launch.cancel());
+  const release = (): void => {
+    clearTimeout(unbound);
+    launch.cancel();
+  };
+  child.once('error', release);
+  child.once('exit', release);
 }

@@ -53,15 +53,16 @@ export function forkUtilityProcess<Child extends LaunchedChild>(
   }
   const { ports, ...forkOptions } = options;
   const launch = RendezvousServer.instance().prepareLaunch(ports ?? {});
+  // Electron's env accepts strings only; process.env may hold undefined.
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(forkOptions.env ?? process.env)) {
+    if (typeof value === 'string') env[name] = value;
+  }
   let child: Child;
   try {
     child = electron.utilityProcess.fork(UTILITY_ENTRY_PATH, [...args], {
       ...forkOptions,
-      env: {
-        ...(forkOptions.env ?? process.env),
-        ...launch.env,
-        [ENTRY_VARIABLE]: path.resolve(modulePath),
-      },
+      env: { ...env, ...launch.env, [ENTRY_VARIABLE]: path.resolve(modulePath) },
     });
   } catch (error) {
     launch.cancel();

@@ -18,27 +18,20 @@ function electronMain(): ElectronMain<LaunchedChild> | null {
 
 /**
  * Launches `modulePath` and hands it `options.ports` by rendezvous: in
- * Electron's main process with `utilityProcess.fork` (returning Electron's
- * UtilityProcess), elsewhere with `child_process.fork` (returning Node's
- * ChildProcess), each unchanged.
+ * Electron's main process with `utilityProcess.fork`, returning Electron's
+ * UtilityProcess; elsewhere with `child_process.fork`, returning Node's
+ * ChildProcess; each unchanged. Which one a call returns depends on where it
+ * runs, so TypeScript callers in Electron name it:
+ * `fork<Electron.UtilityProcess>(...)`.
  */
-export function fork(
-  modulePath: string,
-  args?: readonly string[],
-  options?: RendezvousForkOptions,
-): childProcess.ChildProcess;
-export function fork(
-  modulePath: string,
-  args?: readonly string[],
-  options?: RendezvousUtilityForkOptions,
-): LaunchedChild;
-export function fork(
+export function fork<Child = childProcess.ChildProcess>(
   modulePath: string,
   args: readonly string[] = [],
   options: RendezvousForkOptions | RendezvousUtilityForkOptions = {},
-): childProcess.ChildProcess | LaunchedChild {
+): Child {
   const electron = electronMain();
-  if (electron)
-    return forkUtilityProcess(electron, modulePath, args, options as RendezvousUtilityForkOptions);
-  return forkNode(modulePath, args, options as RendezvousForkOptions);
+  if (electron) {
+    return forkUtilityProcess(electron, modulePath, args, options as RendezvousUtilityForkOptions) as Child;
+  }
+  return forkNode(modulePath, args, options as RendezvousForkOptions) as Child;
 }

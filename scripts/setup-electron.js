@@ -18,7 +18,7 @@ try {
   run('npm', ['install', '--no-audit', '--no-fund'], EXAMPLE);
   // Electron's own postinstall may not have run (npm can hold back
   // dependency install scripts); its installer is idempotent.
-  run('npm', ['exec', '--', 'install-electron'], EXAMPLE);
+  run(process.execPath, [path.join(EXAMPLE, 'node_modules', 'electron', 'install.js')], EXAMPLE);
   console.log('setup:electron: done; `npm start` now runs the Electron app and `npm run test:e2e` its tests');
 } catch (error) {
   console.error(`setup:electron failed: ${error.message}`);

@@ -21,7 +21,11 @@ before(() => {
   server = RendezvousServer.instance();
 });
 afterEach(async () => {
-  for (const child of running) child.kill();
+  // As in Electron, a utility process can be killed only once it has spawned.
+  for (const child of running) {
+    if (child.pid === undefined) child.once('spawn', () => child.kill());
+    else child.kill();
+  }
   await waitFor(() => running.size === 0, 5000, 'children to exit');
 });
 after(() => server.stop());
@@ -83,7 +87,7 @@ test('every other option reaches utilityProcess.fork unchanged', () => {
     cwd: __dirname,
     allowLoadingUnsignedLibraries: true,
     respondToAuthRequestsFromMainProcess: true,
-    execArgv: ['--no-warnings'],
+    execArgv: ['--inspect-port=0'],
   });
   const [{ modulePath, args, options }] = electron.calls;
   assert.equal(modulePath, UTILITY_ENTRY_PATH);
@@ -93,10 +97,9 @@ test('every other option reaches utilityProcess.fork unchanged', () => {
   assert.equal(options.cwd, __dirname);
   assert.equal(options.allowLoadingUnsignedLibraries, true);
   assert.equal(options.respondToAuthRequestsFromMainProcess, true);
-  assert.deepEqual(options.execArgv, ['--no-warnings']);
+  assert.deepEqual(options.execArgv, ['--inspect-port=0']);
   assert.equal(options.ports, undefined, 'ports are ours, not Electron’s');
   assert.equal(options.env.ELECTRON_PORT_RENDEZVOUS_ENTRY, fixture('utility-report.js'));
-  child.kill();
 });
 
 test('an ES module runs under the utility entry', async () => {
@@ -125,7 +128,7 @@ test('before the app is ready, fork() fails clearly and takes nothing', () => {
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
 });
 
-test('when utilityProcess.fork throws, or the child exits before spawn, its rights are released', async () => {
+test('when utilityProcess.fork throws, or the child is killed as it spawns, its rights are released', async () => {
   const baseline = openFdCount();
   assert.throws(() =>
     forkUtilityProcess(electronDouble(), 42, [], {
@@ -134,14 +137,15 @@ test('when utilityProcess.fork throws, or the child exits before spawn, its righ
   );
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
 
-  // `node --check` parses the entry and exits without running it: the child
-  // is gone before its (late) spawn event, without ever asking.
-  const electron = electronDouble({ spawnDelayMs: 10000 });
+  // Killed as soon as it spawns, before it can ask (as Electron allows).
+  const electron = electronDouble({ spawnDelayMs: 0 });
   const child = launch(electron, fixture('utility-report.js'), [], {
-    execArgv: ['--check'],
     ports: { 1: { fd: pipeHolding('y'), disposition: 'move' } },
   });
-  await new Promise((resolve) => child.once('exit', resolve));
+  child.once('spawn', () => assert.equal(child.kill(), true));
+  const [code] = await new Promise((resolve) => child.once('exit', (...args) => resolve(args)));
+  assert.equal(code, 0, 'Electron reports a killed utility process as code 0');
+  await waitFor(() => server.stats().registrations === 0, 3000, 'the registration to be released');
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
   assert.equal(openFdCount(), baseline);
 });

@@ -2,6 +2,7 @@
 // The Electron app: runs the demo's scenario with a utility process and shows
 // live, in its window, what the utility process received and did with it.
 const { app, BrowserWindow } = require('electron');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { load } = require('../rendezvous');
@@ -13,24 +14,40 @@ const { fork, RendezvousServer } = load('main');
 globalThis.rendezvousDemo = {
   events: [],
   stats: () => RendezvousServer.instance().stats(),
-  openFdCount: () => fs.readdirSync('/dev/fd').length - 1,
-  /** Forks a worker that reports the text of the pipe it receives. */
+  /**
+   * Forks a worker that reports the text of the pipe it receives. Resolves
+   * with its report (null if it had none), its exit code, and whether the
+   * pipe's read end handed over is still open in this process afterwards.
+   */
   forkReader(text, { kill = false } = {}) {
     const fifo = path.join(app.getPath('temp'), `rendezvous-e2e-${process.pid}-${Math.random()}`);
-    require('node:child_process').execFileSync('mkfifo', [fifo]);
+    execFileSync('mkfifo', [fifo]);
     const readFd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const writeFd = fs.openSync(fifo, 'w');
     fs.unlinkSync(fifo);
     fs.writeSync(writeFd, text);
     fs.closeSync(writeFd);
+    const { ino } = fs.fstatSync(readFd);
     const child = fork(path.join(__dirname, 'reader.js'), [], {
       ports: { 1: { fd: readFd, disposition: 'move' } },
     });
-    if (kill) child.kill();
+    // Electron can kill a utility process only once it has spawned.
+    if (kill) child.once('spawn', () => child.kill());
     return new Promise((resolve) => {
       let message = null;
-      child.on('message', (m) => (message = m));
-      child.once('exit', (code) => resolve({ code, message, pid: child.pid ?? null }));
+      child.on('message', (received) => {
+        message = received;
+        child.postMessage('exit');
+      });
+      child.once('exit', (code) => {
+        let stillOpen = false;
+        try {
+          stillOpen = fs.fstatSync(readFd).ino === ino;
+        } catch {
+          // closed: the number is free
+        }
+        resolve({ code, message, stillOpen });
+      });
     });
   },
 };

@@ -8,5 +8,7 @@ const { RendezvousClient } = load('preload');
 const client = RendezvousClient.instance();
 const fd = client?.takeFd(1) ?? null;
 const text = fd === null ? null : fs.readFileSync(fd, 'utf8');
-process.parentPort.postMessage({ text, error: RendezvousClient.lastError?.code ?? null });
-process.exit(0);
+process.parentPort.postMessage({ pid: process.pid, text, error: RendezvousClient.lastError?.code ?? null });
+// Exit once the main process has the report (a message still in flight when
+// a utility process exits can be lost).
+process.parentPort.once('message', () => process.exit(0));
