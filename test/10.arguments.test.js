@@ -215,6 +215,37 @@ describe('registering rights', () => {
 });
 
 describe('the raw addon checks its arguments again', () => {
+  test('the longest server hold still leaves its children a valid timeout', () => {
+    // pendingRequestTimeoutMs may be an hour; a child then waits an hour and 5 s.
+    assert.throws(() => native().performRendezvous('@electron-port-rendezvous.none', 1, 3_605_000, false), {
+      code: 'ERR_RENDEZVOUS_NO_SERVER',
+    });
+  });
+
+  test('a throwing getter in the arguments throws, it never aborts the process', () => {
+    const script = `
+      const { native } = require('./dist/lib/native');
+      const { RendezvousServer } = require('./dist/main');
+      RendezvousServer.instance();
+      const addon = native();
+      const boom = () => { throw new Error('boom'); };
+      const attempts = [
+        () => addon.registerForPid(process.pid, Object.defineProperty([], 0, { get: boom })),
+        () => addon.registerForPid(process.pid, [{ get key() { return boom(); }, handle: 0, disposition: 'copy' }]),
+        () => addon.registerForPid(process.pid, [{ key: 1, handle: 0, get disposition() { return boom(); } }]),
+        () => addon.startServer({ get pendingRequestTimeoutMs() { return boom(); } }),
+      ];
+      for (const attempt of attempts) {
+        try { attempt(); process.exit(2); } catch (error) { if (error.message !== 'boom') process.exit(3); }
+      }
+    `;
+    const result = childProcess.spawnSync(process.execPath, ['-e', script], {
+      cwd: require('node:path').join(__dirname, '..'),
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+  });
+
   test('garbage arguments throw, they never crash the process', () => {
     const addon = native();
     const calls = [

@@ -7,7 +7,10 @@
 // through the core's reply decoder.
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
 const fs = require('node:fs');
+const { once } = require('node:events');
 const { after, afterEach, before, describe, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
@@ -119,6 +122,79 @@ function linuxSuite() {
     await wellBehavedChildIsServed();
     await Promise.all(finished);
   });
+
+  const ROOT_ONLY = process.getuid() !== 0 && 'needs root: the test switches users and steers pid allocation';
+
+  test(
+    'another user cannot connect: its connection is closed and holds nothing',
+    { skip: ROOT_ONLY },
+    async () => {
+      const launch = server.prepareLaunch({ 1: { fd: fs.openSync('/dev/null', 'r'), disposition: 'move' } });
+      const stranger = track(
+        childProcess.spawn(rawPeerPath(), ['client', 'valid'], {
+          env: { ...process.env, ...launch.env },
+          uid: 65534,
+          gid: 65534,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        }),
+      );
+      launch.bind(stranger.pid);
+      const { out } = await stdoutOf(stranger);
+      assert.match(out.trim(), /^closed (0|-1) /, 'refused before it could ask');
+      await waitFor(() => server.stats().registrations === 0, 3000, 'registration release');
+      await wellBehavedChildIsServed();
+    },
+  );
+
+  test(
+    'a process whose pid is reused never receives the new holder’s rights',
+    { skip: ROOT_ONLY },
+    async (t) => {
+      const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
+      try {
+        fs.accessSync(NS_LAST_PID, fs.constants.W_OK);
+      } catch {
+        t.skip(`${NS_LAST_PID} is not writable here`);
+        return;
+      }
+      // A connects, leaves the connection to its child B, and exits.
+      const goFile = path.join(os.tmpdir(), `epr-go-${process.pid}-${Date.now()}`);
+      t.after(() => fs.rmSync(goFile, { force: true }));
+      const raw = track(
+        childProcess.spawn(rawPeerPath(), ['client', 'handoff', goFile], {
+          env: { ...process.env, ...server.childEnv },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        }),
+      );
+      const result = stdoutOf(raw);
+      const [line] = await once(raw.stdout, 'data');
+      const reusedPid = Number(String(line).trim());
+      await exited(raw);
+      // The next process the kernel makes gets A's pid: a child launched with
+      // rights, slowed so that B asks first. Nothing else may start a process
+      // in between, so the pipe is made first.
+      const secret = pipeHolding('only for the real child');
+      fs.writeFileSync(NS_LAST_PID, String(reusedPid - 1));
+      const child = track(
+        rendezvous.fork(fixture('report-rights.js'), [], {
+          execArgv: ['--require', fixture('slow-start.js')],
+          ports: { 1: { fd: secret, disposition: 'move' } },
+        }),
+      );
+      if (child.pid !== reusedPid) {
+        t.skip(`pid reuse could not be arranged (got ${child.pid}, wanted ${reusedPid})`);
+        return;
+      }
+      fs.writeFileSync(goFile, ''); // B asks now, under A's pid
+      const report = await firstMessage(child);
+      const { out } = await result;
+      const lastLine = out.trim().split('\n').pop(); // the first is A's pid
+      assert.match(lastLine, /^closed 0 /, 'B was dropped without a reply');
+      assert.equal(report.rights[1]?.content, 'only for the real child');
+      child.send('exit');
+      await exited(child);
+    },
+  );
 
   /** Runs a real Node child under the raw server, which answers it badly. */
   async function underHostileServer(scenario) {

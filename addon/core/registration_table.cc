@@ -84,6 +84,14 @@ RegistrationTable::ClaimResult RegistrationTable::Claim(int32_t pid,
   return ClaimResult::kRights;
 }
 
+void RegistrationTable::Unclaim(int32_t pid, ClaimedRights claimed) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (registrations_.count(pid))
+    return;  // `claimed` is released after the lock (declared before it)
+  registrations_.emplace(pid, Registration{std::move(claimed.rights),
+                                           std::move(claimed.exit_watch)});
+}
+
 bool RegistrationTable::ReleaseIfExited(int32_t pid) {
   Registration released;
   {

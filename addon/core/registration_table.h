@@ -53,6 +53,8 @@ class RegistrationTable {
   void Cancel(LaunchId launch);
 
   ClaimResult Claim(int32_t pid, ClaimedRights* out);
+  // Puts back a claim that could not be delivered to its pid's process.
+  void Unclaim(int32_t pid, ClaimedRights claimed);
   // Releases the pid's unclaimed registration if its process really exited.
   // Returns true when something was released.
   bool ReleaseIfExited(int32_t pid);

@@ -186,10 +186,6 @@ void LinuxServer::AcceptOne() {
     }
     return;
   }
-  if (connections_.size() >= config_.limits.max_connections) {
-    config_.log("refused a connection: %zu already open", connections_.size());
-    return;
-  }
   ucred credentials{};
   socklen_t length = sizeof(credentials);
   if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
@@ -197,6 +193,36 @@ void LinuxServer::AcceptOne() {
       credentials.pid <= 0) {
     config_.log("refused a connection whose pid the kernel cannot tell");
     return;
+  }
+  // Abstract names are reachable by every user (and listed in
+  // /proc/net/unix): other users must not use up connections or holds.
+  if (credentials.uid != ::geteuid()) {
+    config_.log("refused pid %d: uid %u is not ours", credentials.pid,
+                static_cast<unsigned>(credentials.uid));
+    return;
+  }
+  if (connections_.size() >= config_.limits.max_connections) {
+    config_.log("refused a connection: %zu already open", connections_.size());
+    return;
+  }
+  // Pin the connecting process itself: its pid may be reused by the time it
+  // asks, or by the time its held request is answered.
+  ScopedPidFd peer;
+  {
+    int pidfd = -1;
+    socklen_t pidfd_length = sizeof(pidfd);
+    constexpr int kSoPeerPidFd = 77;  // SO_PEERPIDFD, Linux 6.5
+    if (::getsockopt(socket.get(), SOL_SOCKET, kSoPeerPidFd, &pidfd,
+                     &pidfd_length) == 0) {
+      peer = ScopedPidFd(ScopedFd(pidfd));
+    } else if (errno == ENOPROTOOPT) {
+      Error ignored;
+      peer = ScopedPidFd::Open(credentials.pid, &ignored);
+    }
+    if (!peer.is_valid()) {
+      config_.log("refused a connection whose process is already gone");
+      return;
+    }
   }
   uint64_t id = next_connection_id_++;
   epoll_event event{};
@@ -209,6 +235,7 @@ void LinuxServer::AcceptOne() {
   Connection connection;
   connection.socket = std::move(socket);
   connection.pid = credentials.pid;
+  connection.peer = std::move(peer);
   connection.read_deadline = Clock::now() + config_.limits.request_read_timeout;
   connections_.emplace(id, std::move(connection));
   // The request is usually there already (a client sends right after
@@ -269,6 +296,17 @@ void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
   auto it = connections_.find(id);
   if (it == connections_.end())
     return;
+  // Rights go only to the very process that is the registered child: the
+  // child existed before the claim, so if both are alive now they are one.
+  if (!claimed.rights.empty() &&
+      (it->second.peer.HasExited() ||
+       (claimed.exit_watch && claimed.exit_watch->HasExited()))) {
+    config_.log("pid %d's connection is not from its registered process",
+                it->second.pid);
+    table_->Unclaim(it->second.pid, std::move(claimed));
+    DropConnection(id, "peer is not the registered process");
+    return;
+  }
   std::vector<int> fds;
   for (const auto& entry : claimed.rights)
     fds.push_back(FdOfRight(*entry.second));

@@ -23,6 +23,7 @@
 
 #include "core/held_requests.h"
 #include "core/platform.h"
+#include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
 
 namespace rendezvous {
@@ -42,6 +43,7 @@ class LinuxServer : public ServerTransport {
   struct Connection {
     ScopedFd socket;
     int32_t pid = 0;
+    ScopedPidFd peer;  // the process that connected, not merely its pid
     Clock::time_point read_deadline;
     bool held = false;
   };

@@ -27,7 +27,8 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   int64_t timeout;
   if (!GetInteger(info[1], "expectedServerPid", 1, INT32_MAX,
                   &config.expected_server_pid) ||
-      !GetInteger(info[2], "timeoutMs", 1, 3600 * 1000, &timeout)) {
+      // The server may hold a request up to an hour; the client waits longer.
+      !GetInteger(info[2], "timeoutMs", 1, 2 * 3600 * 1000, &timeout)) {
     return env.Undefined();
   }
   config.timeout = std::chrono::milliseconds(timeout);
@@ -42,6 +43,12 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   // One flat array, key, handle and kind for each right: a single
   // allocation whatever the count. Descriptors and port names both fit.
   Napi::Uint32Array result = Napi::Uint32Array::New(env, rights.size() * 3);
+  if (env.IsExceptionPending()) {
+    // No way to hand them over (the environment is going away): release.
+    for (const ReceivedRight& right : rights)
+      ReleaseReceivedRight(right.handle, right.kind);
+    return env.Undefined();
+  }
   for (size_t i = 0; i < rights.size(); ++i) {
     result[i * 3] = rights[i].key;
     result[i * 3 + 1] = static_cast<uint32_t>(rights[i].handle);

@@ -16,6 +16,9 @@ bool GetIntegerWithCode(const Napi::Value& value,
                         int64_t max,
                         const char* code,
                         int64_t* out) {
+  // An empty value (a getter threw) has a null env: never use value.Env().
+  if (value.IsEmpty())
+    return false;
   Napi::Env env = value.Env();
   if (!value.IsNumber()) {
     ThrowJsError(env, Error::Type(code, name + " must be a number"));
@@ -78,6 +81,8 @@ bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
   specs->clear();
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
+    if (env.IsExceptionPending())
+      return false;
     if (!item.IsObject()) {
       ThrowJsError(env, Error::Type(codes::kInvalidRight,
                                     "each right must be an object"));
@@ -94,6 +99,8 @@ bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
     }
     spec.key = static_cast<uint32_t>(key);
     Napi::Value disposition = object.Get("disposition");
+    if (env.IsExceptionPending())
+      return false;
     if (!disposition.IsString()) {
       ThrowJsError(env, Error::Type(codes::kInvalidDisposition,
                                     "disposition must be a string"));

@@ -24,6 +24,9 @@ Napi::Error ToJsError(Napi::Env env, const Error& error) {
 }
 
 void ThrowJsError(Napi::Env env, const Error& error) {
+  // A getter may have thrown already: that exception stands.
+  if (env.IsExceptionPending())
+    return;
   ToJsError(env, error).ThrowAsJavaScriptException();
 }
 

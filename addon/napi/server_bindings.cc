@@ -60,8 +60,13 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
     config.limits.request_read_timeout = std::chrono::milliseconds(read);
     config.limits.max_held_requests = static_cast<size_t>(held);
     config.limits.max_connections = static_cast<size_t>(connections);
-    debug = options.Get("debug").ToBoolean().Value();
+    Napi::Value debug_option = options.Get("debug");
+    if (env.IsExceptionPending())
+      return env.Undefined();
+    debug = debug_option.ToBoolean().Value();
     Napi::Value prefix = options.Get("bootstrapNamePrefix");
+    if (env.IsExceptionPending())
+      return env.Undefined();
     if (!prefix.IsUndefined()) {
       if (!prefix.IsString() || prefix.As<Napi::String>().Utf8Value().empty()) {
         ThrowJsError(env, Error::Type(codes::kInvalidArgument,

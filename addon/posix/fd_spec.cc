@@ -44,7 +44,14 @@ bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error) {
         "fd " + std::to_string(fd) + " is moved twice; it can have one owner");
     return false;
   }
-  if (!(flags & FD_CLOEXEC) && ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+  return true;
+}
+
+bool MarkCloseOnExec(int fd, Error* error) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0 && (flags & FD_CLOEXEC))
+    return true;
+  if (flags < 0 || ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
     *error = SystemError(
         "fcntl", errno,
         "Could not mark fd " + std::to_string(fd) + " close-on-exec");

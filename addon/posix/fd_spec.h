@@ -19,10 +19,13 @@ bool IsFdDisposition(const std::string& disposition);
 
 // Everything that can be wrong with one descriptor spec, checked before
 // anything is taken: the disposition, the number, that it is open, and that
-// no descriptor is moved twice (`moved` collects the moved ones). Marks a
-// moved descriptor close-on-exec: the server keeps it until the child claims
-// it, and it must not leak into other processes launched meanwhile.
+// no descriptor is moved twice (`moved` collects the moved ones). Changes
+// nothing.
 bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error);
+
+// For a descriptor the server now owns: it keeps it until the child claims
+// it, and it must not leak into other processes launched meanwhile.
+bool MarkCloseOnExec(int fd, Error* error);
 
 }  // namespace rendezvous
 
