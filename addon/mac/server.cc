@@ -275,6 +275,14 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
   }
   switch (ClassifySendFailure(kr)) {
     case SendFailure::kNothingConsumed:
+      if (kr == MACH_SEND_INVALID_DEST && !claimed.rights.empty()) {
+        // The asker died while its request was held, and its pid may now
+        // belong to the registered child: keep the rights for that child's
+        // own request.
+        config_.log("pid %d's reply port is dead; its rights wait again", pid);
+        table_->Unclaim(pid, std::move(claimed));
+        return;
+      }
       // The owners in `reply` and `claimed` release exactly what is ours.
       break;
     case SendFailure::kPseudoReceived:
