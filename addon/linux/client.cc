@@ -1,9 +1,11 @@
 // The child's side of the rendezvous: one connection, one request, one reply.
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -30,6 +32,30 @@ bool SetTimeouts(int socket, std::chrono::milliseconds timeout, Error* error) {
     }
   }
   return true;
+}
+
+// Waits for the reply with one deadline: a signal that interrupts the wait
+// does not start the timeout over (SO_RCVTIMEO alone would, on each retry).
+bool WaitReadable(int socket, std::chrono::milliseconds timeout, Error* error) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd entry{socket, POLLIN, 0};
+    int ready =
+        ::poll(&entry, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (ready > 0)
+      return true;
+    if (ready == 0) {
+      *error = SystemError("poll", ETIMEDOUT, "No rendezvous reply",
+                           codes::kTimeout);
+      return false;
+    }
+    if (errno != EINTR) {
+      *error = SystemError("poll", errno, "No rendezvous reply");
+      return false;
+    }
+  }
 }
 
 Error TimeoutOr(const char* syscall, int err, const char* what) {
@@ -101,10 +127,13 @@ bool PerformRendezvous(const ClientConfig& config,
     *error = TimeoutOr("sendmsg", errno, "Rendezvous request failed");
     return false;
   }
+  if (!WaitReadable(socket.get(), config.timeout, error))
+    return false;
   // One byte more than the largest valid reply, so an oversized one shows.
   ReceivedMessage reply;
-  ssize_t received = ReceiveWithFds(socket.get(), wire::MaxReplySize() + 1,
-                                    kMaxRightsPerRegistration, 0, &reply);
+  ssize_t received =
+      ReceiveWithFds(socket.get(), wire::MaxReplySize() + 1,
+                     kMaxRightsPerRegistration, MSG_DONTWAIT, &reply);
   if (received < 0) {
     *error = TimeoutOr("recvmsg", errno, "No rendezvous reply");
     return false;
