@@ -49,12 +49,8 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
                  Error* error) {
   if (!CheckRights(specs, error))
     return false;
-  for (const RightSpec& spec : specs) {
-    if (spec.disposition == kFdMove &&
-        !MarkCloseOnExec(static_cast<int>(spec.handle), error)) {
-      return false;
-    }
-  }
+  if (!MarkMovedFdsCloseOnExec(specs, error))
+    return false;
   // Copies first: a failed dup leaves every moved fd with its caller.
   RightsByKey taken;
   for (const RightSpec& spec : specs) {

@@ -160,12 +160,8 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
                  Error* error) {
   if (!CheckRights(specs, error))
     return false;
-  for (const RightSpec& spec : specs) {
-    if (spec.disposition == kFdMove &&
-        !MarkCloseOnExec(static_cast<int>(spec.handle), error)) {
-      return false;
-    }
-  }
+  if (!MarkMovedFdsCloseOnExec(specs, error))
+    return false;
   // Fileports first: if one cannot be made, nothing has been taken yet.
   std::map<uint32_t, ScopedMachSendRight> fileports;
   for (const RightSpec& spec : specs) {

@@ -47,6 +47,8 @@ bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error) {
   return true;
 }
 
+namespace {
+
 bool MarkCloseOnExec(int fd, Error* error) {
   int flags = ::fcntl(fd, F_GETFD);
   if (flags >= 0 && (flags & FD_CLOEXEC))
@@ -56,6 +58,19 @@ bool MarkCloseOnExec(int fd, Error* error) {
         "fcntl", errno,
         "Could not mark fd " + std::to_string(fd) + " close-on-exec");
     return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool MarkMovedFdsCloseOnExec(const std::vector<RightSpec>& specs,
+                             Error* error) {
+  for (const RightSpec& spec : specs) {
+    if (spec.disposition == kFdMove &&
+        !MarkCloseOnExec(static_cast<int>(spec.handle), error)) {
+      return false;
+    }
   }
   return true;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/platform.h"
@@ -23,9 +24,10 @@ bool IsFdDisposition(const std::string& disposition);
 // nothing.
 bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error);
 
-// For a descriptor the server now owns: it keeps it until the child claims
-// it, and it must not leak into other processes launched meanwhile.
-bool MarkCloseOnExec(int fd, Error* error);
+// For the descriptors the server is about to own (the moved ones): it keeps
+// them until the child claims them, and they must not leak into other
+// processes launched meanwhile.
+bool MarkMovedFdsCloseOnExec(const std::vector<RightSpec>& specs, Error* error);
 
 }  // namespace rendezvous
 
