@@ -1,6 +1,8 @@
 {
   "variables": {
     "core_sources": [
+      "addon/core/channel_frames.cc",
+      "addon/core/channel_sender.cc",
       "addon/core/debug_log.cc",
       "addon/core/held_requests.cc",
       "addon/core/registration_table.cc",
@@ -8,11 +10,14 @@
       "addon/core/wire_format.cc"
     ],
     "napi_sources": [
+      "addon/napi/channel_bindings.cc",
       "addon/napi/client_bindings.cc",
+      "addon/napi/external_buffers.cc",
       "addon/napi/js_args.cc",
       "addon/napi/js_error.cc",
       "addon/napi/module.cc",
-      "addon/napi/server_bindings.cc"
+      "addon/napi/server_bindings.cc",
+      "addon/napi/shared_memory_bindings.cc"
     ]
   },
   "targets": [
@@ -50,13 +55,16 @@
           "OS=='linux'",
           {
             "sources": [
+              "addon/linux/channel_transport.cc",
               "addon/linux/client.cc",
-            "addon/posix/fd_spec.cc",
               "addon/linux/endpoint.cc",
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
               "addon/linux/pidfd_exit_watch.cc",
-              "addon/linux/server.cc"
+              "addon/linux/server.cc",
+              "addon/linux/shared_memory.cc",
+              "addon/linux/handles.cc",
+              "addon/posix/fd_spec.cc"
             ],
             "libraries": [
               "-pthread"
@@ -67,11 +75,13 @@
           "OS=='mac'",
           {
             "sources": [
+              "addon/mac/channel_transport.cc",
               "addon/mac/client.cc",
-            "addon/posix/fd_spec.cc",
               "addon/mac/mach_right.cc",
               "addon/mac/proc_exit_watch.cc",
-              "addon/mac/server.cc"
+              "addon/mac/server.cc",
+              "addon/mac/shared_memory.cc",
+              "addon/posix/fd_spec.cc"
             ],
             "xcode_settings": {
               "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

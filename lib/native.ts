@@ -7,6 +7,11 @@ export interface NativeRightSpec {
   key: number;
   handle: number;
   disposition: string;
+  /** What the handle carries for the child (RightKind.SharedMemory or
+   * RightKind.Channel); absent for a plain right. */
+  payload?: RightKind;
+  /** A shared memory region's size. */
+  byteLength?: number;
 }
 
 /** What a received handle is (addon/core/platform.h RightKind). */
@@ -15,6 +20,58 @@ export const enum RightKind {
   SendRight = 1,
   ReceiveRight = 2,
   SendOnceRight = 3,
+  SharedMemory = 4,
+  Channel = 5,
+}
+
+/** A mapped shared memory region (addon/napi/shared_memory_bindings.cc). */
+export interface NativeSharedMemory {
+  read(offset: number, target: ArrayBufferView | ArrayBuffer): number;
+  write(offset: number, source: ArrayBufferView | ArrayBuffer): number;
+  /** The zero-copy view; throws where external buffers are refused. */
+  buffer(): ArrayBuffer;
+  close(): void;
+  readonly byteLength: number;
+  /** The handle, still owned by the region. */
+  readonly handle: number;
+}
+
+/** A handle as a channel message carries it. */
+export interface NativeOutgoingHandle {
+  handle: number;
+  kind: RightKind;
+  byteLength: number;
+  /** Taken by the message (true) or duplicated for it (false). */
+  move: boolean;
+}
+
+/** A raw handle that arrived in a channel message. */
+export interface NativeReceivedRaw {
+  kind: RightKind;
+  handle: number;
+}
+
+export type NativeReceived = NativeSharedMemory | NativeChannel | NativeReceivedRaw;
+
+export const enum ChannelEvent {
+  Message = 0,
+  Drain = 1,
+  Close = 2,
+  Error = 3,
+}
+
+/** One channel end (addon/napi/channel_bindings.cc). */
+export interface NativeChannel {
+  start(
+    onEvent: (event: ChannelEvent, data?: unknown, isText?: boolean, handles?: NativeReceived[]) => void,
+  ): void;
+  postMessage(bytes: Uint8Array, isText: boolean, handles: NativeOutgoingHandle[] | undefined): boolean;
+  close(): void;
+  /** Gives up the end for transfer; returns its handle. */
+  release(): number;
+  setLoopRef(ref: boolean): void;
+  readonly queuedBytes: number;
+  readonly isOpen: boolean;
 }
 
 export interface NativeServerOptions {
@@ -46,8 +103,13 @@ export interface NativeAddon {
     expectedServerPid: number,
     timeoutMs: number,
     debug: boolean,
-  ): Uint32Array /* key, handle, kind, key, handle, kind, ... */;
+  ): Float64Array /* key, handle, kind, byteLength, key, ... */;
   releaseRight(handle: number, kind: RightKind): void;
+  createSharedMemory(byteLength: number): NativeSharedMemory;
+  mapSharedMemory(handle: number, byteLength: number): NativeSharedMemory;
+  readonly externalBuffersAllowed: boolean;
+  createChannelPair(): [NativeChannel, NativeChannel];
+  adoptChannel(handle: number): NativeChannel;
 }
 
 let addon: NativeAddon | undefined;

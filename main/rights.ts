@@ -1,5 +1,7 @@
+import { Channel, channelTransfer } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
-import type { NativeRightSpec } from '../lib/native';
+import { RightKind, type NativeRightSpec } from '../lib/native';
+import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
 /** What the server does with a file descriptor it is given. */
 export type FdDisposition =
@@ -28,8 +30,10 @@ export interface MachPortRight {
   disposition: MachDisposition;
 }
 
-/** Anything that can be handed to a child by rendezvous. */
-export type Transferable = FdRight | MachPortRight;
+/** Anything that can be handed to a child by rendezvous. A SharedMemory is
+ * shared (the parent keeps its mapping); a Channel end is handed over (the
+ * parent's object is closed once it is registered). */
+export type Transferable = FdRight | MachPortRight | SharedMemory | Channel;
 
 /** Rights keyed by uint32 keys the child uses to take them. */
 export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
@@ -95,12 +99,36 @@ function checkDisposition(key: number, disposition: unknown, allowed: ReadonlySe
   return disposition;
 }
 
-function checkRight(key: number, right: unknown): NativeRightSpec {
+/** A right in the addon's shape; a channel end is given up only when the
+ * registration is made (see `registerPorts`). */
+type CheckedRight = NativeRightSpec | { key: number; channel: Channel };
+
+function checkRight(key: number, right: unknown): CheckedRight {
+  if (right instanceof SharedMemory) {
+    const region = right[sharedMemoryNative];
+    return {
+      key,
+      handle: region.handle,
+      disposition: process.platform === 'darwin' ? 'copy-send' : 'copy',
+      payload: RightKind.SharedMemory,
+      byteLength: region.byteLength,
+    };
+  }
+  if (right instanceof Channel) {
+    if (right.closed) {
+      throw rendezvousError(
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+        `The channel end for key ${key} is closed`,
+      );
+    }
+    return { key, channel: right };
+  }
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} must be an object like { fd, disposition } or { port, disposition }`,
+      `The right for key ${key} must be a SharedMemory, a Channel, or an object like { fd, disposition } or { port, disposition }`,
     );
   }
   const { fd, port, disposition } = right as { fd?: unknown; port?: unknown; disposition?: unknown };
@@ -119,8 +147,37 @@ function checkRight(key: number, right: unknown): NativeRightSpec {
   return { key, handle, disposition: checkDisposition(key, disposition, FD_DISPOSITIONS) };
 }
 
-/** Validates the caller's rights and puts them in the addon's shape. */
-export function normalisePorts(ports: unknown): NativeRightSpec[] {
+/**
+ * Validates the caller's rights, puts them in the addon's shape and calls
+ * `register` with them. Channel ends are given up just before, and taken
+ * back if `register` throws, so a failed registration leaves every right
+ * with the caller.
+ */
+export function registerPorts<T>(ports: unknown, register: (specs: NativeRightSpec[]) => T): T {
+  const checked = normalisePorts(ports);
+  const released = new Map<Channel, number>();
+  try {
+    const specs = checked.map((right): NativeRightSpec => {
+      if (!('channel' in right)) return right;
+      const handle = right.channel[channelTransfer.release]();
+      released.set(right.channel, handle);
+      return {
+        key: right.key,
+        handle,
+        disposition: process.platform === 'darwin' ? 'move-receive' : 'move',
+        payload: RightKind.Channel,
+      };
+    });
+    const result = register(specs);
+    released.clear();
+    return result;
+  } finally {
+    for (const [channel, handle] of released) channel[channelTransfer.restore](handle);
+  }
+}
+
+/** Validates the caller's rights. */
+function normalisePorts(ports: unknown): CheckedRight[] {
   if (ports === undefined) return [];
   if (typeof ports !== 'object' || ports === null) {
     throw rendezvousError(

@@ -7,7 +7,7 @@ import {
 } from '../lib/environment';
 import { rendezvousError } from '../lib/errors';
 import { native } from '../lib/native';
-import { checkPid, normalisePorts, type PortsForRendezvous } from './rights';
+import { checkPid, registerPorts, type PortsForRendezvous } from './rights';
 
 export interface RendezvousServerOptions {
   /** macOS: the bootstrap name's prefix (default 'electron-port-rendezvous');
@@ -125,9 +125,11 @@ export class RendezvousServer {
   registerPortsForPid(pid: number, ports: PortsForRendezvous): void {
     this.#checkRunning();
     checkPid(pid);
-    const rights = normalisePorts(ports);
-    native().registerForPid(pid, rights);
-    debug('registered %d rights for pid %d', rights.length, pid);
+    const count = registerPorts(ports, (rights) => {
+      native().registerForPid(pid, rights);
+      return rights.length;
+    });
+    debug('registered %d rights for pid %d', count, pid);
   }
 
   /**
@@ -137,9 +139,8 @@ export class RendezvousServer {
    */
   prepareLaunch(ports: PortsForRendezvous): PendingLaunch {
     this.#checkRunning();
-    const rights = normalisePorts(ports);
-    const id = native().prepareLaunch(rights);
-    debug('prepared launch %d with %d rights', id, rights.length);
+    const [id, count] = registerPorts(ports, (rights) => [native().prepareLaunch(rights), rights.length]);
+    debug('prepared launch %d with %d rights', id, count);
     return new PendingLaunch(id, this.childEnv);
   }
 

@@ -7,11 +7,14 @@ import {
 } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
 import { native, RightKind } from '../lib/native';
-import { MachReceiveRight, MachSendRight } from './mach_rights';
+import { adoptChannel, type Channel } from '../lib/channel';
+import { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
 interface Received {
   handle: number;
   kind: RightKind;
+  byteLength: number;
 }
 
 // One rendezvous per process, even if two copies of this package are loaded.
@@ -81,8 +84,12 @@ export class RendezvousClient {
       const rights = addon.performRendezvous(endpoint, process.ppid, timeoutMs, debugEnabled());
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const received = new Map<number, Received>();
-      for (let i = 0; i < rights.length; i += 3) {
-        received.set(rights[i], { handle: rights[i + 1], kind: rights[i + 2] as RightKind });
+      for (let i = 0; i < rights.length; i += 4) {
+        received.set(rights[i], {
+          handle: rights[i + 1],
+          kind: rights[i + 2] as RightKind,
+          byteLength: rights[i + 3],
+        });
       }
       debug('received %d rights in %s ms', received.size, durationMs.toFixed(3));
       return { client: new RendezvousClient(received, durationMs), error: null };
@@ -126,6 +133,27 @@ export class RendezvousClient {
   takeReceiveRight(key: number): MachReceiveRight | null {
     const right = this.#take(key, [RightKind.ReceiveRight], 'a receive right');
     return right && new MachReceiveRight(right.handle, right.kind);
+  }
+
+  /**
+   * Maps the shared memory region registered under `key`. The region is
+   * checked first (on Linux: sealed against resizing, of the stated size).
+   * `null` when there is none, or it was already taken.
+   */
+  takeSharedMemory(key: number): SharedMemory | null {
+    const right = this.#take(key, [RightKind.SharedMemory], 'a shared memory region');
+    return (
+      right && SharedMemory[sharedMemoryNative](native().mapSharedMemory(right.handle, right.byteLength))
+    );
+  }
+
+  /**
+   * Takes the channel end registered under `key`. `null` when there is
+   * none, or it was already taken.
+   */
+  takeChannel(key: number): Channel | null {
+    const right = this.#take(key, [RightKind.Channel], 'a channel end');
+    return right && adoptChannel(right.handle);
   }
 
   /** Removes and returns the right under `key` if it is of one of `kinds`. */

@@ -8,5 +8,16 @@ import { RendezvousClient } from './client';
 RendezvousClient.instance();
 
 export { RendezvousClient };
-export { MachReceiveRight, MachSendRight } from './mach_rights';
+export {
+  Channel,
+  type ChannelData,
+  type ChannelFd,
+  type ChannelMachRight,
+  type ChannelMessage,
+  type OutgoingHandle,
+  type ReceivedHandle,
+} from '../lib/channel';
+export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+export { ReceivedFd } from '../lib/received-fd';
+export { SharedMemory } from '../lib/shared-memory';
 export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';

@@ -68,6 +68,13 @@ inline constexpr const char kTimeout[] = "ERR_RENDEZVOUS_TIMEOUT";
 inline constexpr const char kBadReply[] = "ERR_RENDEZVOUS_BAD_REPLY";
 inline constexpr const char kBadEndpoint[] = "ERR_RENDEZVOUS_BAD_ENDPOINT";
 inline constexpr const char kSystem[] = "ERR_RENDEZVOUS_SYSTEM";
+inline constexpr const char kClosed[] = "ERR_RENDEZVOUS_CLOSED";
+inline constexpr const char kOutOfRange[] = "ERR_RENDEZVOUS_OUT_OF_RANGE";
+inline constexpr const char kBadMessage[] = "ERR_RENDEZVOUS_BAD_MESSAGE";
+inline constexpr const char kChannelBusy[] = "ERR_RENDEZVOUS_CHANNEL_BUSY";
+inline constexpr const char kQueueFull[] = "ERR_RENDEZVOUS_QUEUE_FULL";
+inline constexpr const char kZeroCopyUnavailable[] =
+    "ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE";
 }  // namespace codes
 
 }  // namespace rendezvous

@@ -26,6 +26,11 @@ struct RightSpec {
   uint32_t key = 0;
   int64_t handle = -1;
   std::string disposition;
+  // What the handle carries for the child: kFd for a plain right (a Mach
+  // right's kind then follows from its disposition), kSharedMemory or
+  // kChannel for the payloads the JS layer wraps.
+  RightKind payload = RightKind::kFd;
+  uint64_t byte_length = 0;  // kSharedMemory only
 };
 
 // Checks every right without taking or opening anything, so it can run
@@ -74,10 +79,20 @@ struct ReceivedRight {
   uint32_t key = 0;
   int64_t handle = -1;
   RightKind kind = RightKind::kFd;
+  uint64_t byte_length = 0;  // kSharedMemory only: as the sender stated it
 };
 
-// Releases a received handle its JS owner closed or dropped.
+// Releases a handle this process owns (received, or held for a message):
+// closes a descriptor, drops a Mach right of that kind.
 void ReleaseReceivedRight(int64_t handle, RightKind kind);
+
+// Makes a second owned handle for the same object (a new descriptor, or one
+// more user reference on a send right), so a message can carry it while the
+// caller keeps its own. Receive rights cannot be duplicated.
+bool DuplicateHandle(int64_t handle,
+                     RightKind kind,
+                     int64_t* copy,
+                     Error* error);
 
 struct ClientConfig {
   std::string endpoint;

@@ -21,8 +21,14 @@ enum class RightKind : uint32_t {
   kSendRight = 1,
   kReceiveRight = 2,
   kSendOnceRight = 3,
+  // A shared memory region: a sealed memfd on Linux, a memory entry send
+  // right on macOS. The child maps it rather than handing out the handle.
+  kSharedMemory = 4,
+  // One end of a channel: a SOCK_SEQPACKET socket on Linux, a receive right
+  // on macOS. The child wraps it as a Channel.
+  kChannel = 5,
 };
-inline constexpr uint32_t kMaxRightKind = 3;
+inline constexpr uint32_t kMaxRightKind = 5;
 
 class Right {
  public:
@@ -31,6 +37,9 @@ class Right {
   Right& operator=(const Right&) = delete;
   virtual ~Right() = default;
   virtual RightKind kind() const = 0;
+  // A shared memory region's size as its sender states it (the receiver
+  // checks it against the region before mapping); 0 for anything else.
+  virtual uint64_t byte_length() const { return 0; }
 };
 
 // Rights keyed by the caller's uint32 keys, in key order (the order of the

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/limits.h"
+#include "core/shared_memory.h"
 
 namespace rendezvous {
 
@@ -19,6 +20,20 @@ std::optional<Error> CheckRightSpecs(const std::vector<RightSpec>& specs) {
     if (!keys.insert(spec.key).second) {
       return Error::Type(codes::kInvalidKey,
                          "Key " + std::to_string(spec.key) + " is used twice");
+    }
+    bool is_memory = spec.payload == RightKind::kSharedMemory;
+    if (spec.payload != RightKind::kFd && !is_memory &&
+        spec.payload != RightKind::kChannel) {
+      return Error::Type(codes::kInvalidRight, "The right for key " +
+                                                   std::to_string(spec.key) +
+                                                   " names an unknown payload");
+    }
+    if (is_memory
+            ? spec.byte_length == 0 || spec.byte_length > kMaxSharedMemoryBytes
+            : spec.byte_length != 0) {
+      return Error::Range(codes::kInvalidRight,
+                          "The right for key " + std::to_string(spec.key) +
+                              " has an invalid byte length");
     }
   }
   return std::nullopt;

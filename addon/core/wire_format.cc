@@ -53,6 +53,7 @@ std::vector<uint8_t> EncodeReply(const std::vector<ReplyEntry>& entries) {
   for (const ReplyEntry& entry : entries) {
     Put<uint32_t>(&out, entry.key);
     Put<uint32_t>(&out, static_cast<uint32_t>(entry.kind));
+    Put<uint64_t>(&out, entry.byte_length);
   }
   return out;
 }
@@ -60,7 +61,7 @@ std::vector<uint8_t> EncodeReply(const std::vector<ReplyEntry>& entries) {
 std::vector<ReplyEntry> EntriesOf(const RightsByKey& rights) {
   std::vector<ReplyEntry> entries;
   for (const auto& [key, right] : rights)
-    entries.push_back(ReplyEntry{key, right->kind()});
+    entries.push_back(ReplyEntry{key, right->kind(), right->byte_length()});
   return entries;
 }
 
@@ -97,7 +98,8 @@ bool DecodeReply(const uint8_t* data,
   for (uint32_t i = 0; i < count; ++i) {
     size_t offset = kReplyHeaderSize + i * kReplyEntrySize;
     uint32_t key = Get<uint32_t>(data, offset);
-    uint32_t kind = Get<uint32_t>(data, offset + sizeof(uint32_t));
+    uint32_t kind = Get<uint32_t>(data, offset + 4);
+    uint64_t byte_length = Get<uint64_t>(data, offset + 8);
     if (!seen.insert(key).second) {
       *why = "reply repeats a key";
       return false;
@@ -106,7 +108,12 @@ bool DecodeReply(const uint8_t* data,
       *why = "reply names an unknown kind of right";
       return false;
     }
-    entries->push_back(ReplyEntry{key, static_cast<RightKind>(kind)});
+    if ((byte_length != 0) != (kind == uint32_t(RightKind::kSharedMemory))) {
+      *why = "reply gives a byte length to a right that is not shared memory";
+      return false;
+    }
+    entries->push_back(
+        ReplyEntry{key, static_cast<RightKind>(kind), byte_length});
   }
   return true;
 }

@@ -6,7 +6,11 @@
 //
 //   request: magic "EPR?" | version u16 | reserved u16            (8 bytes)
 //   reply:   magic "EPR!" | version u16 | reserved u16 | count u32 |
-//   keys[count]
+//            entries[count]
+//   entry:   key u32 | kind u32 | byte_length u64                (16 bytes)
+//
+// byte_length is a shared memory region's size (macOS cannot ask a memory
+// entry for it); it is 0 for every other kind.
 //
 // Everything here is pure and bounds-checked: it parses untrusted bytes.
 #ifndef ADDON_CORE_WIRE_FORMAT_H_
@@ -23,10 +27,10 @@ namespace rendezvous::wire {
 
 inline constexpr uint32_t kRequestMagic = 0x3f525045;  // "EPR?"
 inline constexpr uint32_t kReplyMagic = 0x21525045;    // "EPR!"
-inline constexpr uint16_t kVersion = 1;
+inline constexpr uint16_t kVersion = 2;
 inline constexpr size_t kRequestSize = 8;
 inline constexpr size_t kReplyHeaderSize = 12;
-inline constexpr size_t kReplyEntrySize = 8;
+inline constexpr size_t kReplyEntrySize = 16;
 inline constexpr size_t ReplySize(size_t entry_count) {
   return kReplyHeaderSize + entry_count * kReplyEntrySize;
 }
@@ -34,6 +38,7 @@ inline constexpr size_t ReplySize(size_t entry_count) {
 struct ReplyEntry {
   uint32_t key;
   RightKind kind;
+  uint64_t byte_length;
 };
 // Largest reply a client must be ready to read.
 size_t MaxReplySize();

@@ -14,6 +14,7 @@
 #include "core/wire_format.h"
 #include "linux/endpoint.h"
 #include "linux/fd_passing.h"
+#include "linux/handles.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -160,7 +161,7 @@ bool PerformRendezvous(const ClientConfig& config,
     return false;
   }
   for (const wire::ReplyEntry& entry : entries) {
-    if (entry.kind != RightKind::kFd) {
+    if (!IsDescriptorKind(entry.kind)) {
       *error = Error::Make(codes::kBadReply,
                            "Malformed rendezvous reply: a Linux reply carries "
                            "only file descriptors");
@@ -168,16 +169,11 @@ bool PerformRendezvous(const ClientConfig& config,
     }
   }
   for (size_t i = 0; i < entries.size(); ++i) {
-    rights->push_back(
-        ReceivedRight{entries[i].key, reply.fds[i].release(), RightKind::kFd});
+    rights->push_back(ReceivedRight{entries[i].key, reply.fds[i].release(),
+                                    entries[i].kind, entries[i].byte_length});
   }
   log("received %zu rights from pid %d", rights->size(), credentials.pid);
   return true;
-}
-
-void ReleaseReceivedRight(int64_t handle, RightKind kind) {
-  if (kind == RightKind::kFd && handle >= 0 && handle <= INT_MAX)
-    ScopedFd(static_cast<int>(handle)).reset();
 }
 
 }  // namespace rendezvous

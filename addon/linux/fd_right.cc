@@ -19,14 +19,22 @@ namespace rendezvous {
 
 namespace {
 
+// A descriptor, and what it carries for the child: a plain fd, a shared
+// memory region or a channel end (the child checks which it really is).
 class FdRight : public Right {
  public:
-  explicit FdRight(ScopedFd fd) : fd_(std::move(fd)) {}
+  FdRight(ScopedFd fd, const RightSpec& spec)
+      : fd_(std::move(fd)),
+        kind_(spec.payload),
+        byte_length_(spec.byte_length) {}
   int fd() const { return fd_.get(); }
-  RightKind kind() const override { return RightKind::kFd; }
+  RightKind kind() const override { return kind_; }
+  uint64_t byte_length() const override { return byte_length_; }
 
  private:
   ScopedFd fd_;
+  RightKind kind_;
+  uint64_t byte_length_;
 };
 
 }  // namespace
@@ -63,12 +71,13 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
                       "Could not duplicate fd " + std::to_string(spec.handle));
       return false;
     }
-    taken.emplace(spec.key, std::make_unique<FdRight>(std::move(copy)));
+    taken.emplace(spec.key, std::make_unique<FdRight>(std::move(copy), spec));
   }
   for (const RightSpec& spec : specs) {
     if (spec.disposition == kFdMove) {
-      taken.emplace(spec.key, std::make_unique<FdRight>(
-                                  ScopedFd(static_cast<int>(spec.handle))));
+      taken.emplace(spec.key,
+                    std::make_unique<FdRight>(
+                        ScopedFd(static_cast<int>(spec.handle)), spec));
     }
   }
   *rights = std::move(taken);

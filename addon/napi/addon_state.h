@@ -12,15 +12,27 @@
 #include <napi.h>
 
 #include <memory>
+#include <set>
 
 #include "core/platform.h"
 #include "core/registration_table.h"
 
 namespace rendezvous {
 
+class ChannelObject;
+
 struct AddonState {
   RegistrationTable table;
   std::unique_ptr<ServerTransport> server;
+  // Constructors for the objects native code makes (received payloads).
+  Napi::FunctionReference shared_memory_class;
+  Napi::FunctionReference channel_class;
+  // Open channel ends, closed when the environment is torn down so their
+  // libuv handles are gone before the loop is.
+  std::set<ChannelObject*> open_channels;
+  // Whether this runtime accepts ArrayBuffers over the addon's memory (plain
+  // Node does; Electron's V8 memory cage does not).
+  bool external_buffers = false;
 
   static AddonState* Get(Napi::Env env) {
     return env.GetInstanceData<AddonState>();

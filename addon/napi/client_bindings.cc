@@ -13,8 +13,9 @@ namespace rendezvous {
 namespace {
 
 // performRendezvous(endpoint, expectedServerPid, timeoutMs, debug)
-//   -> Uint32Array [key0, handle0, kind0, key1, ...] (kind: RightKind); the
-//   caller owns every handle returned.
+//   -> Float64Array [key0, handle0, kind0, byteLength0, key1, ...] (kind:
+//   RightKind; byteLength: a shared memory region's stated size, else 0);
+//   the caller owns every handle returned.
 Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) {
@@ -40,9 +41,11 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  // One flat array, key, handle and kind for each right: a single
-  // allocation whatever the count. Descriptors and port names both fit.
-  Napi::Uint32Array result = Napi::Uint32Array::New(env, rights.size() * 3);
+  // One flat array, four numbers for each right: a single allocation
+  // whatever the count. Every value is an integer below 2^53.
+  constexpr size_t kFields = 4;
+  Napi::Float64Array result =
+      Napi::Float64Array::New(env, rights.size() * kFields);
   if (env.IsExceptionPending()) {
     // No way to hand them over (the environment is going away): release.
     for (const ReceivedRight& right : rights)
@@ -50,9 +53,10 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   for (size_t i = 0; i < rights.size(); ++i) {
-    result[i * 3] = rights[i].key;
-    result[i * 3 + 1] = static_cast<uint32_t>(rights[i].handle);
-    result[i * 3 + 2] = static_cast<uint32_t>(rights[i].kind);
+    result[i * kFields] = rights[i].key;
+    result[i * kFields + 1] = static_cast<double>(rights[i].handle);
+    result[i * kFields + 2] = static_cast<double>(rights[i].kind);
+    result[i * kFields + 3] = static_cast<double>(rights[i].byte_length);
   }
   return result;
 }
@@ -63,7 +67,7 @@ Napi::Value ReleaseRightBinding(const Napi::CallbackInfo& info) {
   int64_t handle;
   int64_t kind;
   if (!GetInteger(info[0], "handle", 0, UINT32_MAX, &handle) ||
-      !GetInteger(info[1], "kind", 0, 3, &kind)) {
+      !GetInteger(info[1], "kind", 0, kMaxRightKind, &kind)) {
     return env.Undefined();
   }
   ReleaseReceivedRight(handle, static_cast<RightKind>(kind));

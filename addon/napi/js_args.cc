@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/shared_memory.h"
 #include "napi/js_error.h"
 
 namespace rendezvous {
@@ -107,6 +108,24 @@ bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
       return false;
     }
     spec.disposition = disposition.As<Napi::String>().Utf8Value();
+    // Optional: what the handle carries (RightKind) and a region's size.
+    int64_t payload = static_cast<int64_t>(RightKind::kFd);
+    int64_t byte_length = 0;
+    Napi::Value payload_value = object.Get("payload");
+    Napi::Value length_value = object.Get("byteLength");
+    if (env.IsExceptionPending())
+      return false;
+    if ((!payload_value.IsUndefined() &&
+         !GetIntegerWithCode(payload_value, "payload", 0, kMaxRightKind,
+                             codes::kInvalidRight, &payload)) ||
+        (!length_value.IsUndefined() &&
+         !GetIntegerWithCode(length_value, "byteLength", 0,
+                             static_cast<int64_t>(kMaxSharedMemoryBytes),
+                             codes::kInvalidRight, &byte_length))) {
+      return false;
+    }
+    spec.payload = static_cast<RightKind>(payload);
+    spec.byte_length = static_cast<uint64_t>(byte_length);
     specs->push_back(std::move(spec));
   }
   return true;

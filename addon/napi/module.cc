@@ -3,8 +3,11 @@
 #include <napi.h>
 
 #include "napi/addon_state.h"
+#include "napi/channel_bindings.h"
 #include "napi/client_bindings.h"
+#include "napi/external_buffers.h"
 #include "napi/server_bindings.h"
+#include "napi/shared_memory_bindings.h"
 
 namespace rendezvous {
 
@@ -15,9 +18,15 @@ Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonState>(state);
   // Stop the server thread and close every handle when the environment (the
   // process's main context, or a worker) is torn down.
-  env.AddCleanupHook([state] { state->server.reset(); });
+  env.AddCleanupHook([env, state] {
+    CloseAllChannels(env);
+    state->server.reset();
+  });
+  state->external_buffers = ExternalBuffersAllowed(env);
   InitServerBindings(env, exports);
   InitClientBindings(env, exports);
+  InitSharedMemoryBindings(env, exports);
+  InitChannelBindings(env, exports);
   return exports;
 }
 

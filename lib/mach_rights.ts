@@ -1,5 +1,5 @@
-import { rendezvousError } from '../lib/errors';
-import { native, RightKind } from '../lib/native';
+import { rendezvousError } from './errors';
+import { native, RightKind } from './native';
 
 // A right nobody closed is released when its wrapper is collected.
 const unreleased = new FinalizationRegistry<{ name: number; kind: RightKind }>(({ name, kind }) => {

@@ -1,0 +1,187 @@
+#include "core/channel_frames.h"
+
+#include <cstring>
+#include <new>
+
+namespace rendezvous::frames {
+
+namespace {
+
+struct Header {
+  uint32_t magic;
+  uint8_t type;
+  uint8_t flags;
+  uint16_t handle_count;
+  uint64_t value;
+};
+static_assert(sizeof(Header) == kHeaderSize);
+
+struct Descriptor {
+  uint32_t kind;
+  uint32_t reserved;
+  uint64_t byte_length;
+};
+static_assert(sizeof(Descriptor) == kDescriptorSize);
+
+Header ReadHeader(const uint8_t* head) {
+  Header header;
+  std::memcpy(&header, head, sizeof header);
+  return header;
+}
+
+bool IsTransferableKind(uint32_t kind) {
+  return kind <= kMaxRightKind;
+}
+
+}  // namespace
+
+std::vector<uint8_t> EncodeStartHead(
+    uint64_t total_size,
+    uint8_t flags,
+    const std::vector<HandleDescriptor>& handles) {
+  std::vector<uint8_t> out(kHeaderSize + handles.size() * kDescriptorSize);
+  Header header{kMagic, kStart, flags, static_cast<uint16_t>(handles.size()),
+                total_size};
+  std::memcpy(out.data(), &header, sizeof header);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    Descriptor descriptor{static_cast<uint32_t>(handles[i].kind), 0,
+                          handles[i].byte_length};
+    std::memcpy(out.data() + kHeaderSize + i * kDescriptorSize, &descriptor,
+                sizeof descriptor);
+  }
+  return out;
+}
+
+void EncodeMoreHead(uint64_t offset, uint8_t out[kHeaderSize]) {
+  Header header{kMagic, kMore, 0, 0, offset};
+  std::memcpy(out, &header, sizeof header);
+}
+
+Outcome MessageAssembler::Accept(const uint8_t* head,
+                                 size_t head_size,
+                                 size_t tail_size,
+                                 size_t handle_count,
+                                 AssembledMessage* out,
+                                 std::string* why) {
+  if (head_size < kHeaderSize) {
+    *why = "frame shorter than its header";
+    return Outcome::kMalformed;
+  }
+  Header header = ReadHeader(head);
+  if (header.magic != kMagic) {
+    *why = "frame has a wrong magic";
+    return Outcome::kMalformed;
+  }
+  if (header.type == kStart && !in_message() && tail_size == 0)
+    return AcceptStart(head, head_size, handle_count, out, why);
+  if (header.type == kMore && in_message())
+    return AcceptMore(head, head_size, tail_size, handle_count, out, why);
+  *why = header.type == kStart || header.type == kMore
+             ? "frame out of order"
+             : "frame of an unknown type";
+  return Outcome::kMalformed;
+}
+
+Outcome MessageAssembler::AcceptStart(const uint8_t* head,
+                                      size_t head_size,
+                                      size_t handle_count,
+                                      AssembledMessage* out,
+                                      std::string* why) {
+  Header header = ReadHeader(head);
+  if ((header.flags & ~kFlagText) != 0) {
+    *why = "start frame has unknown flags";
+    return Outcome::kMalformed;
+  }
+  if (header.handle_count > kMaxHandlesPerMessage) {
+    *why = "message announces more handles than allowed";
+    return Outcome::kMalformed;
+  }
+  if (header.handle_count != handle_count) {
+    *why = "message announces " + std::to_string(header.handle_count) +
+           " handles but carries " + std::to_string(handle_count);
+    return Outcome::kMalformed;
+  }
+  size_t descriptors_end = kHeaderSize + header.handle_count * kDescriptorSize;
+  if (head_size < descriptors_end) {
+    *why = "start frame shorter than its handle descriptors";
+    return Outcome::kMalformed;
+  }
+  if (header.value > max_message_bytes_) {
+    *why = "message larger than the channel's limit of " +
+           std::to_string(max_message_bytes_) + " bytes";
+    return Outcome::kMalformed;
+  }
+  size_t inline_size = head_size - descriptors_end;
+  if (inline_size > header.value) {
+    *why = "start frame carries more data than its message";
+    return Outcome::kMalformed;
+  }
+  AssembledMessage message;
+  message.flags = header.flags;
+  message.size = header.value;
+  for (uint16_t i = 0; i < header.handle_count; ++i) {
+    Descriptor descriptor;
+    std::memcpy(&descriptor, head + kHeaderSize + i * kDescriptorSize,
+                sizeof descriptor);
+    bool is_memory =
+        descriptor.kind == static_cast<uint32_t>(RightKind::kSharedMemory);
+    if (!IsTransferableKind(descriptor.kind) || descriptor.reserved != 0 ||
+        (descriptor.byte_length != 0) != is_memory) {
+      *why = "message has a malformed handle descriptor";
+      return Outcome::kMalformed;
+    }
+    message.handles.push_back(HandleDescriptor{
+        static_cast<RightKind>(descriptor.kind), descriptor.byte_length});
+  }
+  // One byte even for an empty message, so in_message() can tell a message
+  // in progress from none.
+  message.data.reset(new (std::nothrow)
+                         uint8_t[message.size > 0 ? message.size : 1]);
+  if (!message.data) {
+    *why =
+        "no memory for a message of " + std::to_string(message.size) + " bytes";
+    return Outcome::kMalformed;
+  }
+  std::memcpy(message.data.get(), head + descriptors_end, inline_size);
+  message_ = std::move(message);
+  received_ = inline_size;
+  return received_ == message_.size ? Finish(out) : Outcome::kIncomplete;
+}
+
+Outcome MessageAssembler::AcceptMore(const uint8_t* head,
+                                     size_t head_size,
+                                     size_t tail_size,
+                                     size_t handle_count,
+                                     AssembledMessage* out,
+                                     std::string* why) {
+  Header header = ReadHeader(head);
+  // Data of a more frame must land in place, not in the head.
+  if (head_size != kHeaderSize || header.flags != 0 ||
+      header.handle_count != 0) {
+    *why = "malformed continuation frame";
+    return Outcome::kMalformed;
+  }
+  if (handle_count != 0) {
+    *why = "continuation frame carries handles";
+    return Outcome::kMalformed;
+  }
+  if (header.value != received_) {
+    *why = "continuation frame at the wrong offset";
+    return Outcome::kMalformed;
+  }
+  if (tail_size == 0 || tail_size > remaining()) {
+    *why = "continuation frame of a wrong size";
+    return Outcome::kMalformed;
+  }
+  received_ += tail_size;
+  return received_ == message_.size ? Finish(out) : Outcome::kIncomplete;
+}
+
+Outcome MessageAssembler::Finish(AssembledMessage* out) {
+  *out = std::move(message_);
+  message_ = AssembledMessage();
+  received_ = 0;
+  return Outcome::kComplete;
+}
+
+}  // namespace rendezvous::frames

@@ -1,0 +1,110 @@
+// How a channel message travels as frames, and the reassembly of frames a
+// peer sent back into messages. Pure and bounds-checked: it parses untrusted
+// bytes, and it is what the channel fuzz target drives.
+//
+// A message is one start frame, then as many more frames as its data needs.
+// Every frame begins with the same 16-byte header (host byte order: both
+// ends run on one machine):
+//
+//   magic "EPRc" u32 | type u8 | flags u8 | handle_count u16 | value u64
+//
+//   start (type 1): value = the message's total data length; then
+//     handle_count descriptors { kind u32 | reserved u32 | byte_length u64 },
+//     then the first data bytes. The message's handles ride on this frame.
+//   more  (type 2): value = the offset of this frame's data in the message;
+//     handle_count 0, no handles; then data.
+//
+// flags bit 0: the data is UTF-8 text. Frames of one message are never
+// interleaved with another's, so a start frame is only valid between
+// messages and a more frame only within one.
+#ifndef ADDON_CORE_CHANNEL_FRAMES_H_
+#define ADDON_CORE_CHANNEL_FRAMES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/right.h"
+
+namespace rendezvous::frames {
+
+inline constexpr uint32_t kMagic = 0x63525045;  // "EPRc"
+inline constexpr uint8_t kStart = 1;
+inline constexpr uint8_t kMore = 2;
+inline constexpr uint8_t kFlagText = 1;
+inline constexpr size_t kHeaderSize = 16;
+inline constexpr size_t kDescriptorSize = 16;
+// Handles in one message; Linux allows 253 descriptors per sendmsg.
+inline constexpr size_t kMaxHandlesPerMessage = 64;
+inline constexpr uint64_t kDefaultMaxMessageBytes = uint64_t{1} << 30;
+
+struct HandleDescriptor {
+  RightKind kind = RightKind::kFd;
+  uint64_t byte_length = 0;  // kSharedMemory only
+};
+
+// The head of a start frame: header and descriptors, without data.
+std::vector<uint8_t> EncodeStartHead(uint64_t total_size,
+                                     uint8_t flags,
+                                     const std::vector<HandleDescriptor>& h);
+// The header of a more frame.
+void EncodeMoreHead(uint64_t offset, uint8_t out[kHeaderSize]);
+
+struct AssembledMessage {
+  uint8_t flags = 0;
+  std::unique_ptr<uint8_t[]> data;
+  uint64_t size = 0;
+  std::vector<HandleDescriptor> handles;
+};
+
+enum class Outcome { kIncomplete, kComplete, kMalformed };
+
+// Reassembles one peer's frames. Frames arrive in order (the transports
+// preserve it), each read either whole into a head buffer or, within a
+// message, as a header into the head buffer and data straight into place.
+class MessageAssembler {
+ public:
+  explicit MessageAssembler(uint64_t max_message_bytes)
+      : max_message_bytes_(max_message_bytes) {}
+
+  // True between a start frame and the message's last byte.
+  bool in_message() const { return message_.data != nullptr; }
+  // Where the next more frame's data belongs, and how much is still due.
+  uint8_t* next_data() const { return message_.data.get() + received_; }
+  uint64_t remaining() const { return message_.size - received_; }
+
+  // Accepts one frame. `head` holds its first `head_size` bytes; within a
+  // message, `tail_size` more bytes landed at next_data(). `handle_count`
+  // handles arrived with it. On kComplete the message is moved to `out`; on
+  // kMalformed `why` says what was wrong and the assembler must be dropped.
+  Outcome Accept(const uint8_t* head,
+                 size_t head_size,
+                 size_t tail_size,
+                 size_t handle_count,
+                 AssembledMessage* out,
+                 std::string* why);
+
+ private:
+  Outcome AcceptStart(const uint8_t* head,
+                      size_t head_size,
+                      size_t handle_count,
+                      AssembledMessage* out,
+                      std::string* why);
+  Outcome AcceptMore(const uint8_t* head,
+                     size_t head_size,
+                     size_t tail_size,
+                     size_t handle_count,
+                     AssembledMessage* out,
+                     std::string* why);
+  Outcome Finish(AssembledMessage* out);
+
+  const uint64_t max_message_bytes_;
+  AssembledMessage message_;
+  uint64_t received_ = 0;
+};
+
+}  // namespace rendezvous::frames
+
+#endif  // ADDON_CORE_CHANNEL_FRAMES_H_

@@ -1,0 +1,73 @@
+// The sending side of a channel end: cuts messages into frames, sends what
+// the transport takes now, and queues the rest (with its own copy of the
+// data) until the transport can take more.
+//
+// Thread use: the end's JS thread only.
+#ifndef ADDON_CORE_CHANNEL_SENDER_H_
+#define ADDON_CORE_CHANNEL_SENDER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "core/channel_frames.h"
+#include "core/channel_transport.h"
+
+namespace rendezvous {
+
+class ChannelSender {
+ public:
+  ChannelSender() = default;
+  ChannelSender(const ChannelSender&) = delete;
+  ChannelSender& operator=(const ChannelSender&) = delete;
+
+  // Data bytes accepted but not yet taken by the transport.
+  uint64_t queued_bytes() const { return queued_bytes_; }
+  bool empty() const { return queue_.empty(); }
+
+  // Sends a message, or as much of it as the transport takes, then queues
+  // the rest; `data` need only live for this call. The handles go with the
+  // message's first frame. Returns kDone when the message was sent or
+  // queued; kPeerClosed or kFailed mean the end is finished.
+  IoStatus Send(const uint8_t* data,
+                uint64_t size,
+                uint8_t flags,
+                std::vector<OwnedHandle> handles,
+                ChannelTransport* transport,
+                Error* error);
+
+  // Sends queued frames until the queue is empty (kDone) or the transport
+  // is full (kWouldBlock).
+  IoStatus Flush(ChannelTransport* transport, Error* error);
+
+  // Drops everything queued, releasing its handles.
+  void Clear();
+
+ private:
+  struct Message {
+    std::vector<uint8_t> head;  // header and handle descriptors
+    std::vector<OwnedHandle> handles;
+    uint64_t size = 0;  // data bytes in the whole message
+    uint64_t sent = 0;  // data bytes the transport has taken
+    bool started = false;
+    // The unsent data: borrowed from the caller while Send() runs, then a
+    // copy that begins at data byte `origin`.
+    const uint8_t* data = nullptr;
+    uint64_t origin = 0;
+    std::unique_ptr<uint8_t[]> owned;
+  };
+
+  // Sends frames of `message` until it is all sent or the transport stops.
+  IoStatus SendFrames(Message* message,
+                      ChannelTransport* transport,
+                      Error* error);
+
+  std::deque<Message> queue_;
+  uint64_t queued_bytes_ = 0;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_CHANNEL_SENDER_H_

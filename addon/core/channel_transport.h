@@ -1,0 +1,92 @@
+// The seam for channels: each backend moves frames, with handles attached,
+// between the two ends of a pair (SOCK_SEQPACKET sockets with SCM_RIGHTS on
+// Linux, Mach messages on macOS). Framing, reassembly and every check on what
+// a peer sent live above this, in core/channel_frames and the bindings.
+//
+// Thread use: one end is used from one thread (its JS thread) only.
+#ifndef ADDON_CORE_CHANNEL_TRANSPORT_H_
+#define ADDON_CORE_CHANNEL_TRANSPORT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/error.h"
+#include "core/owned_handle.h"
+
+namespace rendezvous {
+
+enum class IoStatus {
+  kDone,        // one frame went out / came in
+  kWouldBlock,  // nothing happened; wait for the poll descriptor
+  kPeerClosed,  // the other end is gone (closed, or its process died)
+  kFailed,      // `error` says why; the end is unusable
+};
+
+// A frame's bytes as two pieces, so a large message's data can be sent from,
+// and received into, its final place without another copy.
+struct FrameBuffers {
+  uint8_t* head = nullptr;
+  size_t head_size = 0;
+  uint8_t* tail = nullptr;
+  size_t tail_size = 0;
+};
+
+// Handles that arrived with a frame; their count is checked against the
+// frame's header by the caller.
+using ReceivedHandles = std::vector<OwnedHandle>;
+
+class ChannelTransport {
+ public:
+  ChannelTransport() = default;
+  ChannelTransport(const ChannelTransport&) = delete;
+  ChannelTransport& operator=(const ChannelTransport&) = delete;
+  // Closes this end; the peer then sees kPeerClosed.
+  virtual ~ChannelTransport() = default;
+
+  // A descriptor libuv can poll: readable when a frame (or the peer's close)
+  // is waiting, and, if PollsWritable(), writable when a send may succeed.
+  virtual int poll_fd() const = 0;
+  // False where writability cannot be polled (macOS): the caller retries a
+  // blocked send on a short timer instead.
+  virtual bool PollsWritable() const = 0;
+  // The largest frame (head plus tail) this transport carries in one piece.
+  virtual size_t max_frame_size() const = 0;
+
+  // Sends one frame made of `frame.head` then `frame.tail`, never blocking.
+  // On kDone the handles were moved into the message (`handles` is left
+  // empty); otherwise they are untouched.
+  virtual IoStatus SendFrame(const FrameBuffers& frame,
+                             std::vector<OwnedHandle>* handles,
+                             Error* error) = 0;
+
+  // Receives one frame, never blocking: its first bytes into `frame.head`
+  // (up to head_size), the rest into `frame.tail`. `*size` is the frame's
+  // whole size; `*truncated` is set if it did not fit. Handles that came
+  // with it are appended to `handles`, owned; if more came than
+  // `max_handles`, `*handles_truncated` is set (the extra ones are closed).
+  virtual IoStatus ReceiveFrame(const FrameBuffers& frame,
+                                size_t max_handles,
+                                size_t* size,
+                                bool* truncated,
+                                ReceivedHandles* handles,
+                                bool* handles_truncated,
+                                Error* error) = 0;
+
+  // Gives up this end without closing it, so it can travel to another
+  // process; returns the handle (kind kChannel) the caller now owns.
+  virtual int64_t ReleaseEndpoint() = 0;
+};
+
+// A connected pair of new channel ends, each owned by the caller (kind
+// kChannel).
+bool CreateChannelPair(int64_t* first, int64_t* second, Error* error);
+
+// Wraps a channel end handle, taking ownership of it whatever the outcome.
+// Fails (ERR_RENDEZVOUS_INVALID_RIGHT) if the handle is not a channel end.
+std::unique_ptr<ChannelTransport> AdoptChannelEnd(int64_t handle, Error* error);
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_CHANNEL_TRANSPORT_H_

@@ -1,0 +1,51 @@
+// The seam for shared memory regions: each backend maps its own kind of
+// region (a sealed memfd on Linux, a memory entry on macOS).
+//
+// Thread use: any thread; a mapping is not shared between threads by the
+// addon except through its owner's lock-free read/write of the bytes.
+#ifndef ADDON_CORE_SHARED_MEMORY_H_
+#define ADDON_CORE_SHARED_MEMORY_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "core/error.h"
+
+namespace rendezvous {
+
+// Largest region a caller may create or a peer may announce: beyond what a
+// JS typed array can index, and far beyond what a sane peer sends.
+inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{1} << 40;
+
+// A region mapped read-write into this process, with the handle that names
+// it. Destroying it unmaps the region and releases the handle.
+class SharedMemoryMapping {
+ public:
+  SharedMemoryMapping() = default;
+  SharedMemoryMapping(const SharedMemoryMapping&) = delete;
+  SharedMemoryMapping& operator=(const SharedMemoryMapping&) = delete;
+  virtual ~SharedMemoryMapping() = default;
+
+  virtual uint8_t* data() const = 0;
+  virtual uint64_t size() const = 0;
+  // The handle (memfd / memory entry send right), still owned by the
+  // mapping. To send it, duplicate it (DuplicateHandle, kind kSharedMemory).
+  virtual int64_t handle() const = 0;
+};
+
+// A new zero-filled region of `size` bytes (1..kMaxSharedMemoryBytes), which
+// can never change size.
+std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
+                                                        Error* error);
+
+// Maps a region received from a peer, taking ownership of `handle` whatever
+// the outcome. `byte_length` is the size the peer stated; the backend checks
+// that the region really has that size and cannot change it, so touching any
+// byte of the mapping can never fault.
+std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
+                                                     uint64_t byte_length,
+                                                     Error* error);
+
+}  // namespace rendezvous
+
+#endif  // ADDON_CORE_SHARED_MEMORY_H_

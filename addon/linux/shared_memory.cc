@@ -1,0 +1,134 @@
+// Shared memory on Linux: a memfd sealed so its size can never change, mapped
+// shared. The seals are what make a received region safe to touch: a peer
+// that could shrink the file would make this process fault with SIGBUS.
+#include "core/shared_memory.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <climits>
+#include <string>
+
+#include "posix/scoped_fd.h"
+#include "posix/system_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+// Size can neither shrink nor grow, and the seals themselves are final.
+constexpr int kRequiredSeals = F_SEAL_SHRINK | F_SEAL_GROW;
+constexpr int kCreatedSeals = kRequiredSeals | F_SEAL_SEAL;
+
+class MemfdMapping : public SharedMemoryMapping {
+ public:
+  MemfdMapping(ScopedFd fd, uint8_t* data, uint64_t size)
+      : fd_(std::move(fd)), data_(data), size_(size) {}
+  ~MemfdMapping() override { ::munmap(data_, size_); }
+
+  uint8_t* data() const override { return data_; }
+  uint64_t size() const override { return size_; }
+  int64_t handle() const override { return fd_.get(); }
+
+ private:
+  ScopedFd fd_;
+  uint8_t* data_;
+  uint64_t size_;
+};
+
+std::unique_ptr<SharedMemoryMapping> Map(ScopedFd fd,
+                                         uint64_t size,
+                                         Error* error) {
+  void* data =
+      ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  if (data == MAP_FAILED) {
+    *error = SystemError("mmap", errno,
+                         "Could not map a shared memory region of " +
+                             std::to_string(size) + " bytes");
+    return nullptr;
+  }
+  return std::make_unique<MemfdMapping>(std::move(fd),
+                                        static_cast<uint8_t*>(data), size);
+}
+
+bool CheckSize(uint64_t size, Error* error) {
+  if (size == 0 || size > kMaxSharedMemoryBytes) {
+    *error = Error::Range(codes::kInvalidArgument,
+                          "A shared memory region must be 1 to " +
+                              std::to_string(kMaxSharedMemoryBytes) +
+                              " bytes, not " + std::to_string(size));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
+                                                        Error* error) {
+  if (!CheckSize(size, error))
+    return nullptr;
+  ScopedFd fd(::memfd_create("electron-port-rendezvous",
+                             MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd) {
+    *error = SystemError("memfd_create", errno,
+                         "Could not create a shared memory region");
+    return nullptr;
+  }
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    *error = SystemError("ftruncate", errno,
+                         "Could not size a shared memory region to " +
+                             std::to_string(size) + " bytes");
+    return nullptr;
+  }
+  if (::fcntl(fd.get(), F_ADD_SEALS, kCreatedSeals) != 0) {
+    *error =
+        SystemError("fcntl", errno, "Could not seal a shared memory region");
+    return nullptr;
+  }
+  return Map(std::move(fd), size, error);
+}
+
+std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
+                                                     uint64_t byte_length,
+                                                     Error* error) {
+  if (handle < 0 || handle > INT_MAX) {
+    *error = Error::Make(codes::kInvalidRight,
+                         "Not a descriptor: " + std::to_string(handle));
+    return nullptr;
+  }
+  ScopedFd fd(static_cast<int>(handle));
+  if (!CheckSize(byte_length, error))
+    return nullptr;
+  int seals = ::fcntl(fd.get(), F_GET_SEALS);
+  if (seals < 0 || (seals & kRequiredSeals) != kRequiredSeals) {
+    *error = Error::Make(codes::kInvalidRight,
+                         "The shared memory region is not sealed against "
+                         "resizing, so mapping it is not safe");
+    return nullptr;
+  }
+  struct stat status;
+  if (::fstat(fd.get(), &status) != 0) {
+    *error = SystemError("fstat", errno, "Could not inspect a shared region");
+    return nullptr;
+  }
+  if (static_cast<uint64_t>(status.st_size) != byte_length) {
+    *error =
+        Error::Make(codes::kInvalidRight,
+                    "The shared memory region has " +
+                        std::to_string(status.st_size) + " bytes, not the " +
+                        std::to_string(byte_length) + " its sender stated");
+    return nullptr;
+  }
+  // The writer seal would make a shared mapping fail; say so clearly.
+  if (seals & F_SEAL_WRITE) {
+    *error = Error::Make(codes::kInvalidRight,
+                         "The shared memory region is sealed read-only");
+    return nullptr;
+  }
+  return Map(std::move(fd), byte_length, error);
+}
+
+}  // namespace rendezvous

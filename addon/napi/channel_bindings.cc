@@ -1,0 +1,712 @@
+#include "napi/channel_bindings.h"
+
+#include <uv.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/channel_frames.h"
+#include "core/channel_sender.h"
+#include "core/shared_memory.h"
+#include "napi/addon_state.h"
+#include "napi/external_buffers.h"
+#include "napi/js_args.h"
+#include "napi/js_error.h"
+#include "napi/shared_memory_bindings.h"
+
+namespace rendezvous {
+
+namespace {
+
+// Events handed to the JS callback given to start(): (event, ...args).
+enum class Event { kMessage = 0, kDrain = 1, kClose = 2, kError = 3 };
+
+// Frames read per wake-up before yielding to the rest of the event loop (the
+// poll is level-triggered, so the rest are read on the next turn).
+constexpr int kMaxFramesPerWake = 256;
+// A writer sees backpressure (postMessage returns false) at this many queued
+// bytes, and 'drain' once the queue is empty again.
+constexpr uint64_t kHighWaterMark = 8 * 1024 * 1024;
+// Past this a writer that ignored the backpressure is refused outright, so
+// its memory stays bounded whatever the reader does.
+constexpr uint64_t kMaxQueuedBytes = 256 * 1024 * 1024;
+// How often a blocked send is retried where writability cannot be polled.
+constexpr uint64_t kRetryMilliseconds = 1;
+
+template <typename Handle>
+void DeleteHandle(uv_handle_t* handle) {
+  delete reinterpret_cast<Handle*>(handle);
+}
+
+Error BadMessage(const std::string& why) {
+  return Error::Make(codes::kBadMessage, "The peer sent a bad message: " + why);
+}
+
+// What arrived with a message, checked and turned into owned objects before
+// any of it reaches JS.
+struct ReceivedPayload {
+  RightKind kind = RightKind::kFd;
+  OwnedHandle raw;
+  std::unique_ptr<SharedMemoryMapping> memory;
+  std::unique_ptr<ChannelTransport> channel;
+};
+
+bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
+                   std::vector<OwnedHandle> handles,
+                   std::vector<ReceivedPayload>* payloads,
+                   Error* error) {
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    const frames::HandleDescriptor& descriptor = descriptors[i];
+    OwnedHandle& handle = handles[i];
+    // Where the transport cannot tell kinds apart (Linux: all descriptors)
+    // it reports kFd, and the descriptor says what the handle carries.
+    bool carried_as_fd = handle.kind() == RightKind::kFd &&
+                         (descriptor.kind == RightKind::kSharedMemory ||
+                          descriptor.kind == RightKind::kChannel);
+    if (handle.kind() != descriptor.kind && !carried_as_fd) {
+      *error = BadMessage("a handle is not of the kind its message states");
+      return false;
+    }
+    ReceivedPayload payload;
+    payload.kind = descriptor.kind;
+    if (descriptor.kind == RightKind::kSharedMemory) {
+      Error why;
+      payload.memory =
+          MapSharedMemory(handle.release(), descriptor.byte_length, &why);
+      if (!payload.memory) {
+        *error = BadMessage(why.message);
+        return false;
+      }
+    } else if (descriptor.kind == RightKind::kChannel) {
+      Error why;
+      payload.channel = AdoptChannelEnd(handle.release(), &why);
+      if (!payload.channel) {
+        *error = BadMessage(why.message);
+        return false;
+      }
+    } else {
+      payload.raw = OwnedHandle(handle.release(), descriptor.kind);
+    }
+    payloads->push_back(std::move(payload));
+  }
+  return true;
+}
+
+}  // namespace
+
+// One channel end. While it reads, or has data queued, the JS object is kept
+// alive by a reference of its own, like a socket: it goes away after close.
+class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(
+        env, "NativeChannel",
+        {
+            InstanceMethod<&ChannelObject::Start>("start"),
+            InstanceMethod<&ChannelObject::PostMessage>("postMessage"),
+            InstanceMethod<&ChannelObject::Close>("close"),
+            InstanceMethod<&ChannelObject::Release>("release"),
+            InstanceMethod<&ChannelObject::SetLoopRef>("setLoopRef"),
+            InstanceAccessor<&ChannelObject::QueuedBytes>("queuedBytes"),
+            InstanceAccessor<&ChannelObject::IsOpen>("isOpen"),
+        });
+  }
+
+  explicit ChannelObject(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<ChannelObject>(info),
+        env_(info.Env()),
+        assembler_(frames::kDefaultMaxMessageBytes) {
+    if (info.Length() != 1 || !info[0].IsExternal()) {
+      ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
+                                     "Use Channel.pair() to make a channel"));
+      return;
+    }
+    transport_.reset(info[0].As<Napi::External<ChannelTransport>>().Data());
+    scratch_.resize(transport_->max_frame_size());
+    AddonState::Get(env_)->open_channels.insert(this);
+  }
+
+  ~ChannelObject() override { Shutdown(); }
+
+  // Stops all I/O and releases everything, without events.
+  void Shutdown() {
+    if (!transport_)
+      return;
+    StopIo();
+    transport_.reset();
+  }
+
+ private:
+  // Stops polling (before the transport's descriptor may be closed) and
+  // drops everything queued or half received.
+  void StopIo() {
+    if (poll_) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), DeleteHandle<uv_poll_t>);
+      poll_ = nullptr;
+    }
+    if (timer_) {
+      uv_close(reinterpret_cast<uv_handle_t*>(timer_),
+               DeleteHandle<uv_timer_t>);
+      timer_ = nullptr;
+    }
+    sender_.Clear();
+    pending_handles_.clear();
+    reading_ = false;
+    deferred_ = false;
+    AddonState::Get(env_)->open_channels.erase(this);
+    Unpin();
+  }
+
+  // --- JS methods ---
+
+  // start(callback): begins reading; events go to callback(event, ...).
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    if (!info[0].IsFunction()) {
+      ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
+                                     "start() needs a callback"));
+      return env_.Undefined();
+    }
+    if (!CheckOpen())
+      return env_.Undefined();
+    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
+    context_ = std::make_unique<Napi::AsyncContext>(env_, "RendezvousChannel");
+    reading_ = true;
+    UpdateIo();
+    return env_.Undefined();
+  }
+
+  // postMessage(bytes: Uint8Array, isText, handles: [{handle, kind,
+  // byteLength, move}]) -> whether the writer may go on (false: wait for
+  // 'drain'). Copied handles are duplicated, moved ones taken, only once
+  // every check has passed.
+  Napi::Value PostMessage(const Napi::CallbackInfo& info) {
+    if (!CheckOpen())
+      return env_.Undefined();
+    if (!info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
+                                     "data must be a Uint8Array"));
+      return env_.Undefined();
+    }
+    Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+    if (bytes.ByteLength() > frames::kDefaultMaxMessageBytes) {
+      ThrowJsError(
+          env_,
+          Error::Range(codes::kOutOfRange,
+                       "A message can be at most " +
+                           std::to_string(frames::kDefaultMaxMessageBytes) +
+                           " bytes"));
+      return env_.Undefined();
+    }
+    if (sender_.queued_bytes() >= kMaxQueuedBytes) {
+      ThrowJsError(
+          env_,
+          Error::Make(codes::kQueueFull,
+                      "The channel already holds " +
+                          std::to_string(sender_.queued_bytes()) +
+                          " unsent bytes; wait for 'drain' before sending"));
+      return env_.Undefined();
+    }
+    std::vector<OwnedHandle> handles;
+    if (!TakeHandles(info[2], &handles))
+      return env_.Undefined();
+    uint8_t flags = info[1].ToBoolean().Value() ? frames::kFlagText : 0;
+    Error error;
+    IoStatus status =
+        sender_.Send(bytes.Data(), bytes.ByteLength(), flags,
+                     std::move(handles), transport_.get(), &error);
+    if (status == IoStatus::kPeerClosed || status == IoStatus::kFailed) {
+      // Reported from the event loop, as a socket would, not thrown here.
+      Defer(status, error);
+      return Napi::Boolean::New(env_, false);
+    }
+    UpdateIo();
+    bool may_go_on = sender_.queued_bytes() < kHighWaterMark;
+    needs_drain_ = needs_drain_ || !may_go_on;
+    return Napi::Boolean::New(env_, may_go_on);
+  }
+
+  // close(): closes this end now; anything still queued is dropped.
+  Napi::Value Close(const Napi::CallbackInfo& /*info*/) {
+    Shutdown();
+    return env_.Undefined();
+  }
+
+  // release() -> the end's handle, for transfer. Refused while a message is
+  // half sent or half received, which would corrupt the stream.
+  Napi::Value Release(const Napi::CallbackInfo& /*info*/) {
+    if (!CheckOpen())
+      return env_.Undefined();
+    if (!sender_.empty() || assembler_.in_message()) {
+      ThrowJsError(env_, Error::Make(codes::kChannelBusy,
+                                     "The channel end is in the middle of a "
+                                     "message and cannot be transferred"));
+      return env_.Undefined();
+    }
+    StopIo();
+    int64_t handle = transport_->ReleaseEndpoint();
+    transport_.reset();
+    return Napi::Number::New(env_, static_cast<double>(handle));
+  }
+
+  // setLoopRef(bool): whether an open end keeps the event loop alive.
+  Napi::Value SetLoopRef(const Napi::CallbackInfo& info) {
+    loop_ref_ = info[0].ToBoolean().Value();
+    UpdateIo();
+    return env_.Undefined();
+  }
+
+  Napi::Value QueuedBytes(const Napi::CallbackInfo& /*info*/) {
+    return Napi::Number::New(env_, static_cast<double>(sender_.queued_bytes()));
+  }
+
+  Napi::Value IsOpen(const Napi::CallbackInfo& /*info*/) {
+    return Napi::Boolean::New(env_, transport_ != nullptr);
+  }
+
+  // --- helpers ---
+
+  bool CheckOpen() {
+    if (transport_)
+      return true;
+    ThrowJsError(env_,
+                 Error::Make(codes::kClosed, "The channel end is closed"));
+    return false;
+  }
+
+  // Reads [{handle, kind, byteLength, move}] and makes the message's own
+  // handles: all checked before any is duplicated or taken.
+  bool TakeHandles(const Napi::Value& value, std::vector<OwnedHandle>* out) {
+    if (value.IsUndefined())
+      return true;
+    if (!value.IsArray()) {
+      ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
+                                     "handles must be an array"));
+      return false;
+    }
+    Napi::Array array = value.As<Napi::Array>();
+    if (array.Length() > frames::kMaxHandlesPerMessage) {
+      ThrowJsError(
+          env_, Error::Range(codes::kTooManyRights,
+                             "A message carries at most " +
+                                 std::to_string(frames::kMaxHandlesPerMessage) +
+                                 " handles"));
+      return false;
+    }
+    struct Spec {
+      int64_t handle, kind, byte_length;
+      bool move;
+    };
+    std::vector<Spec> specs;
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+      Napi::Value item = array.Get(i);
+      if (env_.IsExceptionPending())
+        return false;
+      if (!item.IsObject()) {
+        ThrowJsError(env_, Error::Type(codes::kInvalidRight,
+                                       "each handle must be an object"));
+        return false;
+      }
+      Napi::Object object = item.As<Napi::Object>();
+      Spec spec{};
+      Napi::Value move = object.Get("move");
+      if (env_.IsExceptionPending() ||
+          !GetInteger(object.Get("handle"), "handle", 0, UINT32_MAX,
+                      &spec.handle) ||
+          !GetInteger(object.Get("kind"), "kind", 0, kMaxRightKind,
+                      &spec.kind) ||
+          !GetInteger(object.Get("byteLength"), "byteLength", 0,
+                      static_cast<int64_t>(kMaxSharedMemoryBytes),
+                      &spec.byte_length)) {
+        return false;
+      }
+      spec.move = move.ToBoolean().Value();
+      specs.push_back(spec);
+    }
+    std::vector<OwnedHandle> handles;
+    for (const Spec& spec : specs) {
+      if (spec.move)
+        continue;
+      int64_t copy;
+      Error error;
+      if (!DuplicateHandle(spec.handle, static_cast<RightKind>(spec.kind),
+                           &copy, &error)) {
+        ThrowJsError(env_, error);
+        return false;  // the copies made so far are released
+      }
+      handles.emplace_back(copy, static_cast<RightKind>(spec.kind),
+                           static_cast<uint64_t>(spec.byte_length));
+    }
+    // Moved handles last, in order, once nothing can fail any more; then
+    // put every handle back in the caller's order.
+    std::vector<OwnedHandle> ordered;
+    size_t next_copy = 0;
+    for (const Spec& spec : specs) {
+      if (spec.move) {
+        ordered.emplace_back(spec.handle, static_cast<RightKind>(spec.kind),
+                             static_cast<uint64_t>(spec.byte_length));
+      } else {
+        ordered.push_back(std::move(handles[next_copy++]));
+      }
+    }
+    *out = std::move(ordered);
+    return true;
+  }
+
+  // Polls for what the end is waiting on: frames while reading, room while
+  // data is queued.
+  void UpdateIo() {
+    if (!transport_)
+      return;
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env_, &loop);
+    bool blocked = !sender_.empty();
+    int events = (reading_ ? UV_READABLE : 0) |
+                 (blocked && transport_->PollsWritable() ? UV_WRITABLE : 0);
+    if (events != 0) {
+      if (!poll_) {
+        poll_ = new uv_poll_t;
+        uv_poll_init(loop, poll_, transport_->poll_fd());
+        poll_->data = this;
+      }
+      uv_poll_start(poll_, events, OnPoll);
+      SetHandleRef(reinterpret_cast<uv_handle_t*>(poll_));
+    } else if (poll_) {
+      uv_poll_stop(poll_);
+    }
+    bool retry = blocked && !transport_->PollsWritable();
+    if (retry && !timer_) {
+      timer_ = new uv_timer_t;
+      uv_timer_init(loop, timer_);
+      timer_->data = this;
+    }
+    if (timer_) {
+      if (retry) {
+        uv_timer_start(timer_, OnTimer, kRetryMilliseconds, kRetryMilliseconds);
+        SetHandleRef(reinterpret_cast<uv_handle_t*>(timer_));
+      } else if (!deferred_) {
+        uv_timer_stop(timer_);
+      }
+    }
+    if (reading_ || blocked)
+      Pin();
+    else
+      Unpin();
+  }
+
+  void SetHandleRef(uv_handle_t* handle) {
+    if (loop_ref_)
+      uv_ref(handle);
+    else
+      uv_unref(handle);
+  }
+
+  void Pin() {
+    if (!pinned_) {
+      pinned_ = true;
+      Ref();
+    }
+  }
+  void Unpin() {
+    if (pinned_) {
+      pinned_ = false;
+      Unref();
+    }
+  }
+
+  static void OnPoll(uv_poll_t* poll, int status, int events) {
+    auto* self = static_cast<ChannelObject*>(poll->data);
+    Napi::HandleScope scope(self->env_);
+    if (status < 0) {
+      self->Finish(IoStatus::kFailed,
+                   Error::Make(codes::kSystem,
+                               std::string("Polling the channel failed: ") +
+                                   uv_strerror(status)));
+      return;
+    }
+    if (events & UV_WRITABLE)
+      self->FlushQueue();
+    if (self->transport_ && (events & UV_READABLE))
+      self->ReadFrames();
+  }
+
+  static void OnTimer(uv_timer_t* timer) {
+    auto* self = static_cast<ChannelObject*>(timer->data);
+    Napi::HandleScope scope(self->env_);
+    if (self->deferred_) {
+      self->deferred_ = false;
+      self->Finish(self->deferred_status_, self->deferred_error_);
+      return;
+    }
+    self->FlushQueue();
+  }
+
+  void FlushQueue() {
+    Error error;
+    IoStatus status = sender_.Flush(transport_.get(), &error);
+    if (status == IoStatus::kPeerClosed || status == IoStatus::kFailed) {
+      Finish(status, error);
+      return;
+    }
+    UpdateIo();
+    if (status == IoStatus::kDone && needs_drain_) {
+      needs_drain_ = false;
+      Emit(Event::kDrain, {});
+    }
+  }
+
+  void ReadFrames() {
+    for (int i = 0; i < kMaxFramesPerWake && transport_ && reading_; ++i) {
+      bool continuing = assembler_.in_message();
+      FrameBuffers frame;
+      frame.head = scratch_.data();
+      frame.head_size = continuing ? frames::kHeaderSize : scratch_.size();
+      if (continuing) {
+        frame.tail = assembler_.next_data();
+        frame.tail_size = static_cast<size_t>(assembler_.remaining());
+      }
+      size_t size = 0;
+      bool truncated = false;
+      bool handles_truncated = false;
+      ReceivedHandles handles;
+      Error error;
+      IoStatus status = transport_->ReceiveFrame(
+          frame, frames::kMaxHandlesPerMessage, &size, &truncated, &handles,
+          &handles_truncated, &error);
+      if (status == IoStatus::kWouldBlock)
+        return;
+      if (status != IoStatus::kDone) {
+        Finish(status, error);
+        return;
+      }
+      if (truncated || handles_truncated) {
+        Finish(IoStatus::kFailed,
+               BadMessage(truncated ? "a frame larger than allowed"
+                                    : "more handles than a message may carry"));
+        return;
+      }
+      size_t head = std::min(size, frame.head_size);
+      frames::AssembledMessage message;
+      std::string why;
+      frames::Outcome outcome = assembler_.Accept(
+          scratch_.data(), head, size - head, handles.size(), &message, &why);
+      if (outcome == frames::Outcome::kMalformed) {
+        Finish(IoStatus::kFailed, BadMessage(why));
+        return;
+      }
+      if (!continuing)
+        pending_handles_ = std::move(handles);
+      if (outcome == frames::Outcome::kComplete)
+        Deliver(std::move(message), std::move(pending_handles_));
+    }
+  }
+
+  void Deliver(frames::AssembledMessage message,
+               std::vector<OwnedHandle> handles) {
+    std::vector<ReceivedPayload> payloads;
+    Error error;
+    if (!AcceptHandles(message.handles, std::move(handles), &payloads,
+                       &error)) {
+      Finish(IoStatus::kFailed, error);
+      return;
+    }
+    Napi::Value data = MessageBuffer(std::move(message));
+    if (data.IsEmpty())
+      return;
+    Napi::Array list = Napi::Array::New(env_, payloads.size());
+    for (size_t i = 0; i < payloads.size(); ++i) {
+      ReceivedPayload& payload = payloads[i];
+      Napi::Value value;
+      if (payload.memory) {
+        value = NewSharedMemoryObject(env_, std::move(payload.memory));
+      } else if (payload.channel) {
+        value = NewChannelObject(env_, std::move(payload.channel));
+      } else {
+        Napi::Object raw = Napi::Object::New(env_);
+        raw.Set("kind", static_cast<double>(payload.kind));
+        raw.Set("handle", static_cast<double>(payload.raw.release()));
+        value = raw;
+      }
+      if (value.IsEmpty() || env_.IsExceptionPending()) {
+        ReportException();
+        return;
+      }
+      list.Set(i, value);
+    }
+    Emit(Event::kMessage,
+         {data, Napi::Boolean::New(env_, message.flags & frames::kFlagText),
+          list});
+  }
+
+  // The message's bytes as an ArrayBuffer: the assembled buffer itself
+  // where external buffers are allowed, else a copy inside V8's heap.
+  Napi::Value MessageBuffer(frames::AssembledMessage message) {
+    size_t size = static_cast<size_t>(message.size);
+    if (size > 0 && AddonState::Get(env_)->external_buffers) {
+      uint8_t* bytes = message.data.release();
+      Napi::Value buffer = NewExternalArrayBuffer(
+          env_, bytes, size, [bytes]() { delete[] bytes; });
+      if (!buffer.IsEmpty() || env_.IsExceptionPending()) {
+        if (env_.IsExceptionPending())
+          ReportException();
+        return buffer;
+      }
+      message.data.reset(new uint8_t[size]);  // refused after all: copy
+    }
+    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env_, size);
+    if (env_.IsExceptionPending()) {
+      ReportException();
+      return Napi::Value();
+    }
+    if (size > 0)
+      std::memcpy(buffer.Data(), message.data.get(), size);
+    return buffer;
+  }
+
+  // Ends the channel for `status` (kPeerClosed, or kFailed with `error`):
+  // 'error' first if there is one, then 'close'.
+  void Finish(IoStatus status, const Error& error) {
+    if (!transport_)
+      return;
+    bool notify = reading_;
+    Shutdown();
+    if (!notify)
+      return;
+    if (status == IoStatus::kFailed)
+      Emit(Event::kError, {ToJsError(env_, error).Value()});
+    Emit(Event::kClose, {});
+    callback_.Reset();
+  }
+
+  // Finishes from the event loop rather than inside a JS call.
+  void Defer(IoStatus status, const Error& error) {
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env_, &loop);
+    if (!timer_) {
+      timer_ = new uv_timer_t;
+      uv_timer_init(loop, timer_);
+      timer_->data = this;
+    }
+    deferred_ = true;
+    deferred_status_ = status;
+    deferred_error_ = error;
+    uv_timer_start(timer_, OnTimer, 0, 0);
+    Pin();
+  }
+
+  void Emit(Event event, std::vector<napi_value> args) {
+    if (callback_.IsEmpty())
+      return;
+    args.insert(args.begin(),
+                Napi::Number::New(env_, static_cast<double>(event)));
+    callback_.MakeCallback(Value(), args, *context_);
+    ReportException();
+  }
+
+  // A listener threw: that is the application's uncaught exception.
+  void ReportException() {
+    if (env_.IsExceptionPending()) {
+      Napi::Error exception = env_.GetAndClearPendingException();
+      napi_fatal_exception(env_, exception.Value());
+    }
+  }
+
+  Napi::Env env_;
+  std::unique_ptr<ChannelTransport> transport_;
+  ChannelSender sender_;
+  frames::MessageAssembler assembler_;
+  std::vector<uint8_t> scratch_;
+  std::vector<OwnedHandle> pending_handles_;
+  uv_poll_t* poll_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
+  bool reading_ = false;
+  bool pinned_ = false;
+  bool loop_ref_ = true;
+  bool deferred_ = false;
+  bool needs_drain_ = false;
+  IoStatus deferred_status_ = IoStatus::kDone;
+  Error deferred_error_;
+  Napi::FunctionReference callback_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+};
+
+Napi::Value NewChannelObject(Napi::Env env,
+                             std::unique_ptr<ChannelTransport> transport) {
+  Napi::EscapableHandleScope scope(env);
+  AddonState* state = AddonState::Get(env);
+  auto external = Napi::External<ChannelTransport>::New(env, transport.get());
+  Napi::Object object = state->channel_class.New({external});
+  if (env.IsExceptionPending())
+    return Napi::Value();
+  (void)transport.release();  // the object owns it now
+  return scope.Escape(object);
+}
+
+void CloseAllChannels(Napi::Env env) {
+  AddonState* state = AddonState::Get(env);
+  while (!state->open_channels.empty())
+    (*state->open_channels.begin())->Shutdown();
+}
+
+namespace {
+
+// createChannelPair() -> [NativeChannel, NativeChannel]
+Napi::Value CreateChannelPairBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t first_handle;
+  int64_t second_handle;
+  Error error;
+  if (!CreateChannelPair(&first_handle, &second_handle, &error)) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  auto first = AdoptChannelEnd(first_handle, &error);
+  auto second = AdoptChannelEnd(second_handle, &error);
+  if (!first || !second) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  Napi::Value a = NewChannelObject(env, std::move(first));
+  if (a.IsEmpty())
+    return env.Undefined();
+  Napi::Value b = NewChannelObject(env, std::move(second));
+  if (b.IsEmpty())
+    return env.Undefined();
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, a);
+  pair.Set(1u, b);
+  return pair;
+}
+
+// adoptChannel(handle) -> NativeChannel; takes the handle (a received one)
+// whatever the outcome.
+Napi::Value AdoptChannelBinding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t handle;
+  if (!GetInteger(info[0], "handle", 0, UINT32_MAX, &handle))
+    return env.Undefined();
+  Error error;
+  auto transport = AdoptChannelEnd(handle, &error);
+  if (!transport) {
+    ThrowJsError(env, error);
+    return env.Undefined();
+  }
+  Napi::Value channel = NewChannelObject(env, std::move(transport));
+  return channel.IsEmpty() ? env.Undefined() : channel;
+}
+
+}  // namespace
+
+void InitChannelBindings(Napi::Env env, Napi::Object exports) {
+  AddonState* state = AddonState::Get(env);
+  state->channel_class = Napi::Persistent(ChannelObject::Define(env));
+  exports.Set("createChannelPair",
+              Napi::Function::New(env, CreateChannelPairBinding));
+  exports.Set("adoptChannel", Napi::Function::New(env, AdoptChannelBinding));
+}
+
+}  // namespace rendezvous

@@ -1,0 +1,325 @@
+import { EventEmitter } from 'node:events';
+
+import { rendezvousError } from './errors';
+import { MachReceiveRight, MachSendRight } from './mach_rights';
+import {
+  ChannelEvent,
+  native,
+  RightKind,
+  type NativeChannel,
+  type NativeOutgoingHandle,
+  type NativeReceived,
+  type NativeReceivedRaw,
+  type NativeSharedMemory,
+} from './native';
+import { ReceivedFd } from './received-fd';
+import { SharedMemory, sharedMemoryNative } from './shared-memory';
+
+/** What a message's data can be. Text arrives as a string, bytes as a
+ * Uint8Array. */
+export type ChannelData = string | ArrayBufferView | ArrayBuffer;
+
+/** A file descriptor sent in a message: `copy` sends a duplicate and leaves
+ * the caller's open; `move` hands it over (the caller must not use or close
+ * it afterwards, whether or not the send succeeds). */
+export interface ChannelFd {
+  fd: number;
+  disposition: 'copy' | 'move';
+}
+
+/** A Mach right sent in a message (macOS): the message takes it
+ * (`move-*`), or a new send reference for it (`copy-send`). */
+export interface ChannelMachRight {
+  port: number;
+  disposition: 'copy-send' | 'move-send' | 'move-receive' | 'move-send-once';
+}
+
+/** What can travel in a message besides its data. */
+export type OutgoingHandle = SharedMemory | Channel | ChannelFd | ChannelMachRight;
+
+/** What arrives: owned objects of the matching kind. */
+export type ReceivedHandle = SharedMemory | Channel | ReceivedFd | MachSendRight | MachReceiveRight;
+
+export interface ChannelMessage {
+  data: string | Uint8Array;
+  handles: ReceivedHandle[];
+}
+
+const NATIVE = Symbol('native');
+const RELEASE = Symbol('release');
+const RESTORE = Symbol('restore');
+const MAX_HANDLES_PER_MESSAGE = 64;
+const MACH_KINDS: Readonly<Record<string, [RightKind, boolean]>> = {
+  'copy-send': [RightKind.SendRight, false],
+  'move-send': [RightKind.SendRight, true],
+  'move-receive': [RightKind.ReceiveRight, true],
+  'move-send-once': [RightKind.SendOnceRight, true],
+};
+
+function toBytes(data: ChannelData): { bytes: Uint8Array; isText: boolean } {
+  if (typeof data === 'string') return { bytes: Buffer.from(data, 'utf8'), isText: true };
+  if (ArrayBuffer.isView(data)) {
+    return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), isText: false };
+  }
+  if (data instanceof ArrayBuffer) return { bytes: new Uint8Array(data), isText: false };
+  throw rendezvousError(
+    TypeError,
+    'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+    'A message must be a string, an ArrayBuffer or an ArrayBufferView',
+  );
+}
+
+function invalidHandle(index: number, why: string): Error {
+  return rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT', `Handle ${index}: ${why}`);
+}
+
+function checkHandleNumber(index: number, value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw invalidHandle(index, `${field} must be a non-negative integer, not ${String(value)}`);
+  }
+  return value;
+}
+
+/** An outgoing handle in the addon's shape; channels are released later. */
+function describe(handle: unknown, index: number, sender: Channel): NativeOutgoingHandle | Channel {
+  if (handle instanceof SharedMemory) {
+    const region: NativeSharedMemory = handle[sharedMemoryNative];
+    return {
+      handle: region.handle,
+      kind: RightKind.SharedMemory,
+      byteLength: region.byteLength,
+      move: false,
+    };
+  }
+  if (handle instanceof Channel) {
+    if (handle === sender) throw invalidHandle(index, 'a channel end cannot be sent over itself');
+    if (handle.closed) throw invalidHandle(index, 'the channel end is closed');
+    return handle;
+  }
+  if (typeof handle !== 'object' || handle === null) {
+    throw invalidHandle(
+      index,
+      'expected a SharedMemory, a Channel, { fd, disposition } or { port, disposition }',
+    );
+  }
+  const { fd, port, disposition } = handle as { fd?: unknown; port?: unknown; disposition?: unknown };
+  if (port !== undefined) {
+    if (process.platform !== 'darwin') throw invalidHandle(index, 'Mach ports exist only on macOS');
+    const kind = typeof disposition === 'string' ? MACH_KINDS[disposition] : undefined;
+    if (kind === undefined) {
+      throw invalidHandle(index, `disposition must be one of ${Object.keys(MACH_KINDS).join(', ')}`);
+    }
+    return { handle: checkHandleNumber(index, port, 'port'), kind: kind[0], byteLength: 0, move: kind[1] };
+  }
+  if (disposition !== 'copy' && disposition !== 'move') {
+    throw invalidHandle(index, "an fd's disposition must be 'copy' or 'move'");
+  }
+  return {
+    handle: checkHandleNumber(index, fd, 'fd'),
+    kind: RightKind.Fd,
+    byteLength: 0,
+    move: disposition === 'move',
+  };
+}
+
+function wrapReceived(received: NativeReceived): ReceivedHandle {
+  if ('postMessage' in received) return Channel[NATIVE](received as NativeChannel);
+  if ('read' in received) return SharedMemory[sharedMemoryNative](received as NativeSharedMemory);
+  const { kind, handle } = received as NativeReceivedRaw;
+  if (kind === RightKind.ReceiveRight) return new MachReceiveRight(handle, kind);
+  if (kind === RightKind.SendRight || kind === RightKind.SendOnceRight)
+    return new MachSendRight(handle, kind);
+  return new ReceivedFd(handle);
+}
+
+/**
+ * One end of a private, ordered, message channel to another process. Make a
+ * pair with `Channel.pair()`, keep one end and hand the other to a child
+ * through `fork()`'s `ports` or in a message on another channel.
+ *
+ * Events: 'message' ({ data, handles }), 'drain', 'error' (the peer broke
+ * the protocol, or the system failed; the channel then closes), 'close'
+ * (this end closed, or the peer closed or died).
+ *
+ * Messages are delivered once a 'message' listener is added (or `start()`
+ * is called); until then they wait in the kernel. An end that is reading
+ * keeps the event loop alive until it closes or `unref()` is called.
+ */
+export class Channel extends EventEmitter {
+  #native: NativeChannel | null;
+  #started = false;
+  #closeEmitted = false;
+
+  private constructor(end: NativeChannel) {
+    super();
+    this.#native = end;
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'message') this.start();
+    });
+  }
+
+  /** Two connected ends. */
+  static pair(): [Channel, Channel] {
+    const [first, second] = native().createChannelPair();
+    return [new Channel(first), new Channel(second)];
+  }
+
+  /** @internal Wraps an end the addon made (one that arrived). */
+  static [NATIVE](end: NativeChannel): Channel {
+    return new Channel(end);
+  }
+
+  /** @internal Gives up the end so it can travel; returns its handle. */
+  [RELEASE](): number {
+    const handle = this.#open().release();
+    this.#native = null;
+    return handle;
+  }
+
+  /** @internal Takes back an end whose transfer failed. */
+  [RESTORE](handle: number): void {
+    this.#native = native().adoptChannel(handle);
+    if (this.#started) {
+      this.#started = false;
+      this.start();
+    }
+  }
+
+  /** True once this end is closed, its peer gone, or it was sent away. */
+  get closed(): boolean {
+    return this.#native === null || !this.#native.isOpen;
+  }
+
+  /** Data bytes accepted by postMessage() and not yet taken by the system. */
+  get queuedBytes(): number {
+    return this.#native?.queuedBytes ?? 0;
+  }
+
+  /**
+   * Sends `data`, with `handles` (up to 64), to the other end. Messages
+   * arrive whole and in order. Returns false when this end holds 8 MiB or
+   * more that the peer has not read yet: wait for 'drain' before sending
+   * more. Past 256 MiB queued it throws ERR_RENDEZVOUS_QUEUE_FULL.
+   *
+   * The data is copied before this returns. A SharedMemory or a copied fd is
+   * duplicated for the message, so the caller keeps its own; a Channel end
+   * or a moved fd or right is handed over with the message.
+   */
+  postMessage(data: ChannelData, handles: readonly OutgoingHandle[] = []): boolean {
+    const end = this.#open();
+    const { bytes, isText } = toBytes(data);
+    if (!Array.isArray(handles)) {
+      throw rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_ARGUMENT', 'handles must be an array');
+    }
+    if (handles.length > MAX_HANDLES_PER_MESSAGE) {
+      throw rendezvousError(
+        RangeError,
+        'ERR_RENDEZVOUS_TOO_MANY_RIGHTS',
+        `A message carries at most ${MAX_HANDLES_PER_MESSAGE} handles, not ${handles.length}`,
+      );
+    }
+    const described = handles.map((handle, index) => describe(handle, index, this));
+    const channels = described.filter((d): d is Channel => d instanceof Channel);
+    if (new Set(channels).size !== channels.length) {
+      throw rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT', 'A channel end is sent twice');
+    }
+    // Channel ends are given up last, and taken back if the send fails.
+    const released = new Map<Channel, number>();
+    try {
+      const outgoing = described.map((d): NativeOutgoingHandle => {
+        if (!(d instanceof Channel)) return d;
+        const handle = d[RELEASE]();
+        released.set(d, handle);
+        return { handle, kind: RightKind.Channel, byteLength: 0, move: true };
+      });
+      const mayContinue = end.postMessage(bytes, isText, outgoing);
+      released.clear();
+      return mayContinue;
+    } finally {
+      for (const [channel, handle] of released) channel[RESTORE](handle);
+    }
+  }
+
+  /** Begins delivering messages. Called when the first 'message' listener
+   * is added. */
+  start(): void {
+    if (this.#started || this.#native === null) return;
+    this.#started = true;
+    this.#native.start((event, data, isText, handles) => this.#onEvent(event, data, isText, handles));
+  }
+
+  /** Closes this end now: the peer sees 'close'. Messages still queued here
+   * are dropped. Emits 'close'. Idempotent. */
+  close(): void {
+    if (this.#native === null) return;
+    this.#native.close();
+    this.#native = null;
+    process.nextTick(() => this.#emitClose());
+  }
+
+  /** Lets the process exit while this end is open. */
+  unref(): this {
+    this.#native?.setLoopRef(false);
+    return this;
+  }
+
+  /** Keeps the process alive while this end reads (the default). */
+  ref(): this {
+    this.#native?.setLoopRef(true);
+    return this;
+  }
+
+  #open(): NativeChannel {
+    if (this.#native === null || !this.#native.isOpen) {
+      throw rendezvousError(Error, 'ERR_RENDEZVOUS_CLOSED', 'The channel end is closed');
+    }
+    return this.#native;
+  }
+
+  #emitClose(): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    this.emit('close');
+  }
+
+  #onEvent(event: ChannelEvent, data?: unknown, isText?: boolean, handles?: NativeReceived[]): void {
+    switch (event) {
+      case ChannelEvent.Message:
+        this.#deliver(data as ArrayBuffer, isText === true, handles ?? []);
+        break;
+      case ChannelEvent.Drain:
+        this.emit('drain');
+        break;
+      case ChannelEvent.Error:
+        this.#native = null;
+        this.emit('error', data);
+        break;
+      case ChannelEvent.Close:
+        this.#native = null;
+        this.#emitClose();
+        break;
+    }
+  }
+
+  #deliver(buffer: ArrayBuffer, isText: boolean, raw: NativeReceived[]): void {
+    const handles = raw.map(wrapReceived);
+    const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
+    let delivered = false;
+    try {
+      delivered = this.emit('message', { data, handles } satisfies ChannelMessage);
+    } finally {
+      for (const handle of handles) {
+        // Descriptors nobody took, and everything if nobody listened.
+        if (!delivered || handle instanceof ReceivedFd) handle.close();
+      }
+    }
+  }
+}
+
+/** @internal Wraps a channel end handle that arrived by rendezvous. */
+export function adoptChannel(handle: number): Channel {
+  return Channel[NATIVE](native().adoptChannel(handle));
+}
+
+/** @internal For the rendezvous (main/rights.ts). */
+export const channelTransfer = { release: RELEASE, restore: RESTORE } as const;
