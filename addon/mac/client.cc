@@ -27,8 +27,10 @@ mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
   switch (kind) {
     case RightKind::kFd:  // a fileport
     case RightKind::kSendRight:
+    case RightKind::kSharedMemory:  // a memory entry
       return MACH_MSG_TYPE_PORT_SEND;
     case RightKind::kReceiveRight:
+    case RightKind::kChannel:  // the end's inbox
       return MACH_MSG_TYPE_PORT_RECEIVE;
     case RightKind::kSendOnceRight:
       return MACH_MSG_TYPE_PORT_SEND_ONCE;
@@ -57,12 +59,14 @@ bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
     switch (o.right.kind) {
       case RightKind::kFd:
       case RightKind::kSendRight:
+      case RightKind::kSharedMemory:
         o.send.reset(name);
         break;
       case RightKind::kSendOnceRight:
         o.send_once.reset(name);
         break;
       case RightKind::kReceiveRight:
+      case RightKind::kChannel:
         o.receive.reset(name);
         break;
     }
@@ -86,12 +90,14 @@ bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
         o.right.handle = o.fd.release();
         break;
       case RightKind::kSendRight:
+      case RightKind::kSharedMemory:
         (void)o.send.release();
         break;
       case RightKind::kSendOnceRight:
         (void)o.send_once.release();
         break;
       case RightKind::kReceiveRight:
+      case RightKind::kChannel:
         (void)o.receive.release();
         break;
     }
@@ -162,8 +168,8 @@ bool ParseReply(mach_msg_header_t* header,
                  "entry names");
   }
   for (size_t i = 0; i < count; ++i) {
-    rights->push_back(
-        ReceivedRight{entries[i].key, descriptors[i].name, entries[i].kind});
+    rights->push_back(ReceivedRight{entries[i].key, descriptors[i].name,
+                                    entries[i].kind, entries[i].byte_length});
   }
   return true;
 }

@@ -1,3 +1,6 @@
+// Mach rights as registered rights (CheckRights, AdoptRights, MachRight), and
+// the handles this process owns: releasing and duplicating them. Those live
+// here too because binding.gyp fixes the backend's source list.
 #include "mac/mach_right.h"
 
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <string>
 
 #include "core/platform.h"
+#include "core/shared_memory.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
 #include "posix/fd_spec.h"
@@ -42,9 +46,55 @@ const std::map<std::string, DispositionInfo>& Dispositions() {
   return *dispositions;
 }
 
+// A payload names what a port carries for the child; its disposition must
+// hand over the right that payload is made of.
+bool CheckPayload(const RightSpec& spec, Error* error) {
+  switch (spec.payload) {
+    case RightKind::kFd:
+      return true;
+    case RightKind::kSharedMemory:
+      if (spec.disposition != "copy-send" && spec.disposition != "move-send") {
+        *error = Error::Type(codes::kInvalidDisposition,
+                             "A shared memory region is sent as 'copy-send' "
+                             "or 'move-send' of its memory entry, not '" +
+                                 spec.disposition + "'");
+        return false;
+      }
+      // The reply states the size, and the child refuses a region of 0.
+      if (spec.byte_length == 0 || spec.byte_length > kMaxSharedMemoryBytes) {
+        *error =
+            Error::Range(codes::kInvalidRight,
+                         "A shared memory region must be 1 to " +
+                             std::to_string(kMaxSharedMemoryBytes) +
+                             " bytes, not " + std::to_string(spec.byte_length));
+        return false;
+      }
+      return true;
+    case RightKind::kChannel:
+      if (spec.disposition != "move-receive") {
+        *error = Error::Type(codes::kInvalidDisposition,
+                             "A channel end is sent as 'move-receive', not '" +
+                                 spec.disposition + "'");
+        return false;
+      }
+      return true;
+    case RightKind::kSendRight:
+    case RightKind::kReceiveRight:
+    case RightKind::kSendOnceRight:
+      break;
+  }
+  *error = Error::Type(codes::kInvalidRight,
+                       "payload must be a shared memory region or a channel "
+                       "end, or absent");
+  return false;
+}
+
 }  // namespace
 
-MachRight::MachRight(mach_port_t name, mach_msg_type_name_t disposition)
+MachRight::MachRight(mach_port_t name,
+                     mach_msg_type_name_t disposition,
+                     RightKind payload,
+                     uint64_t byte_length)
     : name_(name), disposition_(disposition), kind_(RightKind::kSendRight) {
   switch (disposition) {
     case MACH_MSG_TYPE_MOVE_SEND:
@@ -62,6 +112,12 @@ MachRight::MachRight(mach_port_t name, mach_msg_type_name_t disposition)
       break;
     default:
       break;
+  }
+  if (payload == RightKind::kSharedMemory) {
+    kind_ = RightKind::kSharedMemory;
+    byte_length_ = byte_length;
+  } else if (payload == RightKind::kChannel) {
+    kind_ = RightKind::kChannel;
   }
 }
 
@@ -87,6 +143,8 @@ bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
   // Send references a registration spends (move-send, copy-send) per name.
   std::map<mach_port_t, mach_port_urefs_t> sends;
   for (const RightSpec& spec : specs) {
+    if (!CheckPayload(spec, error))
+      return false;
     if (IsFdDisposition(spec.disposition)) {
       if (!CheckFdSpec(spec, &moved_fds, error))
         return false;
@@ -188,32 +246,111 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
                         std::move(fileports.at(spec.key)), std::move(moved)));
       continue;
     }
-    taken.emplace(spec.key,
-                  std::make_unique<MachRight>(
-                      static_cast<mach_port_t>(spec.handle),
-                      Dispositions().at(spec.disposition).disposition));
+    taken.emplace(spec.key, std::make_unique<MachRight>(
+                                static_cast<mach_port_t>(spec.handle),
+                                Dispositions().at(spec.disposition).disposition,
+                                spec.payload, spec.byte_length));
   }
   *rights = std::move(taken);
   return true;
 }
 
 void ReleaseReceivedRight(int64_t handle, RightKind kind) {
+  if (kind == RightKind::kFd) {
+    if (handle >= 0 && handle <= INT_MAX)
+      ScopedFd(static_cast<int>(handle)).reset();
+    return;
+  }
+  // MACH_PORT_DEAD (a right that died in transit) passes this check; the
+  // owners below release valid names only.
   if (handle <= 0 || handle > UINT_MAX)
     return;
   mach_port_t name = static_cast<mach_port_t>(handle);
   switch (kind) {
     case RightKind::kSendRight:
+    case RightKind::kSharedMemory:  // a memory entry's send right
       ScopedMachSendRight(name).reset();
       break;
     case RightKind::kSendOnceRight:
       ScopedMachSendOnceRight(name).reset();
       break;
     case RightKind::kReceiveRight:
+    case RightKind::kChannel:  // a channel end is its inbox's receive right
       ScopedMachReceiveRight(name).reset();
       break;
     case RightKind::kFd:
       break;
   }
+}
+
+bool DuplicateHandle(int64_t handle,
+                     RightKind kind,
+                     int64_t* copy,
+                     Error* error) {
+  switch (kind) {
+    case RightKind::kFd: {
+      if (handle < 0 || handle > INT_MAX) {
+        *error = Error::Make(codes::kInvalidRight,
+                             "Not a descriptor: " + std::to_string(handle));
+        return false;
+      }
+      int fd = ::fcntl(static_cast<int>(handle), F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) {
+        *error = SystemError(
+            "fcntl", errno, "Could not duplicate fd " + std::to_string(handle),
+            errno == EBADF ? codes::kInvalidRight : codes::kSystem);
+        return false;
+      }
+      *copy = fd;
+      return true;
+    }
+    case RightKind::kSendRight:
+    case RightKind::kSharedMemory: {
+      if (handle == MACH_PORT_DEAD) {
+        *copy = handle;  // a dead name arrived as such: nothing to count
+        return true;
+      }
+      if (handle <= 0 || handle > UINT_MAX) {
+        *error = Error::Make(codes::kInvalidRight,
+                             "Not a port name: " + std::to_string(handle));
+        return false;
+      }
+      // A send right's copy is one more user reference under the same name.
+      // If the port died meanwhile the name is a dead name, whose
+      // references count the same way.
+      mach_port_t name = static_cast<mach_port_t>(handle);
+      mach_port_type_t type = 0;
+      kern_return_t kr = mach_port_type(mach_task_self(), name, &type);
+      if (kr != KERN_SUCCESS) {
+        *error = MachError(
+            "mach_port_type", kr,
+            "Port " + std::to_string(name) + " is not a right of this task",
+            codes::kInvalidRight);
+        return false;
+      }
+      mach_port_right_t right = (type & MACH_PORT_TYPE_DEAD_NAME)
+                                    ? MACH_PORT_RIGHT_DEAD_NAME
+                                    : MACH_PORT_RIGHT_SEND;
+      kr = mach_port_mod_refs(mach_task_self(), name, right, 1);
+      if (kr != KERN_SUCCESS) {
+        *error = MachError(
+            "mach_port_mod_refs", kr,
+            "Could not add a reference to send right " + std::to_string(name),
+            codes::kInvalidRight);
+        return false;
+      }
+      *copy = handle;
+      return true;
+    }
+    case RightKind::kSendOnceRight:
+    case RightKind::kReceiveRight:
+    case RightKind::kChannel:
+      break;
+  }
+  *error = Error::Type(codes::kInvalidRight,
+                       "A receive right, a send-once right or a channel end "
+                       "cannot be duplicated; it can only be moved");
+  return false;
 }
 
 }  // namespace rendezvous

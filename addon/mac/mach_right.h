@@ -5,6 +5,12 @@
 // descriptor also stays open, owned here, until the child has it (as on
 // Linux, its number is no longer the caller's).
 //
+// A port may also carry a payload the JS layer wraps: a shared memory region
+// (a memory entry's send right, sent copy-send or move-send, with the
+// region's size) or a channel end (its receive right, sent move-receive).
+// The right then goes out exactly as its disposition says; only the kind the
+// child is told, and the size, differ.
+//
 // Ownership of port rights follows the disposition, as documented in
 // docs/api.md:
 //   move-send, move-send-once, move-receive: the server owns the caller's
@@ -25,11 +31,17 @@ namespace rendezvous {
 
 class MachRight : public Right {
  public:
-  MachRight(mach_port_t name, mach_msg_type_name_t disposition);
+  // `payload` is the spec's (kFd: the kind follows from the disposition);
+  // CheckRights has matched it to the disposition already.
+  MachRight(mach_port_t name,
+            mach_msg_type_name_t disposition,
+            RightKind payload = RightKind::kFd,
+            uint64_t byte_length = 0);
   // A descriptor's fileport (owned), and the descriptor itself when moved.
   MachRight(ScopedMachSendRight fileport, ScopedFd moved_fd);
 
   RightKind kind() const override { return kind_; }
+  uint64_t byte_length() const override { return byte_length_; }
   mach_port_t name() const { return name_; }
   mach_msg_type_name_t disposition() const { return disposition_; }
   // The reply carrying this right was sent: the kernel moved whatever the
@@ -40,6 +52,7 @@ class MachRight : public Right {
   mach_port_t name_;
   mach_msg_type_name_t disposition_;
   RightKind kind_;
+  uint64_t byte_length_ = 0;  // kSharedMemory only
   ScopedFd moved_fd_;
   ScopedMachSendRight owned_send_;
   ScopedMachSendOnceRight owned_send_once_;

@@ -238,7 +238,8 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
   }
   std::vector<wire::ReplyEntry> entries;
   for (const auto& [key, right] : ordered)
-    entries.push_back(wire::ReplyEntry{key, right->kind()});
+    entries.push_back(
+        wire::ReplyEntry{key, right->kind(), right->byte_length()});
   std::vector<uint8_t> bytes = wire::EncodeReply(entries);
   size_t count = ordered.size();
   size_t offset = mac::ReplyBytesOffset(count);

@@ -1,0 +1,95 @@
+// Channels on macOS: Mach messages between two inboxes (receive rights).
+// mac/channel_messages.h has the messages and how an end finds its peer.
+//
+// Thread use: an end is used from one thread (its JS thread) only.
+//
+// Ownership: the transport owns its inbox, the send right to its peer's
+// inbox once it has read its hello, the kqueue libuv polls, and the messages
+// it read ahead while looking for its hello. Destroying it destroys the inbox
+// with everything queued in it and drops the peer's send right, so the peer's
+// inbox gets a no-senders notification and the peer sees kPeerClosed.
+#ifndef ADDON_MAC_CHANNEL_TRANSPORT_H_
+#define ADDON_MAC_CHANNEL_TRANSPORT_H_
+
+#include <mach/mach.h>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "core/channel_transport.h"
+#include "mac/received_message.h"
+#include "mac/scoped_mach_port.h"
+#include "posix/scoped_fd.h"
+
+namespace rendezvous {
+
+class MachChannelTransport : public ChannelTransport {
+ public:
+  // Takes `inbox` (a receive right) whatever the outcome.
+  static std::unique_ptr<MachChannelTransport> Adopt(
+      ScopedMachReceiveRight inbox,
+      Error* error);
+  ~MachChannelTransport() override;
+
+  // A kqueue watching the inbox: readable while a message waits in it, or
+  // while messages read ahead wait here.
+  int poll_fd() const override { return kqueue_.get(); }
+  // A Mach send right cannot be polled for room in the queue.
+  bool PollsWritable() const override { return false; }
+  size_t max_frame_size() const override;
+
+  IoStatus SendFrame(const FrameBuffers& frame,
+                     std::vector<OwnedHandle>* handles,
+                     Error* error) override;
+  IoStatus ReceiveFrame(const FrameBuffers& frame,
+                        size_t max_handles,
+                        size_t* size,
+                        bool* truncated,
+                        ReceivedHandles* handles,
+                        bool* handles_truncated,
+                        Error* error) override;
+  int64_t ReleaseEndpoint() override;
+
+ private:
+  enum class Take { kMessage, kEmpty, kFailed };
+
+  MachChannelTransport(ScopedMachReceiveRight inbox, ScopedFd kqueue);
+
+  // Reads the next message off the inbox into `message`, never waiting.
+  Take ReceiveFromInbox(mac::ReceivedMessage* message, Error* error);
+  // Reads ahead to the hello, keeping every other message, in order.
+  IoStatus FindPeer(Error* error);
+  bool AcceptHello(mac::ReceivedMessage* message, Error* error);
+  IoStatus DeliverFrame(mac::ReceivedMessage* message,
+                        const FrameBuffers& frame,
+                        size_t max_handles,
+                        size_t* size,
+                        bool* truncated,
+                        ReceivedHandles* handles,
+                        bool* handles_truncated,
+                        Error* error);
+  // Clears the kqueue's readiness once nothing is left to read.
+  void DrainPollQueue();
+  // Keeps the kqueue readable exactly while read-ahead messages wait.
+  void UpdateReadAheadSignal();
+  // Puts back what this end took out of its inbox, before it is given away.
+  void HandOver();
+  void ResendToSelf(mac::ReceivedMessage* message);
+
+  ScopedMachReceiveRight inbox_;
+  ScopedFd kqueue_;
+  ScopedMachSendRight peer_;
+  bool peer_known_ = false;  // the hello was read (peer_ may be dead)
+  bool peer_gone_ = false;   // a no-senders notification was read
+  bool closed_ = false;      // ... and reported by ReceiveFrame
+  // Messages read while looking for the hello, to be delivered first.
+  std::deque<mac::ReceivedMessage> read_ahead_;
+  bool read_ahead_signalled_ = false;
+  mac::ReceivedMessage buffer_;  // receives land here
+  std::vector<uint64_t> send_buffer_;
+};
+
+}  // namespace rendezvous
+
+#endif  // ADDON_MAC_CHANNEL_TRANSPORT_H_
