@@ -146,13 +146,13 @@ function wrapReceived(received: NativeReceived): ReceivedHandle {
  * keeps the event loop alive until it closes or `unref()` is called.
  */
 export class Channel extends EventEmitter {
-  #native: NativeChannel | null;
+  #native: NativeChannel | null = null;
   #started = false;
   #closeEmitted = false;
 
   private constructor(end: NativeChannel) {
     super();
-    this.#native = end;
+    this.#attach(end);
     this.on('newListener', (event: string | symbol) => {
       if (event === 'message') this.start();
     });
@@ -178,7 +178,7 @@ export class Channel extends EventEmitter {
 
   /** @internal Takes back an end whose transfer failed. */
   [RESTORE](handle: number): void {
-    this.#native = native().adoptChannel(handle);
+    this.#attach(native().adoptChannel(handle));
     if (this.#started) {
       this.#started = false;
       this.start();
@@ -245,7 +245,7 @@ export class Channel extends EventEmitter {
   start(): void {
     if (this.#started || this.#native === null) return;
     this.#started = true;
-    this.#native.start((event, data, isText, handles) => this.#onEvent(event, data, isText, handles));
+    this.#native.start();
   }
 
   /** Closes this end now: the peer sees 'close'. Messages still queued here
@@ -267,6 +267,11 @@ export class Channel extends EventEmitter {
   ref(): this {
     this.#native?.setLoopRef(true);
     return this;
+  }
+
+  #attach(end: NativeChannel): void {
+    this.#native = end;
+    end.onEvent = (event, data, isText, handles) => this.#onEvent(event, data, isText, handles);
   }
 
   #open(): NativeChannel {

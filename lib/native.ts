@@ -62,9 +62,10 @@ export const enum ChannelEvent {
 
 /** One channel end (addon/napi/channel_bindings.cc). */
 export interface NativeChannel {
-  start(
-    onEvent: (event: ChannelEvent, data?: unknown, isText?: boolean, handles?: NativeReceived[]) => void,
-  ): void;
+  /** Where events go: (event, ...args). */
+  onEvent?: (event: ChannelEvent, data?: unknown, isText?: boolean, handles?: NativeReceived[]) => void;
+  /** Begins reading. */
+  start(): void;
   postMessage(bytes: Uint8Array, isText: boolean, handles: NativeOutgoingHandle[] | undefined): boolean;
   close(): void;
   /** Gives up the end for transfer; returns its handle. */

@@ -126,6 +126,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     }
     transport_.reset(info[0].As<Napi::External<ChannelTransport>>().Data());
     scratch_.resize(transport_->max_frame_size());
+    context_ = std::make_unique<Napi::AsyncContext>(env_, "RendezvousChannel");
     AddonState::Get(env_)->open_channels.insert(this);
   }
 
@@ -163,17 +164,12 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
 
   // --- JS methods ---
 
-  // start(callback): begins reading; events go to callback(event, ...).
-  Napi::Value Start(const Napi::CallbackInfo& info) {
-    if (!info[0].IsFunction()) {
-      ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
-                                     "start() needs a callback"));
-      return env_.Undefined();
-    }
+  // start(): begins reading. Events go to this object's `onEvent` property,
+  // (event, ...args): a property rather than a persistent reference, so an
+  // end nobody holds can still be collected.
+  Napi::Value Start(const Napi::CallbackInfo& /*info*/) {
     if (!CheckOpen())
       return env_.Undefined();
-    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
-    context_ = std::make_unique<Napi::AsyncContext>(env_, "RendezvousChannel");
     reading_ = true;
     UpdateIo();
     return env_.Undefined();
@@ -480,10 +476,14 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       if (status == IoStatus::kWouldBlock)
         return;
       if (status != IoStatus::kDone) {
+        handles.clear();
         Finish(status, error);
         return;
       }
+      // On every failure here, what the peer sent is released before the
+      // listeners hear of it, so none of it outlives the channel.
       if (truncated || handles_truncated) {
+        handles.clear();
         Finish(IoStatus::kFailed,
                BadMessage(truncated ? "a frame larger than allowed"
                                     : "more handles than a message may carry"));
@@ -495,6 +495,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       frames::Outcome outcome = assembler_.Accept(
           scratch_.data(), head, size - head, handles.size(), &message, &why);
       if (outcome == frames::Outcome::kMalformed) {
+        handles.clear();
         Finish(IoStatus::kFailed, BadMessage(why));
         return;
       }
@@ -511,6 +512,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     Error error;
     if (!AcceptHandles(message.handles, std::move(handles), &payloads,
                        &error)) {
+      payloads.clear();
       Finish(IoStatus::kFailed, error);
       return;
     }
@@ -572,14 +574,10 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   void Finish(IoStatus status, const Error& error) {
     if (!transport_)
       return;
-    bool notify = reading_;
     Shutdown();
-    if (!notify)
-      return;
     if (status == IoStatus::kFailed)
       Emit(Event::kError, {ToJsError(env_, error).Value()});
     Emit(Event::kClose, {});
-    callback_.Reset();
   }
 
   // Finishes from the event loop rather than inside a JS call.
@@ -599,11 +597,15 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   }
 
   void Emit(Event event, std::vector<napi_value> args) {
-    if (callback_.IsEmpty())
+    Napi::Object self = Value();
+    Napi::Value callback = self.Get("onEvent");
+    if (env_.IsExceptionPending() || !callback.IsFunction()) {
+      ReportException();
       return;
+    }
     args.insert(args.begin(),
                 Napi::Number::New(env_, static_cast<double>(event)));
-    callback_.MakeCallback(Value(), args, *context_);
+    callback.As<Napi::Function>().MakeCallback(self, args, *context_);
     ReportException();
   }
 
@@ -630,7 +632,6 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   bool needs_drain_ = false;
   IoStatus deferred_status_ = IoStatus::kDone;
   Error deferred_error_;
-  Napi::FunctionReference callback_;
   std::unique_ptr<Napi::AsyncContext> context_;
 };
 

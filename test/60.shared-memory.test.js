@@ -1,0 +1,167 @@
+'use strict';
+// Shared memory regions: made here, mapped by real children, read and
+// written in both access modes, and refused when they are not safe to map.
+const assert = require('node:assert/strict');
+const childProcess = require('node:child_process');
+const crypto = require('node:crypto');
+const { after, afterEach, before, test } = require('node:test');
+
+const rendezvous = require('../dist/main');
+const { native } = require('../dist/lib/native');
+const { sharedMemoryNative } = require('../dist/lib/shared-memory');
+const { SharedMemory } = rendezvous;
+const { fixture, firstMessage, killStragglers, track, exited } = require('./support/children');
+const { makeSharedFile, openFdCount } = require('./support/fds');
+
+const MODE_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY';
+const SIXTY_FOUR_MIB = 64 * 1024 * 1024;
+
+let server;
+before(() => {
+  server = rendezvous.RendezvousServer.instance();
+});
+afterEach(killStragglers);
+after(() => server.stop());
+
+const fork = (...args) => track(rendezvous.fork(...args));
+
+/** A region of `size` random bytes, filled by copy, and their digest. */
+function randomRegion(size) {
+  const region = SharedMemory.create(size);
+  const hash = crypto.createHash('sha256');
+  const chunk = Buffer.alloc(1 << 20);
+  for (let offset = 0; offset < size; offset += chunk.length) {
+    const piece = chunk.subarray(0, Math.min(chunk.length, size - offset));
+    crypto.randomFillSync(piece);
+    region.write(offset, piece);
+    hash.update(piece);
+  }
+  return { region, digest: hash.digest('hex') };
+}
+
+for (const mode of ['zero-copy', 'copy']) {
+  test(`64 MiB written by the parent reads back in a child with the same digest (${mode} mode)`, async () => {
+    const { region, digest } = randomRegion(SIXTY_FOUR_MIB);
+    const env = { ...process.env };
+    if (mode === 'copy') env[MODE_VARIABLE] = 'copy';
+    else delete env[MODE_VARIABLE];
+    const child = fork(fixture('shm-checksum.js'), [], { ports: { 1: region }, env });
+    const report = await firstMessage(child, 30000);
+    assert.deepEqual(report, { digest, zeroCopy: mode === 'zero-copy', byteLength: SIXTY_FOUR_MIB });
+    // The child's write is visible here: one region, two mappings.
+    const mark = Buffer.alloc(`child ${child.pid} was here`.length);
+    region.read(0, mark);
+    assert.equal(mark.toString(), `child ${child.pid} was here`);
+    await exited(child);
+    region.close();
+  });
+}
+
+test('the zero-copy view and the copy path see the same bytes', () => {
+  assert.equal(SharedMemory.zeroCopySupported, true, 'plain Node allows external buffers');
+  const region = SharedMemory.create(4096);
+  const view = new Uint8Array(region.buffer);
+  assert.equal(region.buffer, region.buffer, 'the same buffer each time');
+  view.set([1, 2, 3], 100);
+  const out = new Uint8Array(3);
+  region.read(100, out);
+  assert.deepEqual([...out], [1, 2, 3]);
+  region.write(4093, new Uint8Array([7, 8, 9]));
+  assert.deepEqual([...view.subarray(4093)], [7, 8, 9]);
+  region.close();
+  assert.equal(view.byteLength, 0, 'close() detaches the view');
+});
+
+test('copy mode can be forced, and then the view is refused with a code', () => {
+  const region = SharedMemory.create(16);
+  process.env[MODE_VARIABLE] = 'copy';
+  try {
+    assert.equal(SharedMemory.zeroCopySupported, false);
+    assert.throws(() => region.buffer, { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' });
+    region.write(0, new Uint8Array([42]));
+    const out = new Uint8Array(1);
+    region.read(0, out);
+    assert.equal(out[0], 42);
+  } finally {
+    delete process.env[MODE_VARIABLE];
+    region.close();
+  }
+});
+
+test('bad sizes, out-of-range access and use after close fail with codes, never a crash', () => {
+  for (const size of [0, -1, 1.5, 2 ** 41, '16', undefined]) {
+    assert.throws(() => SharedMemory.create(size), {
+      name: 'RangeError',
+      code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+    });
+  }
+  const region = SharedMemory.create(100);
+  assert.throws(() => region.read(99, new Uint8Array(2)), {
+    name: 'RangeError',
+    code: 'ERR_RENDEZVOUS_OUT_OF_RANGE',
+  });
+  assert.throws(() => region.write(101, new Uint8Array(0)), {
+    name: 'RangeError',
+    code: 'ERR_RENDEZVOUS_OUT_OF_RANGE',
+  });
+  assert.throws(() => region.read(-1, new Uint8Array(1)), { code: 'ERR_RENDEZVOUS_OUT_OF_RANGE' });
+  assert.throws(() => region.read(2 ** 53, new Uint8Array(1)), { code: 'ERR_RENDEZVOUS_OUT_OF_RANGE' });
+  assert.throws(() => region.read(0, [1, 2]), { name: 'TypeError', code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
+  // Exactly the end is fine; a DataView and an ArrayBuffer work too.
+  assert.equal(region.write(98, new DataView(new ArrayBuffer(2))), 2);
+  assert.equal(region.read(0, new ArrayBuffer(100)), 100);
+  region.close();
+  region.close();
+  assert.equal(region.byteLength, 0);
+  assert.throws(() => region.read(0, new Uint8Array(1)), { name: 'Error', code: 'ERR_RENDEZVOUS_CLOSED' });
+  assert.throws(() => region.write(0, new Uint8Array(1)), { code: 'ERR_RENDEZVOUS_CLOSED' });
+  assert.throws(() => region.buffer, { code: 'ERR_RENDEZVOUS_CLOSED' });
+});
+
+test('creating and closing 1,000 regions leaves the descriptor count unchanged', () => {
+  const before = openFdCount();
+  for (let i = 0; i < 1000; ++i) {
+    const region = SharedMemory.create(65536);
+    region.write(0, new Uint8Array([i & 0xff]));
+    region.close();
+  }
+  assert.equal(openFdCount(), before);
+});
+
+test('a child refuses a region that is not sealed against resizing', async () => {
+  // A plain memfd registered as a region, as a buggy or hostile parent could.
+  const memfd = await makeSharedFile('not sealed');
+  const launch = native().prepareLaunch([
+    { key: 1, handle: memfd, disposition: 'move', payload: 4, byteLength: 10 },
+  ]);
+  const child = track(
+    childProcess.fork(fixture('take-shared-memory.js'), [], {
+      env: { ...process.env, ...server.childEnv },
+      execArgv: ['--require', rendezvous.PRELOAD_PATH],
+    }),
+  );
+  native().bindLaunch(launch, child.pid);
+  const report = await firstMessage(child);
+  assert.equal(report.ok, false);
+  assert.equal(report.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+  assert.match(report.message, /not sealed/);
+  assert.equal(report.openFdsAfter, report.openFdsBefore - 1, 'the refused descriptor was closed');
+});
+
+test('a child refuses a sealed region whose size is not the one stated', async () => {
+  const region = SharedMemory.create(4096);
+  const spec = { key: 1, handle: region[sharedMemoryNative].handle, disposition: 'copy', payload: 4 };
+  const launch = native().prepareLaunch([{ ...spec, byteLength: 8192 }]);
+  const child = track(
+    childProcess.fork(fixture('take-shared-memory.js'), [], {
+      env: { ...process.env, ...server.childEnv },
+      execArgv: ['--require', rendezvous.PRELOAD_PATH],
+    }),
+  );
+  native().bindLaunch(launch, child.pid);
+  const report = await firstMessage(child);
+  assert.equal(report.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+  assert.match(report.message, /4096 bytes, not the 8192/);
+  assert.equal(report.openFdsAfter, report.openFdsBefore - 1);
+  region.close();
+});

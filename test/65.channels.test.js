@@ -1,0 +1,256 @@
+'use strict';
+// Channels between real processes: order, size, handles after launch, peer
+// death, backpressure, and descriptor accounting.
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const net = require('node:net');
+const { after, afterEach, before, test } = require('node:test');
+
+const rendezvous = require('../dist/main');
+const { Channel, ReceivedFd, SharedMemory } = rendezvous;
+const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
+const { listeningSocket, makePipe, openFdCount, pipeHolding, waitFor } = require('./support/fds');
+
+let server;
+before(() => {
+  server = rendezvous.RendezvousServer.instance();
+});
+afterEach(killStragglers);
+after(() => server.stop());
+
+/** Launches channel-child.js in `mode` with the other end of a new pair. */
+function launch(mode, args = [], options = {}) {
+  const [mine, theirs] = Channel.pair();
+  const child = track(
+    rendezvous.fork(fixture('channel-child.js'), [mode, ...args], { ports: { 1: theirs }, ...options }),
+  );
+  return { channel: mine, child, theirs };
+}
+
+function nextMessage(channel, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no message on the channel')), timeoutMs);
+    channel.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
+}
+
+test('handing an end to a child closes the parent object for it', () => {
+  const { channel, theirs, child } = launch('hold');
+  assert.equal(theirs.closed, true);
+  assert.throws(() => theirs.postMessage('x'), { code: 'ERR_RENDEZVOUS_CLOSED' });
+  child.kill('SIGKILL');
+  channel.close();
+});
+
+test('10,000 messages arrive in order', async () => {
+  const count = 10000;
+  const { channel, child } = launch('count', [String(count)]);
+  for (let i = 0; i < count; ++i) channel.postMessage(`message ${i}`);
+  const { data } = await nextMessage(channel, 30000);
+  assert.deepEqual(JSON.parse(data), { count, inOrder: true });
+  channel.close();
+  child.kill();
+  await exited(child);
+});
+
+test('a 64 MiB message arrives whole, and so does an empty one', async () => {
+  const { channel, child } = launch('digest');
+  const big = crypto.randomBytes(64 * 1024 * 1024);
+  channel.postMessage(big);
+  const reply = JSON.parse((await nextMessage(channel, 30000)).data);
+  assert.deepEqual(reply, {
+    length: big.length,
+    digest: crypto.createHash('sha256').update(big).digest('hex'),
+  });
+  channel.postMessage(new Uint8Array(0));
+  const empty = JSON.parse((await nextMessage(channel)).data);
+  assert.equal(empty.length, 0);
+  channel.close();
+  child.kill();
+  await exited(child);
+});
+
+test('text and bytes round-trip as text and bytes', async () => {
+  const { channel, child } = launch('echo');
+  channel.postMessage('héllo ✓');
+  assert.equal((await nextMessage(channel)).data, 'héllo ✓');
+  channel.postMessage(new Uint16Array([1, 2]));
+  const { data } = await nextMessage(channel);
+  assert.ok(data instanceof Uint8Array);
+  assert.deepEqual([...data], [1, 0, 2, 0]);
+  channel.close();
+  child.kill();
+  await exited(child);
+});
+
+test('after launch, a child receives a memfd and a listening socket over a channel and uses both', async () => {
+  const { channel, child } = launch('serve');
+  assert.equal((await nextMessage(channel)).data, 'ready');
+  const region = SharedMemory.create(64);
+  region.write(0, Buffer.from('words in shared memory'));
+  const listener = await listeningSocket();
+  channel.postMessage('take these', [region, { fd: listener.fd, disposition: 'copy' }]);
+  assert.equal((await nextMessage(channel)).data, 'listening');
+  listener.server.close(); // only the child accepts now
+  const reply = await new Promise((resolve, reject) => {
+    const socket = net.connect(listener.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.equal(reply, `served by ${child.pid}: words in shared memory`);
+  region.close();
+  channel.close();
+  child.kill();
+  await exited(child);
+});
+
+test('a channel end sent over a channel works in the child', async () => {
+  const { channel, child } = launch('relay');
+  const [second, forChild] = Channel.pair();
+  channel.postMessage('here is another channel', [forChild]);
+  assert.equal(forChild.closed, true, 'the sent end is handed over');
+  assert.equal((await nextMessage(second)).data, `hello from ${child.pid}`);
+  second.postMessage('ping');
+  assert.equal((await nextMessage(second)).data, 'child heard ping');
+  second.close();
+  channel.close();
+  child.kill();
+  await exited(child);
+});
+
+test("the peer's death produces 'close' within 1 s", async () => {
+  const { channel, child } = launch('hold');
+  assert.equal((await nextMessage(channel)).data, 'holding');
+  const closed = once(channel, 'close');
+  const killedAt = performance.now();
+  child.kill('SIGKILL');
+  await closed;
+  const elapsed = performance.now() - killedAt;
+  assert.ok(elapsed < 1000, `'close' took ${elapsed.toFixed(0)} ms`);
+  assert.equal(channel.closed, true);
+  assert.throws(() => channel.postMessage('anyone?'), { code: 'ERR_RENDEZVOUS_CLOSED' });
+});
+
+test("a slow reader makes postMessage return false, then 'drain'; ignoring it is refused past the limit", async () => {
+  const { channel, child } = launch('stall');
+  assert.equal(await firstMessage(child), 'stalling');
+  const megabyte = new Uint8Array(1024 * 1024);
+  let sent = 0;
+  let firstFalse = -1;
+  let refused;
+  for (; sent < 400; ++sent) {
+    try {
+      const mayContinue = channel.postMessage(megabyte);
+      if (!mayContinue && firstFalse < 0) firstFalse = sent;
+    } catch (error) {
+      refused = error;
+      break;
+    }
+  }
+  assert.ok(firstFalse >= 7 && firstFalse <= 9, `backpressure at message ${firstFalse}, expected near 8 MiB`);
+  assert.equal(refused?.code, 'ERR_RENDEZVOUS_QUEUE_FULL');
+  assert.ok(channel.queuedBytes >= 256 * 1024 * 1024 && channel.queuedBytes < 258 * 1024 * 1024);
+  const drained = once(channel, 'drain');
+  child.send('read now');
+  await drained;
+  assert.equal(channel.queuedBytes, 0);
+  const done = firstMessage(child, 30000);
+  channel.close();
+  const { bytes } = await done;
+  assert.equal(bytes, sent * megabyte.length, 'every accepted message arrived');
+});
+
+test("descriptors nobody takes are closed after 'message'; taken ones are the taker's", async () => {
+  const [a, b] = Channel.pair();
+  const baseline = openFdCount();
+  const readFd = pipeHolding('taken');
+  const ignoredFd = pipeHolding('ignored');
+  a.postMessage('two fds', [
+    { fd: readFd, disposition: 'move' },
+    { fd: ignoredFd, disposition: 'copy' },
+  ]);
+  fs.closeSync(ignoredFd);
+  let taken;
+  const { handles } = await new Promise((resolve) => {
+    b.once('message', (message) => {
+      taken = message.handles[0].takeFd(); // during the event, as documented
+      resolve(message);
+    });
+  });
+  assert.ok(handles.every((handle) => handle instanceof ReceivedFd));
+  assert.equal(fs.readFileSync(taken, 'utf8'), 'taken');
+  assert.equal(handles[1].available, false, 'the untaken one was closed');
+  assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
+  fs.closeSync(taken);
+  assert.equal(openFdCount(), baseline);
+  a.close();
+  b.close();
+});
+
+test('a message with no listener left has all its handles closed', async () => {
+  const [a, b] = Channel.pair();
+  const baseline = openFdCount();
+  const region = SharedMemory.create(4096);
+  const { readFd, writeFd } = makePipe();
+  fs.closeSync(writeFd);
+  b.start();
+  a.postMessage('unwanted', [region, { fd: readFd, disposition: 'move' }]);
+  region.close();
+  await waitFor(() => openFdCount() === baseline, 3000, 'the handles to be closed');
+  a.close();
+  b.close();
+});
+
+test('bad arguments fail with codes and leave every handle with the caller', () => {
+  const [a, b] = Channel.pair();
+  const { readFd, writeFd } = makePipe();
+  const baseline = openFdCount();
+  assert.throws(() => a.postMessage(42), { name: 'TypeError', code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
+  assert.throws(() => a.postMessage('x', 'not an array'), { code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
+  assert.throws(() => a.postMessage('x', [{ fd: readFd }]), { code: 'ERR_RENDEZVOUS_INVALID_RIGHT' });
+  assert.throws(() => a.postMessage('x', [{ port: 5, disposition: 'move-send' }]), {
+    code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+  });
+  assert.throws(() => a.postMessage('x', [a]), { code: 'ERR_RENDEZVOUS_INVALID_RIGHT' });
+  assert.throws(() => a.postMessage('x', new Array(65).fill({ fd: readFd, disposition: 'copy' })), {
+    code: 'ERR_RENDEZVOUS_TOO_MANY_RIGHTS',
+  });
+  // A closed descriptor after a channel end: the send fails, the end and
+  // the moved descriptor stay with the caller.
+  const [c, d] = Channel.pair();
+  fs.closeSync(writeFd);
+  assert.throws(
+    () => a.postMessage('x', [c, { fd: readFd, disposition: 'move' }, { fd: writeFd, disposition: 'copy' }]),
+    { code: 'ERR_RENDEZVOUS_INVALID_RIGHT' },
+  );
+  assert.equal(c.closed, false, 'the channel end was taken back');
+  fs.fstatSync(readFd); // still open, still the caller's
+  assert.equal(openFdCount(), baseline + 1, 'only the second pair is new');
+  fs.closeSync(readFd);
+  for (const end of [a, b, c, d]) end.close();
+});
+
+test('1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged', async () => {
+  const baseline = openFdCount();
+  const region = SharedMemory.create(4096);
+  for (let i = 0; i < 1000; ++i) {
+    const [a, b] = Channel.pair();
+    a.postMessage(`cycle ${i}`, [region]);
+    if (i % 2 === 0) {
+      const { handles } = await nextMessage(b);
+      handles[0].close();
+    }
+    a.close();
+    b.close();
+  }
+  region.close();
+  await new Promise(setImmediate);
+  assert.equal(openFdCount(), baseline);
+});

@@ -1,0 +1,117 @@
+'use strict';
+// A channel peer that breaks the protocol: every malformed frame ends in an
+// 'error' with a code and a 'close', with nothing leaked and no crash. The
+// peer is a C program writing frames of its own making
+// (test/fixtures/raw-channel-peer.c).
+const assert = require('node:assert/strict');
+const childProcess = require('node:child_process');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const { afterEach, describe, test } = require('node:test');
+
+const { Channel, ReceivedFd } = require('../dist/main');
+const { channelTransfer } = require('../dist/lib/channel');
+const { killStragglers, track } = require('./support/children');
+const { openFdCount } = require('./support/fds');
+const { rawChannelPeerPath } = require('./support/raw-peer');
+
+afterEach(killStragglers);
+
+/** A channel whose other end is held by the raw peer running `scenario`. */
+function rawPeer(scenario) {
+  const [mine, theirs] = Channel.pair();
+  const fd = theirs[channelTransfer.release]();
+  const peer = track(
+    childProcess.spawn(rawChannelPeerPath(), [scenario], { stdio: ['ignore', 'inherit', 'inherit', fd] }),
+  );
+  fs.closeSync(fd);
+  return { channel: mine, peer };
+}
+
+/** Everything the channel emits until 'close'. */
+function eventsUntilClose(channel) {
+  const events = [];
+  channel.on('message', (message) => events.push({ message }));
+  channel.on('error', (error) => events.push({ error }));
+  return new Promise((resolve) => channel.on('close', () => resolve(events)));
+}
+
+describe(
+  'hostile channel peers',
+  { skip: process.platform !== 'linux' && 'the raw peer speaks the Linux transport' },
+  () => {
+    test('the raw peer is faithful: a valid frame arrives as a message with its descriptor', async () => {
+      rawChannelPeerPath(); // built before the descriptor count is taken
+      const baseline = openFdCount();
+      const { channel } = rawPeer('valid');
+      const events = await eventsUntilClose(channel);
+      assert.equal(events.length, 1);
+      const { data, handles } = events[0].message;
+      assert.equal(data, 'hello from a raw peer');
+      assert.equal(handles.length, 1);
+      assert.ok(handles[0] instanceof ReceivedFd);
+      assert.equal(handles[0].available, false, 'closed after the event: nobody took it');
+      assert.equal(openFdCount(), baseline);
+    });
+
+    const hostile = {
+      garbage: /wrong magic/,
+      'short-frame': /shorter than its header/,
+      'more-first': /out of order/,
+      'count-mismatch': /announces 2 handles but carries 1/,
+      'too-many-fds': /more handles than a message may carry/,
+      'over-limit': /larger than the channel's limit/,
+      'wrong-offset': /wrong offset/,
+      'handles-on-more': /continuation frame carries handles/,
+      'unsealed-memory': /not sealed/,
+      'pipe-as-channel': /not a channel end/,
+      'oversized-frame': /frame larger than allowed/,
+    };
+    for (const [scenario, why] of Object.entries(hostile)) {
+      test(`${scenario}: 'error' with ERR_RENDEZVOUS_BAD_MESSAGE, then 'close', nothing leaked`, async () => {
+        rawChannelPeerPath();
+        const baseline = openFdCount();
+        const { channel } = rawPeer(scenario);
+        const events = await eventsUntilClose(channel);
+        assert.equal(events.length, 1, `exactly one event before 'close', got ${events.length}`);
+        const { error } = events[0];
+        assert.ok(error, 'an error, not a message');
+        assert.equal(error.code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
+        assert.match(error.message, why);
+        assert.equal(channel.closed, true);
+        assert.equal(openFdCount(), baseline, 'every descriptor the peer sent was closed');
+      });
+    }
+
+    test("a peer that hangs up mid-message: 'close' without 'error', its descriptors closed", async () => {
+      rawChannelPeerPath();
+      const baseline = openFdCount();
+      const { channel } = rawPeer('close-mid-message');
+      const events = await eventsUntilClose(channel);
+      assert.deepEqual(events, []);
+      assert.equal(openFdCount(), baseline);
+    });
+
+    test('an error with no listener is the uncaught exception it would be for a socket', async () => {
+      const script = `
+      const { Channel } = require(${JSON.stringify(require.resolve('../dist/main'))});
+      const { channelTransfer } = require(${JSON.stringify(require.resolve('../dist/lib/channel'))});
+      const [mine, theirs] = Channel.pair();
+      const fd = theirs[channelTransfer.release]();
+      require('node:child_process').spawn(${JSON.stringify(rawChannelPeerPath())}, ['garbage'],
+        { stdio: ['ignore', 'inherit', 'inherit', fd] });
+      require('node:fs').closeSync(fd);
+      mine.start();
+      process.on('uncaughtException', (error) => { console.log(error.code); process.exit(0); });
+    `;
+      const child = track(
+        childProcess.spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }),
+      );
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 0);
+      assert.equal(out.trim(), 'ERR_RENDEZVOUS_BAD_MESSAGE');
+    });
+  },
+);
