@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { fork, RendezvousServer } = require('../dist/main');
+const { buildC, nextMessage, summarize } = require('./support');
 
 const WARMUP = 50;
 const SAMPLES = 1000;
@@ -23,34 +24,6 @@ const FLOOR_SOURCE = path.join(__dirname, 'floor.c');
 // Children still running; killed if the bench fails, so it cannot hang.
 const live = new Set();
 const fds = (count) => `${count} fd${count === 1 ? '' : 's'}`;
-
-/** Nearest-rank percentile of sorted numbers (the same rule as floor.c). */
-function percentile(sorted, p) {
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.max(rank, 1) - 1];
-}
-
-/** p50/p99 in µs of durations in ns. */
-function summarize(nanoseconds) {
-  const sorted = [...nanoseconds].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50) / 1000, p99: percentile(sorted, 99) / 1000 };
-}
-
-/** The child's next IPC message, or a rejection if it exits first. */
-function nextMessage(child) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code, signal) => {
-      child.off('message', onMessage);
-      reject(new Error(`child ${child.pid} exited early (${code ?? signal})`));
-    };
-    child.once('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
 
 /** Launches a child with our fork() and waits for its cold rendezvous. */
 async function startChild(server, ports) {
@@ -113,20 +86,6 @@ async function measureIpc(child) {
   return summarize(samples);
 }
 
-/** Builds floor.c; returns the binary's path, or why it could not. */
-function buildFloor(dir) {
-  const binary = path.join(dir, 'floor');
-  try {
-    childProcess.execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', binary, FLOOR_SOURCE], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    if (error.code === 'ENOENT') return { skipped: 'cc not found' };
-    return { skipped: `cc failed: ${String(error.stderr).trim()}` };
-  }
-  return { binary };
-}
-
 /** One run of the floor: { [fds]: { p50, p99 } } in µs. */
 function runFloor(binary) {
   const out = childProcess.execFileSync(binary, [WARMUP, SAMPLES, ...SIZES].map(String), {
@@ -174,7 +133,7 @@ async function main() {
       `${WARMUP} warm-up + ${SAMPLES} samples per measure, ${COLD_CHILDREN} cold children`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-floor-'));
-  const floorBuild = buildFloor(dir);
+  const floorBuild = buildC(FLOOR_SOURCE, dir);
   // The floor runs three times, spread over the bench, and the median is
   // kept: where the scheduler puts the two sides (one CPU or two) can change
   // a run's latency by ~2x, and one unlucky run should not set the goal.

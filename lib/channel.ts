@@ -218,6 +218,7 @@ export class Channel extends EventEmitter {
         `A message carries at most ${MAX_HANDLES_PER_MESSAGE} handles, not ${handles.length}`,
       );
     }
+    if (handles.length === 0) return end.postMessage(bytes, isText, undefined);
     const described = handles.map((handle, index) => describe(handle, index, this));
     const channels = described.filter((d): d is Channel => d instanceof Channel);
     if (new Set(channels).size !== channels.length) {
@@ -307,8 +308,12 @@ export class Channel extends EventEmitter {
   }
 
   #deliver(buffer: ArrayBuffer, isText: boolean, raw: NativeReceived[]): void {
-    const handles = raw.map(wrapReceived);
     const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
+    if (raw.length === 0) {
+      this.emit('message', { data, handles: [] } satisfies ChannelMessage);
+      return;
+    }
+    const handles = raw.map(wrapReceived);
     let delivered = false;
     try {
       delivered = this.emit('message', { data, handles } satisfies ChannelMessage);

@@ -18,9 +18,13 @@ namespace rendezvous {
 
 namespace {
 
-// Comfortably inside the default socket buffer (wmem_default, 208 KiB), so
-// a frame always fits in one packet and two or three are in flight.
-constexpr size_t kMaxFrameSize = 64 * 1024;
+// Inside the default socket buffer (wmem_default, 208 KiB), so a frame fits
+// in one packet even on an end whose buffer was never raised.
+constexpr size_t kMaxFrameSize = 128 * 1024;
+// The send buffer asked for: with only a few frames in flight, a large
+// message costs a wake-up of the reader every few frames. The kernel caps it
+// at net.core.wmem_max (208 KiB by default, often raised), silently.
+constexpr int kSendBufferBytes = 1024 * 1024;
 
 class SocketChannel : public ChannelTransport {
  public:
@@ -134,6 +138,11 @@ bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
     *error = SystemError("socketpair", errno, "Could not create a channel");
     return false;
+  }
+  for (int fd : fds) {
+    // Best effort: a smaller buffer only costs throughput.
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBufferBytes,
+                 sizeof kSendBufferBytes);
   }
   *first = fds[0];
   *second = fds[1];

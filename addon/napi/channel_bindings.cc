@@ -33,6 +33,9 @@ constexpr uint64_t kHighWaterMark = 8 * 1024 * 1024;
 // Past this a writer that ignored the backpressure is refused outright, so
 // its memory stays bounded whatever the reader does.
 constexpr uint64_t kMaxQueuedBytes = 256 * 1024 * 1024;
+// Messages this large are handed to JS without a copy where the runtime
+// allows; smaller ones are copied.
+constexpr size_t kExternalBufferThreshold = 64 * 1024;
 // How often a blocked send is retried where writability cannot be polled.
 constexpr uint64_t kRetryMilliseconds = 1;
 
@@ -544,11 +547,14 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
           list});
   }
 
-  // The message's bytes as an ArrayBuffer: the assembled buffer itself
-  // where external buffers are allowed, else a copy inside V8's heap.
+  // The message's bytes as an ArrayBuffer: for a large message the assembled
+  // buffer itself where external buffers are allowed, else a copy inside
+  // V8's heap (for a small one the copy is cheaper than an external
+  // buffer's bookkeeping).
   Napi::Value MessageBuffer(frames::AssembledMessage message) {
     size_t size = static_cast<size_t>(message.size);
-    if (size > 0 && AddonState::Get(env_)->external_buffers) {
+    if (size >= kExternalBufferThreshold &&
+        AddonState::Get(env_)->external_buffers) {
       uint8_t* bytes = message.data.release();
       Napi::Value buffer = NewExternalArrayBuffer(
           env_, bytes, size, [bytes]() { delete[] bytes; });

@@ -1,0 +1,34 @@
+'use strict';
+// The other side of bench/payloads.js. With argv[2] 'ipc' it acknowledges
+// each child_process message; otherwise it takes a channel (key 1) and a
+// shared memory region (key 2) and answers commands on the channel.
+if (process.argv[2] === 'ipc') {
+  process.on('message', () => process.send('ack'));
+} else {
+  const { RendezvousClient } = require('../dist/preload');
+  const client = RendezvousClient.instance();
+  const channel = client.takeChannel(1);
+  const region = client.takeSharedMemory(2);
+  const copy = Buffer.alloc(region.byteLength);
+  let bytes = 0;
+  channel.on('message', ({ data }) => {
+    if (typeof data !== 'string') {
+      bytes += data.length; // throughput: count, answer when asked
+      return;
+    }
+    switch (data) {
+      case 'read':
+        // The copy path: the whole region out into this process's memory.
+        region.read(0, copy);
+        channel.postMessage('done');
+        break;
+      case 'count?':
+        channel.postMessage(String(bytes));
+        bytes = 0;
+        break;
+      default:
+        channel.postMessage(data); // ping
+    }
+  });
+  channel.postMessage('ready');
+}

@@ -1,0 +1,50 @@
+'use strict';
+// What the benchmarks share: percentiles, building their C baselines, and
+// waiting for a child's next message.
+const childProcess = require('node:child_process');
+const path = require('node:path');
+
+/** Nearest-rank percentile of sorted numbers (the same rule as the C
+ * baselines). */
+function percentile(sorted, p) {
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.max(rank, 1) - 1];
+}
+
+/** p50/p99 in µs of durations in ns. */
+function summarize(nanoseconds) {
+  const sorted = [...nanoseconds].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50) / 1000, p99: percentile(sorted, 99) / 1000 };
+}
+
+/** Builds a C baseline into `dir`; returns the binary's path, or why not. */
+function buildC(source, dir) {
+  const binary = path.join(dir, path.basename(source, '.c'));
+  try {
+    childProcess.execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', binary, source], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    if (error.code === 'ENOENT') return { skipped: 'cc not found' };
+    return { skipped: `cc failed: ${String(error.stderr).trim()}` };
+  }
+  return { binary };
+}
+
+/** The child's next IPC message, or a rejection if it exits first. */
+function nextMessage(child) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      child.off('exit', onExit);
+      resolve(message);
+    };
+    const onExit = (code, signal) => {
+      child.off('message', onMessage);
+      reject(new Error(`child ${child.pid} exited early (${code ?? signal})`));
+    };
+    child.once('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+module.exports = { buildC, nextMessage, percentile, summarize };
