@@ -24,6 +24,9 @@ function print(event) {
     case 'pipe':
       console.log(`Worker wrote on the pipe: ${event.text}`);
       break;
+    case 'channel':
+      console.log(`Worker said on the channel: ${event.text}`);
+      break;
     case 'http':
       console.log(`GET ${event.url} -> ${event.status}: ${event.body}`);
       break;

@@ -1,7 +1,9 @@
 'use strict';
 // The demo's scenario, shared by the Node demo and the Electron app: open a
-// listening TCP socket and a pipe, hand both to a worker by rendezvous, then
-// talk to the worker through them. `report(event)` hears each step.
+// listening TCP socket and a pipe, make a shared memory region and a
+// channel, hand all four to a worker by rendezvous, then talk to the worker
+// through them, handing it one more region over the channel after launch.
+// `report(event)` hears each step.
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -11,7 +13,8 @@ const path = require('node:path');
 const { once } = require('node:events');
 const { load } = require('./rendezvous');
 
-const { fork } = load('main');
+const { Channel, fork, SharedMemory } = load('main');
+const LATE_REGION_BYTES = 1024 * 1024;
 const WORKER = path.join(__dirname, 'worker.js');
 
 /**
@@ -63,30 +66,57 @@ async function runScenario(report = () => {}) {
   const { port } = server.address();
   const listenFd = server._handle.fd; // Node exposes no public accessor for a server's descriptor
   const { readFd, writeFd } = makePipe();
+  const region = SharedMemory.create(4096);
+  region.write(0, Buffer.from(`greetings from the parent, pid ${process.pid}`));
+  const [channel, workerEnd] = Channel.pair();
 
   // 'copy': the rendezvous server keeps a dup of the socket, so we may close
   // ours right away. 'move': the write end is no longer ours from here on.
+  // The region is shared (both map it); the channel end is handed over.
   const child = fork(WORKER, [], {
     ports: {
       1: { fd: listenFd, disposition: 'copy' },
       2: { fd: writeFd, disposition: 'move' },
+      3: region,
+      4: workerEnd,
     },
   });
+  // The worker may exit once it has served its request and said both of
+  // its things on the channel (a message still in flight when a utility
+  // process exits can be lost).
+  const channelReplies = [];
+  let served = false;
+  const letWorkerExit = () => {
+    if (served && channelReplies.length === 2) tell(child, 'exit');
+  };
+  channel.on('message', ({ data }) => {
+    channelReplies.push(data);
+    report({ type: 'channel', text: data });
+    letWorkerExit();
+  });
+  // After launch: a second region, 1 MiB of a known pattern, over the channel.
+  const late = SharedMemory.create(LATE_REGION_BYTES);
+  late.write(0, Buffer.alloc(LATE_REGION_BYTES, 7));
+  channel.postMessage('a region for you, after launch', [late]);
+  late.close(); // the message carries its own handle; ours is not needed
   // Electron clears a UtilityProcess's pid before 'exit': keep it from 'spawn'.
   let pid = child.pid;
   child.once('spawn', () => (pid = child.pid));
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   child.on('message', (message) => {
     report({ type: 'worker', ...message });
-    // The worker's last word: let it exit now that it has been heard (a
-    // message still in flight when a utility process exits can be lost).
-    if (message.bytesServed !== undefined) tell(child, 'exit');
+    if (message.bytesServed !== undefined) {
+      served = true;
+      letWorkerExit();
+    }
   });
   report({
     type: 'handed',
     rights: [
       `key 1: listening TCP socket 127.0.0.1:${port} (fd ${listenFd}, copy)`,
       `key 2: write end of a pipe (fd ${writeFd}, move)`,
+      `key 3: a 4096-byte shared memory region (zero-copy views ${SharedMemory.zeroCopySupported ? 'on' : 'off: copy mode'})`,
+      'key 4: one end of a channel',
     ],
   });
 
@@ -107,8 +137,14 @@ async function runScenario(report = () => {}) {
     body: response.body.trim(),
   });
   const code = await exited;
+  channel.close();
+  region.close();
   if (code !== 0) throw new Error(`worker exited with code ${code}`);
   if (response.status !== 200) throw new Error(`HTTP status ${response.status}`);
+  const expectedSum = 7 * LATE_REGION_BYTES;
+  if (!channelReplies.some((text) => text.includes(`sum ${expectedSum}`))) {
+    throw new Error(`the worker did not confirm the late region: ${JSON.stringify(channelReplies)}`);
+  }
   report({ type: 'done', pid });
 }
 

@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const { load } = require('./rendezvous');
 
-const { RendezvousClient } = load('preload');
+const { RendezvousClient, SharedMemory } = load('preload');
 const post = (message) =>
   process.parentPort ? process.parentPort.postMessage(message) : process.send?.(message);
 
@@ -22,11 +22,30 @@ if (client === null) {
 const received = client.portCount;
 const listenFd = client.takeFd(1); // a listening TCP socket (a copy of the parent's)
 const pipeFd = client.takeFd(2); // the write end of a pipe (moved: we are its only holder)
-if (listenFd === null || pipeFd === null) {
-  console.error(`worker: expected keys 1 and 2, got ${received} right(s)`);
+const region = client.takeSharedMemory(3); // mapped here too: the parent's bytes
+const channel = client.takeChannel(4);
+if (listenFd === null || pipeFd === null || region === null || channel === null) {
+  console.error(`worker: expected keys 1 to 4, got ${received} right(s)`);
   process.exit(1);
 }
 post({ pid: process.pid, received, rendezvousMs: client.durationMs });
+
+// The region's text, by copy (works in Electron's memory cage too).
+const text = Buffer.alloc(region.byteLength);
+region.read(0, text);
+channel.postMessage(`worker read "${text.toString('utf8').replace(/\0+$/, '')}" from shared memory`);
+region.close();
+// A region that arrives later, over the channel: sum its bytes and say so.
+channel.on('message', ({ handles }) => {
+  for (const handle of handles) {
+    if (!(handle instanceof SharedMemory)) continue;
+    const bytes = Buffer.alloc(handle.byteLength);
+    handle.read(0, bytes);
+    const sum = bytes.reduce((total, byte) => total + byte, 0);
+    channel.postMessage(`worker got a ${handle.byteLength}-byte region after launch: sum ${sum}`);
+    handle.close();
+  }
+});
 
 // Report over the pipe, then close it: the parent reads until EOF, which only
 // comes once every write end is closed, so this also shows nobody else

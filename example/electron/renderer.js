@@ -18,6 +18,12 @@ window.scenario.onEvent((event) => {
     case 'pipe':
       show('pipe', event.text);
       break;
+    case 'channel': {
+      const channel = document.getElementById('channel');
+      channel.textContent =
+        channel.textContent === '–' ? event.text : `${channel.textContent}\n${event.text}`;
+      break;
+    }
     case 'http':
       show('http', `GET ${event.url} -> ${event.status}\n${event.body}`);
       break;
