@@ -15,6 +15,7 @@
       "addon/napi/external_buffers.cc",
       "addon/napi/js_args.cc",
       "addon/napi/js_error.cc",
+      "addon/napi/mapped_regions.cc",
       "addon/napi/module.cc",
       "addon/napi/server_bindings.cc",
       "addon/napi/shared_memory_bindings.cc"

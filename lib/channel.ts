@@ -20,8 +20,9 @@ import { SharedMemory, sharedMemoryNative } from './shared-memory';
 export type ChannelData = string | ArrayBufferView | ArrayBuffer;
 
 /** A file descriptor sent in a message: `copy` sends a duplicate and leaves
- * the caller's open; `move` hands it over (the caller must not use or close
- * it afterwards, whether or not the send succeeds). */
+ * the caller's open; `move` hands it over once `postMessage` returns (the
+ * caller must not use or close it then). If `postMessage` throws, the
+ * descriptor is still the caller's. */
 export interface ChannelFd {
   fd: number;
   disposition: 'copy' | 'move';
@@ -148,6 +149,7 @@ function wrapReceived(received: NativeReceived): ReceivedHandle {
 export class Channel extends EventEmitter {
   #native: NativeChannel | null = null;
   #started = false;
+  #loopRef = true;
   #closeEmitted = false;
 
   private constructor(end: NativeChannel) {
@@ -179,6 +181,7 @@ export class Channel extends EventEmitter {
   /** @internal Takes back an end whose transfer failed. */
   [RESTORE](handle: number): void {
     this.#attach(native().adoptChannel(handle));
+    if (!this.#loopRef) this.#native?.setLoopRef(false);
     if (this.#started) {
       this.#started = false;
       this.start();
@@ -237,7 +240,7 @@ export class Channel extends EventEmitter {
       released.clear();
       return mayContinue;
     } finally {
-      for (const [channel, handle] of released) channel[RESTORE](handle);
+      restoreAll(released);
     }
   }
 
@@ -260,12 +263,14 @@ export class Channel extends EventEmitter {
 
   /** Lets the process exit while this end is open. */
   unref(): this {
+    this.#loopRef = false;
     this.#native?.setLoopRef(false);
     return this;
   }
 
   /** Keeps the process alive while this end reads (the default). */
   ref(): this {
+    this.#loopRef = true;
     this.#native?.setLoopRef(true);
     return this;
   }
@@ -308,20 +313,29 @@ export class Channel extends EventEmitter {
   }
 
   #deliver(buffer: ArrayBuffer, isText: boolean, raw: NativeReceived[]): void {
-    const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
-    if (raw.length === 0) {
-      this.emit('message', { data, handles: [] } satisfies ChannelMessage);
-      return;
-    }
+    // Handles are owned objects before anything else can throw.
     const handles = raw.map(wrapReceived);
     let delivered = false;
     try {
+      const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
       delivered = this.emit('message', { data, handles } satisfies ChannelMessage);
     } finally {
       for (const handle of handles) {
         // Descriptors nobody took, and everything if nobody listened.
         if (!delivered || handle instanceof ReceivedFd) handle.close();
       }
+    }
+  }
+}
+
+/** Takes back every channel end of a failed transfer; one that cannot be
+ * taken back (no descriptor left) has its handle closed rather than leaked. */
+export function restoreAll(released: ReadonlyMap<Channel, number>): void {
+  for (const [channel, handle] of released) {
+    try {
+      channel[RESTORE](handle);
+    } catch {
+      native().releaseRight(handle, RightKind.Channel);
     }
   }
 }

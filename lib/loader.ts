@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { rendezvousError } from './errors';
 
 const ADDON_FILE = 'electron_port_rendezvous.node';
+/** A build to load instead of the usual places (the sanitizer build of
+ * `npm run test:asan`, or a debug build under investigation). */
+export const ADDON_PATH_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_ADDON';
 // What scripts/prebuild.js writes (arm64 also has node.napi.armv8.node).
 const PREBUILD_FILES = ['node.napi.node', 'node.napi.armv8.node'];
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-import { loadAddon } from './loader';
+import { ADDON_PATH_VARIABLE, loadAddon } from './loader';
 
 /** A right as handed to the addon: a handle and what to do with it. */
 export interface NativeRightSpec {
@@ -115,8 +115,12 @@ export interface NativeAddon {
 
 let addon: NativeAddon | undefined;
 
-/** Loads the addon once, from a local build or a matching prebuild. */
+/** Loads the addon once: the build ELECTRON_PORT_RENDEZVOUS_ADDON names, else
+ * a local build or a matching prebuild. */
 export function native(): NativeAddon {
-  addon ??= loadAddon<NativeAddon>(path.join(__dirname, '..', '..'));
+  const override = process.env[ADDON_PATH_VARIABLE];
+  addon ??= override
+    ? (require(override) as NativeAddon)
+    : loadAddon<NativeAddon>(path.join(__dirname, '..', '..'));
   return addon;
 }

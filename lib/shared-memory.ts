@@ -5,7 +5,7 @@ import { native, type NativeSharedMemory } from './native';
  * them (to test the copy path that Electron always uses). */
 export const SHARED_MEMORY_MODE_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY';
 /** Largest region (addon/core/shared_memory.h). */
-export const MAX_SHARED_MEMORY_BYTES = 2 ** 40;
+export const MAX_SHARED_MEMORY_BYTES = 2 ** 36;
 
 const NATIVE = Symbol('native');
 

@@ -1,4 +1,4 @@
-import { Channel, channelTransfer } from '../lib/channel';
+import { Channel, channelTransfer, restoreAll } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
 import { RightKind, type NativeRightSpec } from '../lib/native';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
@@ -155,6 +155,14 @@ function checkRight(key: number, right: unknown): CheckedRight {
  */
 export function registerPorts<T>(ports: unknown, register: (specs: NativeRightSpec[]) => T): T {
   const checked = normalisePorts(ports);
+  const channels = checked.flatMap((right) => ('channel' in right ? [right.channel] : []));
+  if (new Set(channels).size !== channels.length) {
+    throw rendezvousError(
+      TypeError,
+      'ERR_RENDEZVOUS_INVALID_RIGHT',
+      'A channel end is registered under two keys',
+    );
+  }
   const released = new Map<Channel, number>();
   try {
     const specs = checked.map((right): NativeRightSpec => {
@@ -172,7 +180,7 @@ export function registerPorts<T>(ports: unknown, register: (specs: NativeRightSp
     released.clear();
     return result;
   } finally {
-    for (const [channel, handle] of released) channel[channelTransfer.restore](handle);
+    restoreAll(released);
   }
 }
 

@@ -118,6 +118,30 @@ test('bad sizes, out-of-range access and use after close fail with codes, never 
   assert.throws(() => region.buffer, { code: 'ERR_RENDEZVOUS_CLOSED' });
 });
 
+test('regions mapped at once stay within 1 TiB of address space', () => {
+  const regions = [];
+  try {
+    // 64 GiB regions until the budget refuses one (earlier tests may still
+    // hold a few pages through views not yet collected).
+    let refused;
+    while (regions.length < 17) {
+      try {
+        regions.push(SharedMemory.create(2 ** 36));
+      } catch (error) {
+        refused = error;
+        break;
+      }
+    }
+    assert.equal(refused?.code, 'ERR_RENDEZVOUS_OUT_OF_RANGE');
+    assert.ok(refused instanceof RangeError);
+    assert.ok(regions.length >= 15 && regions.length <= 16, `${regions.length} regions of 64 GiB fit`);
+    regions.pop().close();
+    regions.push(SharedMemory.create(2 ** 36)); // room again
+  } finally {
+    for (const region of regions) region.close();
+  }
+});
+
 test('creating and closing 1,000 regions leaves the descriptor count unchanged', () => {
   const before = openFdCount();
   for (let i = 0; i < 1000; ++i) {

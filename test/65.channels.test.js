@@ -58,22 +58,27 @@ test('10,000 messages arrive in order', async () => {
   await exited(child);
 });
 
-test('a 64 MiB message arrives whole, and so does an empty one', async () => {
-  const { channel, child } = launch('digest');
-  const big = crypto.randomBytes(64 * 1024 * 1024);
-  channel.postMessage(big);
-  const reply = JSON.parse((await nextMessage(channel, 30000)).data);
-  assert.deepEqual(reply, {
-    length: big.length,
-    digest: crypto.createHash('sha256').update(big).digest('hex'),
+for (const mode of ['zero-copy', 'copy']) {
+  test(`a 64 MiB message arrives whole, and so does an empty one (${mode} delivery)`, async () => {
+    const env = { ...process.env };
+    if (mode === 'copy') env.ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY = 'copy';
+    else delete env.ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY;
+    const { channel, child } = launch('digest', [], { env });
+    const big = crypto.randomBytes(64 * 1024 * 1024);
+    channel.postMessage(big);
+    const reply = JSON.parse((await nextMessage(channel, 30000)).data);
+    assert.deepEqual(reply, {
+      length: big.length,
+      digest: crypto.createHash('sha256').update(big).digest('hex'),
+    });
+    channel.postMessage(new Uint8Array(0));
+    const empty = JSON.parse((await nextMessage(channel)).data);
+    assert.equal(empty.length, 0);
+    channel.close();
+    child.kill();
+    await exited(child);
   });
-  channel.postMessage(new Uint8Array(0));
-  const empty = JSON.parse((await nextMessage(channel)).data);
-  assert.equal(empty.length, 0);
-  channel.close();
-  child.kill();
-  await exited(child);
-});
+}
 
 test('text and bytes round-trip as text and bytes', async () => {
   const { channel, child } = launch('echo');
@@ -136,6 +141,16 @@ test("the peer's death produces 'close' within 1 s", async () => {
   assert.ok(elapsed < 1000, `'close' took ${elapsed.toFixed(0)} ms`);
   assert.equal(channel.closed, true);
   assert.throws(() => channel.postMessage('anyone?'), { code: 'ERR_RENDEZVOUS_CLOSED' });
+});
+
+test("a peer that exits with our message unread: its last words arrive, then 'close', no 'error'", async () => {
+  const { channel } = launch('last-words');
+  channel.postMessage('you will never read this');
+  const events = [];
+  channel.on('message', ({ data }) => events.push(data));
+  channel.on('error', (error) => events.push(error.code));
+  await once(channel, 'close');
+  assert.deepEqual(events, ['last words']);
 });
 
 test("a slow reader makes postMessage return false, then 'drain'; ignoring it is refused past the limit", async () => {
@@ -253,4 +268,67 @@ test('1,000 channel open/close cycles, with messages and handles in flight, leav
   region.close();
   await new Promise(setImmediate);
   assert.equal(openFdCount(), baseline);
+});
+
+test('the same descriptor moved twice, or a closed one, is refused before anything is taken', () => {
+  const [a, b] = Channel.pair();
+  const { readFd, writeFd } = makePipe();
+  assert.throws(
+    () =>
+      a.postMessage('x', [
+        { fd: readFd, disposition: 'move' },
+        { fd: readFd, disposition: 'move' },
+      ]),
+    { code: 'ERR_RENDEZVOUS_INVALID_RIGHT' },
+  );
+  fs.closeSync(writeFd);
+  assert.throws(() => a.postMessage('x', [{ fd: writeFd, disposition: 'move' }]), {
+    code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+  });
+  fs.fstatSync(readFd); // still open, still the caller's
+  fs.closeSync(readFd);
+  a.close();
+  b.close();
+});
+
+test('messages with no data still count against the queue limit', () => {
+  const [a, b] = Channel.pair();
+  let refused;
+  let sent = 0;
+  for (; sent < 200000; ++sent) {
+    try {
+      a.postMessage(new Uint8Array(0));
+    } catch (error) {
+      refused = error;
+      break;
+    }
+  }
+  assert.equal(refused?.code, 'ERR_RENDEZVOUS_QUEUE_FULL');
+  assert.ok(sent < 200000);
+  a.close();
+  b.close();
+});
+
+test('a failed send reported later, on an end nobody holds, does not crash after a GC', async () => {
+  const script = `
+    const { Channel } = require(${JSON.stringify(require.resolve('../dist/main'))});
+    (() => {
+      const [a, b] = Channel.pair();
+      b.close();
+      a.on('error', () => {});
+      a.postMessage('into the void'); // fails: reported from the event loop
+      a.unref();
+    })();
+    global.gc();
+    setTimeout(() => { global.gc(); console.log('alive'); }, 50);
+  `;
+  const { stdout, status } = require('node:child_process').spawnSync(
+    process.execPath,
+    ['--expose-gc', '-e', script],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(status, 0);
+  assert.equal(stdout.trim(), 'alive');
 });

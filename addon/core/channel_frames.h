@@ -69,6 +69,12 @@ class MessageAssembler {
   explicit MessageAssembler(uint64_t max_message_bytes)
       : max_message_bytes_(max_message_bytes) {}
 
+  // Drops a message in progress (the end closed).
+  void Reset() {
+    message_ = AssembledMessage();
+    received_ = 0;
+  }
+
   // True between a start frame and the message's last byte.
   bool in_message() const { return message_.data != nullptr; }
   // Where the next more frame's data belongs, and how much is still due.

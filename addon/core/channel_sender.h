@@ -25,6 +25,7 @@ class ChannelSender {
 
   // Data bytes accepted but not yet taken by the transport.
   uint64_t queued_bytes() const { return queued_bytes_; }
+  size_t queued_messages() const { return queue_.size(); }
   bool empty() const { return queue_.empty(); }
 
   // Sends a message, or as much of it as the transport takes, then queues

@@ -13,9 +13,10 @@
 
 namespace rendezvous {
 
-// Largest region a caller may create or a peer may announce: beyond what a
-// JS typed array can index, and far beyond what a sane peer sends.
-inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{1} << 40;
+// Largest region a caller may create or a peer may announce (64 GiB): far
+// beyond what a sane peer sends, and a sixteenth of the address space all
+// mapped regions may take together (napi/mapped_regions.h).
+inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{1} << 36;
 
 // A region mapped read-write into this process, with the handle that names
 // it. Destroying it unmaps the region and releases the handle.

@@ -93,12 +93,13 @@ class SocketChannel : public ChannelTransport {
       // MSG_TRUNC: the return value is the packet's real length.
       received = ::recvmsg(socket_.get(), &msg,
                            MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-    } while (received < 0 && errno == EINTR);
+      // ECONNRESET is reported once when the peer closed with our data
+      // unread; what it sent before is still queued, so read on (its end
+      // comes as a 0-byte read).
+    } while (received < 0 && (errno == EINTR || errno == ECONNRESET));
     if (received < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return IoStatus::kWouldBlock;
-      if (errno == ECONNRESET)
-        return IoStatus::kPeerClosed;
       *error = SystemError("recvmsg", errno, "Could not read from a channel");
       return IoStatus::kFailed;
     }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cerrno>
 #include <climits>
@@ -120,6 +121,17 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
                     "The shared memory region has " +
                         std::to_string(status.st_size) + " bytes, not the " +
                         std::to_string(byte_length) + " its sender stated");
+    return nullptr;
+  }
+  // Huge-page memory can run out under a mapping (after its sender punches
+  // a hole), which faults on touch: only ordinary shared memory is taken.
+  constexpr decltype(statfs::f_type) kHugetlbfsMagic = 0x958458f6;
+  struct statfs filesystem;
+  if (::fstatfs(fd.get(), &filesystem) != 0 ||
+      filesystem.f_type == kHugetlbfsMagic) {
+    *error = Error::Make(codes::kInvalidRight,
+                         "The shared memory region is not ordinary shared "
+                         "memory (huge pages are refused)");
     return nullptr;
   }
   // The writer seal would make a shared mapping fail; say so clearly.

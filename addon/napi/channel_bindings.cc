@@ -15,6 +15,7 @@
 #include "napi/external_buffers.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
+#include "napi/mapped_regions.h"
 #include "napi/shared_memory_bindings.h"
 
 namespace rendezvous {
@@ -33,15 +34,26 @@ constexpr uint64_t kHighWaterMark = 8 * 1024 * 1024;
 // Past this a writer that ignored the backpressure is refused outright, so
 // its memory stays bounded whatever the reader does.
 constexpr uint64_t kMaxQueuedBytes = 256 * 1024 * 1024;
+// The same for messages with little or no data (each may hold handles).
+constexpr size_t kMaxQueuedMessages = 65536;
 // Messages this large are handed to JS without a copy where the runtime
 // allows; smaller ones are copied.
 constexpr size_t kExternalBufferThreshold = 64 * 1024;
+// The longest text delivered as a JS string (V8's limit on 64-bit hosts);
+// longer text is a bad message rather than an exception in a listener.
+constexpr uint64_t kMaxTextBytes = (uint64_t{1} << 29) - 24;
 // How often a blocked send is retried where writability cannot be polled.
 constexpr uint64_t kRetryMilliseconds = 1;
 
 template <typename Handle>
 void DeleteHandle(uv_handle_t* handle) {
   delete reinterpret_cast<Handle*>(handle);
+}
+
+Error PollError(int status) {
+  return Error::Make(
+      codes::kSystem,
+      std::string("Polling the channel failed: ") + uv_strerror(status));
 }
 
 Error BadMessage(const std::string& why) {
@@ -78,7 +90,7 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
     if (descriptor.kind == RightKind::kSharedMemory) {
       Error why;
       payload.memory =
-          MapSharedMemory(handle.release(), descriptor.byte_length, &why);
+          MapWithinBudget(handle.release(), descriptor.byte_length, &why);
       if (!payload.memory) {
         *error = BadMessage(why.message);
         return false;
@@ -128,7 +140,6 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       return;
     }
     transport_.reset(info[0].As<Napi::External<ChannelTransport>>().Data());
-    scratch_.resize(transport_->max_frame_size());
     context_ = std::make_unique<Napi::AsyncContext>(env_, "RendezvousChannel");
     AddonState::Get(env_)->open_channels.insert(this);
   }
@@ -159,6 +170,9 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     }
     sender_.Clear();
     pending_handles_.clear();
+    assembler_.Reset();
+    scratch_.clear();
+    scratch_.shrink_to_fit();
     reading_ = false;
     deferred_ = false;
     AddonState::Get(env_)->open_channels.erase(this);
@@ -174,6 +188,9 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     if (!CheckOpen())
       return env_.Undefined();
     reading_ = true;
+    // The head buffer exists only while the end reads: an end that is
+    // just held (or passed along) costs no more than its descriptor.
+    scratch_.resize(transport_->max_frame_size());
     UpdateIo();
     return env_.Undefined();
   }
@@ -201,13 +218,15 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
                            " bytes"));
       return env_.Undefined();
     }
-    if (sender_.queued_bytes() >= kMaxQueuedBytes) {
+    if (sender_.queued_bytes() >= kMaxQueuedBytes ||
+        sender_.queued_messages() >= kMaxQueuedMessages) {
       ThrowJsError(
-          env_,
-          Error::Make(codes::kQueueFull,
-                      "The channel already holds " +
-                          std::to_string(sender_.queued_bytes()) +
-                          " unsent bytes; wait for 'drain' before sending"));
+          env_, Error::Make(codes::kQueueFull,
+                            "The channel already holds " +
+                                std::to_string(sender_.queued_bytes()) +
+                                " unsent bytes in " +
+                                std::to_string(sender_.queued_messages()) +
+                                " messages; wait for 'drain' before sending"));
       return env_.Undefined();
     }
     std::vector<OwnedHandle> handles;
@@ -326,6 +345,20 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       spec.move = move.ToBoolean().Value();
       specs.push_back(spec);
     }
+    // Descriptors get the rendezvous's checks: open, and none moved twice.
+    std::vector<RightSpec> descriptors;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (specs[i].kind == static_cast<int64_t>(RightKind::kFd)) {
+        descriptors.push_back(RightSpec{static_cast<uint32_t>(i),
+                                        specs[i].handle,
+                                        specs[i].move ? "move" : "copy"});
+      }
+    }
+    Error check;
+    if (!CheckRights(descriptors, &check)) {
+      ThrowJsError(env_, check);
+      return false;
+    }
     std::vector<OwnedHandle> handles;
     for (const Spec& spec : specs) {
       if (spec.move)
@@ -368,11 +401,21 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
                  (blocked && transport_->PollsWritable() ? UV_WRITABLE : 0);
     if (events != 0) {
       if (!poll_) {
-        poll_ = new uv_poll_t;
-        uv_poll_init(loop, poll_, transport_->poll_fd());
+        auto* poll = new uv_poll_t;
+        int status = uv_poll_init(loop, poll, transport_->poll_fd());
+        if (status != 0) {
+          delete poll;  // never initialised: nothing for libuv to close
+          Defer(IoStatus::kFailed, PollError(status));
+          return;
+        }
+        poll_ = poll;
         poll_->data = this;
       }
-      uv_poll_start(poll_, events, OnPoll);
+      int status = uv_poll_start(poll_, events, OnPoll);
+      if (status != 0) {
+        Defer(IoStatus::kFailed, PollError(status));
+        return;
+      }
       SetHandleRef(reinterpret_cast<uv_handle_t*>(poll_));
     } else if (poll_) {
       uv_poll_stop(poll_);
@@ -391,7 +434,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
         uv_timer_stop(timer_);
       }
     }
-    if (reading_ || blocked)
+    if (reading_ || blocked || deferred_)
       Pin();
     else
       Unpin();
@@ -420,17 +463,25 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   static void OnPoll(uv_poll_t* poll, int status, int events) {
     auto* self = static_cast<ChannelObject*>(poll->data);
     Napi::HandleScope scope(self->env_);
-    if (status < 0) {
-      self->Finish(IoStatus::kFailed,
-                   Error::Make(codes::kSystem,
-                               std::string("Polling the channel failed: ") +
-                                   uv_strerror(status)));
+    if (status == UV_EBADF) {
+      // libuv's report of POLLERR: a peer that closed with our data unread
+      // resets the socket, but what it sent before is still to be read.
+      // libuv stopped the poll; reading to the end finishes the channel.
+      events = UV_READABLE;
+      if (!self->reading_) {
+        self->Finish(IoStatus::kPeerClosed, Error());
+        return;
+      }
+    } else if (status < 0) {
+      self->Finish(IoStatus::kFailed, PollError(status));
       return;
     }
     if (events & UV_WRITABLE)
       self->FlushQueue();
     if (self->transport_ && (events & UV_READABLE))
       self->ReadFrames();
+    if (status == UV_EBADF)
+      self->UpdateIo();  // start the stopped poll again, if still open
   }
 
   static void OnTimer(uv_timer_t* timer) {
@@ -513,15 +564,31 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
                std::vector<OwnedHandle> handles) {
     std::vector<ReceivedPayload> payloads;
     Error error;
+    bool is_text = (message.flags & frames::kFlagText) != 0;
+    if (is_text && message.size > kMaxTextBytes) {
+      handles.clear();
+      Finish(IoStatus::kFailed,
+             BadMessage("text longer than a JS string can hold"));
+      return;
+    }
     if (!AcceptHandles(message.handles, std::move(handles), &payloads,
                        &error)) {
       payloads.clear();
       Finish(IoStatus::kFailed, error);
       return;
     }
-    Napi::Value data = MessageBuffer(std::move(message));
-    if (data.IsEmpty())
+    Napi::Object self = Value();
+    if (self.IsEmpty() || Listener(self).IsEmpty())
+      return;  // nobody to give it to: everything is released here
+    Napi::Value data = MessageBuffer(&message);
+    if (data.IsEmpty()) {
+      payloads.clear();
+      Finish(IoStatus::kFailed,
+             Error::Make(codes::kSystem, "No memory for a message of " +
+                                             std::to_string(message.size) +
+                                             " bytes"));
       return;
+    }
     Napi::Array list = Napi::Array::New(env_, payloads.size());
     for (size_t i = 0; i < payloads.size(); ++i) {
       ReceivedPayload& payload = payloads[i];
@@ -533,45 +600,48 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       } else {
         Napi::Object raw = Napi::Object::New(env_);
         raw.Set("kind", static_cast<double>(payload.kind));
-        raw.Set("handle", static_cast<double>(payload.raw.release()));
+        raw.Set("handle", static_cast<double>(payload.raw.get()));
         value = raw;
       }
       if (value.IsEmpty() || env_.IsExceptionPending()) {
         ReportException();
-        return;
+        return;  // the raw handles not yet given are released here
       }
       list.Set(i, value);
     }
-    Emit(Event::kMessage,
-         {data, Napi::Boolean::New(env_, message.flags & frames::kFlagText),
-          list});
+    // From here on JS owns the raw handles.
+    for (ReceivedPayload& payload : payloads)
+      (void)payload.raw.release();
+    Emit(self, Event::kMessage,
+         {data, Napi::Boolean::New(env_, is_text), list});
   }
 
   // The message's bytes as an ArrayBuffer: for a large message the assembled
   // buffer itself where external buffers are allowed, else a copy inside
   // V8's heap (for a small one the copy is cheaper than an external
   // buffer's bookkeeping).
-  Napi::Value MessageBuffer(frames::AssembledMessage message) {
-    size_t size = static_cast<size_t>(message.size);
+  Napi::Value MessageBuffer(frames::AssembledMessage* message) {
+    size_t size = static_cast<size_t>(message->size);
     if (size >= kExternalBufferThreshold &&
         AddonState::Get(env_)->external_buffers) {
-      uint8_t* bytes = message.data.release();
+      uint8_t* bytes = message->data.get();
       Napi::Value buffer = NewExternalArrayBuffer(
           env_, bytes, size, [bytes]() { delete[] bytes; });
-      if (!buffer.IsEmpty() || env_.IsExceptionPending()) {
-        if (env_.IsExceptionPending())
-          ReportException();
+      if (!buffer.IsEmpty()) {
+        (void)message->data.release();  // the buffer owns it now
         return buffer;
       }
-      message.data.reset(new uint8_t[size]);  // refused after all: copy
+      // Refused after all: fall through and copy.
+      if (env_.IsExceptionPending())
+        env_.GetAndClearPendingException();
     }
     Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env_, size);
     if (env_.IsExceptionPending()) {
-      ReportException();
+      env_.GetAndClearPendingException();
       return Napi::Value();
     }
     if (size > 0)
-      std::memcpy(buffer.Data(), message.data.get(), size);
+      std::memcpy(buffer.Data(), message->data.get(), size);
     return buffer;
   }
 
@@ -580,10 +650,15 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   void Finish(IoStatus status, const Error& error) {
     if (!transport_)
       return;
+    // Held before Shutdown() unpins, so the object cannot be collected
+    // while its last events are emitted.
+    Napi::Object self = Value();
     Shutdown();
+    if (self.IsEmpty())
+      return;
     if (status == IoStatus::kFailed)
-      Emit(Event::kError, {ToJsError(env_, error).Value()});
-    Emit(Event::kClose, {});
+      Emit(self, Event::kError, {ToJsError(env_, error).Value()});
+    Emit(self, Event::kClose, {});
   }
 
   // Finishes from the event loop rather than inside a JS call.
@@ -604,11 +679,24 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
 
   void Emit(Event event, std::vector<napi_value> args) {
     Napi::Object self = Value();
+    if (!self.IsEmpty())
+      Emit(self, event, std::move(args));
+  }
+
+  // The JS listener, or an empty value when there is none.
+  Napi::Value Listener(Napi::Object self) {
     Napi::Value callback = self.Get("onEvent");
-    if (env_.IsExceptionPending() || !callback.IsFunction()) {
+    if (env_.IsExceptionPending()) {
       ReportException();
-      return;
+      return Napi::Value();
     }
+    return callback.IsFunction() ? callback : Napi::Value();
+  }
+
+  void Emit(Napi::Object self, Event event, std::vector<napi_value> args) {
+    Napi::Value callback = Listener(self);
+    if (callback.IsEmpty())
+      return;
     args.insert(args.begin(),
                 Napi::Number::New(env_, static_cast<double>(event)));
     callback.As<Napi::Function>().MakeCallback(self, args, *context_);

@@ -30,7 +30,7 @@ Napi::Value NewExternalArrayBuffer(Napi::Env env,
   napi_status status = napi_create_external_arraybuffer(
       env, data, size, RunRelease, hint, &buffer);
   if (status != napi_ok) {
-    (*hint)();
+    // Not made: the caller keeps `data`, so `release` must not run.
     delete hint;
     if (status == napi_no_external_buffers_allowed)
       return Napi::Value();

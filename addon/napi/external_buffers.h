@@ -17,9 +17,10 @@ namespace rendezvous {
 
 bool ExternalBuffersAllowed(Napi::Env env);
 
-// An ArrayBuffer over `data`; `release` runs when the buffer is collected (or
-// right away if it could not be made). Returns an empty value, with no
-// exception pending, when external buffers are not allowed.
+// An ArrayBuffer over `data`; `release` runs when the buffer is collected.
+// If it could not be made, `release` never runs (the caller still owns
+// `data`) and the result is empty: with no exception pending when external
+// buffers are not allowed, with one for any other failure.
 Napi::Value NewExternalArrayBuffer(Napi::Env env,
                                    uint8_t* data,
                                    size_t size,

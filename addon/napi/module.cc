@@ -2,6 +2,9 @@
 // bindings.
 #include <napi.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "napi/addon_state.h"
 #include "napi/channel_bindings.h"
 #include "napi/client_bindings.h"
@@ -22,7 +25,12 @@ Napi::Object InitState(Napi::Env env, Napi::Object exports) {
     CloseAllChannels(env);
     state->server.reset();
   });
-  state->external_buffers = ExternalBuffersAllowed(env);
+  // ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy turns zero-copy buffers off
+  // (regions and channel messages alike) to run Electron's path elsewhere.
+  const char* mode = std::getenv("ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY");
+  state->external_buffers =
+      ExternalBuffersAllowed(env) &&
+      !(mode != nullptr && std::strcmp(mode, "copy") == 0);
   InitServerBindings(env, exports);
   InitClientBindings(env, exports);
   InitSharedMemoryBindings(env, exports);

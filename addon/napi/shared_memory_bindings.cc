@@ -7,6 +7,7 @@
 #include "napi/external_buffers.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
+#include "napi/mapped_regions.h"
 
 namespace rendezvous {
 
@@ -152,8 +153,11 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
     SharedMemoryMapping* mapping = Open(env);
     if (!mapping)
       return env.Undefined();
-    if (!view_.IsEmpty() && !view_.Value().IsEmpty())
+    // The same buffer each time, unless the caller detached it.
+    if (!view_.IsEmpty() && !view_.Value().IsEmpty() &&
+        !view_.Value().IsDetached()) {
       return view_.Value();
+    }
     // The buffer keeps the mapping alive, whatever close() does meanwhile.
     auto keep = mapping_;
     Napi::Value buffer =
@@ -225,7 +229,7 @@ Napi::Value CreateSharedMemoryBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Error error;
-  auto mapping = CreateSharedMemory(static_cast<uint64_t>(size), &error);
+  auto mapping = CreateWithinBudget(static_cast<uint64_t>(size), &error);
   if (!mapping) {
     ThrowJsError(env, error);
     return env.Undefined();
