@@ -1,0 +1,134 @@
+'use strict';
+// `npm run test:asan`: builds the addon with AddressSanitizer and
+// UndefinedBehaviorSanitizer (LeakSanitizer on) and runs the whole test
+// suite against it, children included.
+//
+// Node itself is not instrumented, so the sanitizer runtime is preloaded
+// into every process of the run and reports go to files, one per process.
+// A report counts against the addon when one of its stack frames is in the
+// addon's own sources; leaks that only node, V8 or a tool like the C
+// compiler make at exit are counted and shown apart, not failed on.
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { findClang } = require('./clang');
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, 'build', 'asan');
+const ADDON = path.join(OUT, 'electron_port_rendezvous.node');
+const REPORTS = path.join(OUT, 'reports');
+
+function linuxSources() {
+  const gyp = JSON.parse(fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8'));
+  const linux = gyp.targets[0].conditions.find(([condition]) => condition === "OS=='linux'")[1];
+  return [...gyp.variables.core_sources, ...gyp.variables.napi_sources, ...linux.sources];
+}
+
+function build(compiler) {
+  fs.mkdirSync(OUT, { recursive: true });
+  execFileSync(
+    compiler,
+    [
+      '-std=c++17',
+      '-g',
+      '-O1',
+      '-fno-omit-frame-pointer',
+      '-fsanitize=address,undefined',
+      '-fno-sanitize-recover=undefined',
+      '-shared-libasan',
+      '-fPIC',
+      '-shared',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-DNAPI_VERSION=8',
+      '-DNAPI_DISABLE_CPP_EXCEPTIONS',
+      '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
+      '-I',
+      path.join(ROOT, 'addon'),
+      '-I',
+      require('node-addon-api').include_dir,
+      '-I',
+      path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+      '-pthread',
+      '-o',
+      ADDON,
+      ...linuxSources().map((source) => path.join(ROOT, source)),
+    ],
+    { stdio: 'inherit' },
+  );
+  return execFileSync(compiler, ['-print-file-name=libclang_rt.asan-x86_64.so'], { encoding: 'utf8' }).trim();
+}
+
+const ALLOCATOR_FRAME =
+  /in (operator new|malloc|calloc|realloc|posix_memalign|aligned_alloc|strdup)\b|libclang_rt|libstdc\+\+/;
+
+/** Whose a leak is: the code that asked for the memory, i.e. the first
+ * frame below the allocator. */
+function leakOwner(report) {
+  const frames = report.split('\n').filter((line) => /^\s+#\d+ /.test(line));
+  const caller = frames.find((frame) => !ALLOCATOR_FRAME.test(frame)) ?? '';
+  if (/\/addon\/(core|linux|napi|posix)\//.test(caller)) return 'addon';
+  if (/node-addon-api/.test(caller)) return 'node-addon-api';
+  return 'foreign';
+}
+
+/** Sorts every report: memory errors and undefined behaviour anywhere in
+ * the addon's frames count; a leak counts when the addon's own code made
+ * the allocation. */
+function classify() {
+  const ours = [];
+  const counts = { foreign: 0, 'node-addon-api': 0 };
+  for (const file of fs.readdirSync(REPORTS)) {
+    const text = fs.readFileSync(path.join(REPORTS, file), 'utf8');
+    const reports = text.split(/\n(?=(?:Direct|Indirect) leak of|==\d+==ERROR|\S+: runtime error)/);
+    for (const report of reports) {
+      const isLeak = /^(Direct|Indirect) leak of/.test(report.trim());
+      const isError = /==\d+==ERROR: AddressSanitizer(?!: detected memory leaks)|runtime error/.test(report);
+      if (!isLeak && !isError) continue;
+      const owner = isLeak ? leakOwner(report) : /\/addon\//.test(report) ? 'addon' : 'foreign';
+      if (owner === 'addon') ours.push(`${file}:\n${report.trim()}`);
+      else counts[owner] += 1;
+    }
+  }
+  return { ours, counts };
+}
+
+function main() {
+  const runtime = build(findClang('test:asan'));
+  fs.rmSync(REPORTS, { recursive: true, force: true });
+  fs.mkdirSync(REPORTS, { recursive: true });
+  const env = {
+    ...process.env,
+    LD_PRELOAD: runtime,
+    ELECTRON_PORT_RENDEZVOUS_ADDON: ADDON,
+    ASAN_OPTIONS: `detect_leaks=1:log_path=${path.join(REPORTS, 'asan')}:symbolize=1:detect_odr_violation=0`,
+    // Leaks are judged from the reports, not by exit codes: node leaks a
+    // little at every exit, and children's exit codes are under test.
+    LSAN_OPTIONS: 'exitcode=0',
+    UBSAN_OPTIONS: `print_stacktrace=1:log_path=${path.join(REPORTS, 'ubsan')}`,
+  };
+  const files = fs
+    .readdirSync(path.join(ROOT, 'test'))
+    .filter((file) => file.endsWith('.test.js'))
+    .map((file) => path.join('test', file));
+  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
+  const { ours, counts } = classify();
+  console.log(
+    `\ntest:asan: suite ${result.status === 0 ? 'passed' : 'FAILED'} against ${path.relative(ROOT, ADDON)}`,
+  );
+  console.log(
+    `test:asan: ${ours.length} sanitizer reports in the addon's code; not counted: ${counts.foreign} leaks ` +
+      `node, V8 or tools made, ${counts['node-addon-api']} of node-addon-api's bookkeeping for functions ` +
+      'and classes that live until exit',
+  );
+  for (const report of ours) console.log(`\n${report}`);
+  process.exit(result.status === 0 && ours.length === 0 ? 0 : 1);
+}
+
+main();
