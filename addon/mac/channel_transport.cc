@@ -447,6 +447,12 @@ MachChannelTransport::Take MachChannelTransport::ReceiveFromInbox(
           BadMessage("a message of " + std::to_string(too_large) + " bytes");
       return Take::kFailed;
     }
+    if ((kr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
+      // Dequeued and copied out all the same, minus the rights or regions
+      // the kernel could not place (those are null in it): what did arrive
+      // is this task's now.
+      mac::DestroyMessageContents(header);
+    }
     *error = MachError("mach_msg", kr, "Could not receive on a channel");
     return Take::kFailed;
   }
