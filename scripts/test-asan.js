@@ -12,6 +12,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { classifyReports } = require('./asan-reports');
 const { findClang } = require('./clang');
 
 const ROOT = path.join(__dirname, '..');
@@ -61,40 +62,6 @@ function build(compiler) {
   return execFileSync(compiler, ['-print-file-name=libclang_rt.asan-x86_64.so'], { encoding: 'utf8' }).trim();
 }
 
-const ALLOCATOR_FRAME =
-  /in (operator new|malloc|calloc|realloc|posix_memalign|aligned_alloc|strdup)\b|libclang_rt|libstdc\+\+/;
-
-/** Whose a leak is: the code that asked for the memory, i.e. the first
- * frame below the allocator. */
-function leakOwner(report) {
-  const frames = report.split('\n').filter((line) => /^\s+#\d+ /.test(line));
-  const caller = frames.find((frame) => !ALLOCATOR_FRAME.test(frame)) ?? '';
-  if (/\/addon\/(core|linux|napi|posix)\//.test(caller)) return 'addon';
-  if (/node-addon-api/.test(caller)) return 'node-addon-api';
-  return 'foreign';
-}
-
-/** Sorts every report: memory errors and undefined behaviour anywhere in
- * the addon's frames count; a leak counts when the addon's own code made
- * the allocation. */
-function classify() {
-  const ours = [];
-  const counts = { foreign: 0, 'node-addon-api': 0 };
-  for (const file of fs.readdirSync(REPORTS)) {
-    const text = fs.readFileSync(path.join(REPORTS, file), 'utf8');
-    const reports = text.split(/\n(?=(?:Direct|Indirect) leak of|==\d+==ERROR|\S+: runtime error)/);
-    for (const report of reports) {
-      const isLeak = /^(Direct|Indirect) leak of/.test(report.trim());
-      const isError = /==\d+==ERROR: AddressSanitizer(?!: detected memory leaks)|runtime error/.test(report);
-      if (!isLeak && !isError) continue;
-      const owner = isLeak ? leakOwner(report) : /\/addon\//.test(report) ? 'addon' : 'foreign';
-      if (owner === 'addon') ours.push(`${file}:\n${report.trim()}`);
-      else counts[owner] += 1;
-    }
-  }
-  return { ours, counts };
-}
-
 function main() {
   const runtime = build(findClang('test:asan'));
   fs.rmSync(REPORTS, { recursive: true, force: true });
@@ -118,7 +85,11 @@ function main() {
     env,
     stdio: 'inherit',
   });
-  const { ours, counts } = classify();
+  const { ours, counts } = classifyReports(
+    fs
+      .readdirSync(REPORTS)
+      .map((file) => ({ file, text: fs.readFileSync(path.join(REPORTS, file), 'utf8') })),
+  );
   console.log(
     `\ntest:asan: suite ${result.status === 0 ? 'passed' : 'FAILED'} against ${path.relative(ROOT, ADDON)}`,
   );
