@@ -24,7 +24,7 @@ constexpr size_t kHeadCapacity = 128 * 1024;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  frames::MessageAssembler assembler(kMaxMessageBytes);
+  frames::MessageAssembler assembler(kMaxMessageBytes, kMaxMessageBytes / 2);
   std::vector<uint8_t> head(kHeadCapacity);
   size_t at = 0;
   while (at + 3 <= size) {

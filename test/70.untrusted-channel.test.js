@@ -61,6 +61,7 @@ describe(
       'count-mismatch': /announces 2 handles but carries 1/,
       'too-many-fds': /more handles than a message may carry/,
       'over-limit': /larger than the channel's limit/,
+      'long-text': /text longer than the receiver can hold/,
       'wrong-offset': /wrong offset/,
       'handles-on-more': /continuation frame carries handles/,
       'unsealed-memory': /not sealed/,

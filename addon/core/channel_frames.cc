@@ -111,6 +111,11 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
            std::to_string(max_message_bytes_) + " bytes";
     return Outcome::kMalformed;
   }
+  if ((header.flags & kFlagText) != 0 && header.value > max_text_bytes_) {
+    *why = "text longer than the receiver can hold (" +
+           std::to_string(max_text_bytes_) + " bytes)";
+    return Outcome::kMalformed;
+  }
   size_t inline_size = head_size - descriptors_end;
   if (inline_size > header.value) {
     *why = "start frame carries more data than its message";

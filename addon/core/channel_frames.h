@@ -66,8 +66,12 @@ enum class Outcome { kIncomplete, kComplete, kMalformed };
 // message, as a header into the head buffer and data straight into place.
 class MessageAssembler {
  public:
-  explicit MessageAssembler(uint64_t max_message_bytes)
-      : max_message_bytes_(max_message_bytes) {}
+  // Messages longer than `max_message_bytes`, and text longer than
+  // `max_text_bytes`, are refused at their start frame, before anything is
+  // allocated for them.
+  MessageAssembler(uint64_t max_message_bytes, uint64_t max_text_bytes)
+      : max_message_bytes_(max_message_bytes),
+        max_text_bytes_(max_text_bytes) {}
 
   // Drops a message in progress (the end closed).
   void Reset() {
@@ -107,6 +111,7 @@ class MessageAssembler {
   Outcome Finish(AssembledMessage* out);
 
   const uint64_t max_message_bytes_;
+  const uint64_t max_text_bytes_;
   AssembledMessage message_;
   uint64_t received_ = 0;
 };

@@ -40,7 +40,8 @@ constexpr size_t kMaxQueuedMessages = 65536;
 // allows; smaller ones are copied.
 constexpr size_t kExternalBufferThreshold = 64 * 1024;
 // The longest text delivered as a JS string (V8's limit on 64-bit hosts);
-// longer text is a bad message rather than an exception in a listener.
+// longer text is a bad message (refused at its first frame) rather than an
+// exception in a listener.
 constexpr uint64_t kMaxTextBytes = (uint64_t{1} << 29) - 24;
 // How often a blocked send is retried where writability cannot be polled.
 constexpr uint64_t kRetryMilliseconds = 1;
@@ -133,7 +134,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   explicit ChannelObject(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<ChannelObject>(info),
         env_(info.Env()),
-        assembler_(frames::kDefaultMaxMessageBytes) {
+        assembler_(frames::kDefaultMaxMessageBytes, kMaxTextBytes) {
     if (info.Length() != 1 || !info[0].IsExternal()) {
       ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
                                      "Use Channel.pair() to make a channel"));
@@ -565,12 +566,6 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     std::vector<ReceivedPayload> payloads;
     Error error;
     bool is_text = (message.flags & frames::kFlagText) != 0;
-    if (is_text && message.size > kMaxTextBytes) {
-      handles.clear();
-      Finish(IoStatus::kFailed,
-             BadMessage("text longer than a JS string can hold"));
-      return;
-    }
     if (!AcceptHandles(message.handles, std::move(handles), &payloads,
                        &error)) {
       payloads.clear();
