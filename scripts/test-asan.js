@@ -12,6 +12,7 @@ const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { addonSources } = require('./addon-sources');
 const { classifyReports } = require('./asan-reports');
 const { findClang } = require('./clang');
 
@@ -19,12 +20,6 @@ const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'build', 'asan');
 const ADDON = path.join(OUT, 'electron_port_rendezvous.node');
 const REPORTS = path.join(OUT, 'reports');
-
-function linuxSources() {
-  const gyp = JSON.parse(fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8'));
-  const linux = gyp.targets[0].conditions.find(([condition]) => condition === "OS=='linux'")[1];
-  return [...gyp.variables.core_sources, ...gyp.variables.napi_sources, ...linux.sources];
-}
 
 function build(compiler) {
   fs.mkdirSync(OUT, { recursive: true });
@@ -55,7 +50,7 @@ function build(compiler) {
       '-pthread',
       '-o',
       ADDON,
-      ...linuxSources().map((source) => path.join(ROOT, source)),
+      ...addonSources('linux').map((source) => path.join(ROOT, source)),
     ],
     { stdio: 'inherit' },
   );

@@ -3,12 +3,11 @@
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { listeningSocket, makePipe, makeSharedFile, pipeHolding } = require('./support/fds');
+const { listeningSocket, readFromPort, makePipe, makeSharedFile, pipeHolding } = require('./support/fds');
 
 let server;
 before(() => {
@@ -44,13 +43,7 @@ test('a child receives a pipe, a listening socket and a shared file, and uses ea
   assert.equal(await firstMessage(child), 'ready');
   listener.server.close(); // only the child accepts now
 
-  const reply = await new Promise((resolve, reject) => {
-    const socket = net.connect(listener.port, '127.0.0.1');
-    let text = '';
-    socket.on('data', (chunk) => (text += chunk));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
+  const reply = await readFromPort(listener.port);
   assert.equal(reply, `served by ${child.pid}`);
 
   // The child closed the only other write end, so the pipe reads to EOF.

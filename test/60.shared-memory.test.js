@@ -152,12 +152,9 @@ test('creating and closing 1,000 regions leaves the descriptor count unchanged',
   assert.equal(openFdCount(), before);
 });
 
-test('a child refuses a region that is not sealed against resizing', async () => {
-  // A plain memfd registered as a region, as a buggy or hostile parent could.
-  const memfd = await makeSharedFile('not sealed');
-  const launch = native().prepareLaunch([
-    { key: 1, handle: memfd, disposition: 'move', payload: 4, byteLength: 10 },
-  ]);
+/** Launches take-shared-memory.js for a launch prepared through the raw
+ * addon (as a buggy or hostile parent could) and returns its report. */
+async function takeRegionInChild(launch) {
   const child = track(
     childProcess.fork(fixture('take-shared-memory.js'), [], {
       env: { ...process.env, ...server.childEnv },
@@ -165,7 +162,16 @@ test('a child refuses a region that is not sealed against resizing', async () =>
     }),
   );
   native().bindLaunch(launch, child.pid);
-  const report = await firstMessage(child);
+  return firstMessage(child);
+}
+
+test('a child refuses a region that is not sealed against resizing', async () => {
+  // A plain memfd registered as a region, as a buggy or hostile parent could.
+  const memfd = await makeSharedFile('not sealed');
+  const launch = native().prepareLaunch([
+    { key: 1, handle: memfd, disposition: 'move', payload: 4, byteLength: 10 },
+  ]);
+  const report = await takeRegionInChild(launch);
   assert.equal(report.ok, false);
   assert.equal(report.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
   assert.match(report.message, /not sealed/);
@@ -176,14 +182,7 @@ test('a child refuses a sealed region whose size is not the one stated', async (
   const region = SharedMemory.create(4096);
   const spec = { key: 1, handle: region[sharedMemoryNative].handle, disposition: 'copy', payload: 4 };
   const launch = native().prepareLaunch([{ ...spec, byteLength: 8192 }]);
-  const child = track(
-    childProcess.fork(fixture('take-shared-memory.js'), [], {
-      env: { ...process.env, ...server.childEnv },
-      execArgv: ['--require', rendezvous.PRELOAD_PATH],
-    }),
-  );
-  native().bindLaunch(launch, child.pid);
-  const report = await firstMessage(child);
+  const report = await takeRegionInChild(launch);
   assert.equal(report.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
   assert.match(report.message, /4096 bytes, not the 8192/);
   assert.equal(report.openFdsAfter, report.openFdsBefore - 1);

@@ -5,13 +5,19 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { once } = require('node:events');
 const fs = require('node:fs');
-const net = require('node:net');
 const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { Channel, ReceivedFd, SharedMemory } = rendezvous;
 const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { listeningSocket, makePipe, openFdCount, pipeHolding, waitFor } = require('./support/fds');
+const {
+  listeningSocket,
+  readFromPort,
+  makePipe,
+  openFdCount,
+  pipeHolding,
+  waitFor,
+} = require('./support/fds');
 
 let server;
 before(() => {
@@ -102,13 +108,7 @@ test('after launch, a child receives a memfd and a listening socket over a chann
   channel.postMessage('take these', [region, { fd: listener.fd, disposition: 'copy' }]);
   assert.equal((await nextMessage(channel)).data, 'listening');
   listener.server.close(); // only the child accepts now
-  const reply = await new Promise((resolve, reject) => {
-    const socket = net.connect(listener.port, '127.0.0.1');
-    let text = '';
-    socket.on('data', (chunk) => (text += chunk));
-    socket.on('end', () => resolve(text));
-    socket.on('error', reject);
-  });
+  const reply = await readFromPort(listener.port);
   assert.equal(reply, `served by ${child.pid}: words in shared memory`);
   region.close();
   channel.close();

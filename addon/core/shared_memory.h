@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "core/error.h"
 
@@ -17,6 +18,18 @@ namespace rendezvous {
 // beyond what a sane peer sends, and a sixteenth of the address space all
 // mapped regions may take together (napi/mapped_regions.h).
 inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{1} << 36;
+
+// Checks a region's size against the range every backend accepts.
+inline bool CheckSharedMemorySize(uint64_t size, Error* error) {
+  if (size == 0 || size > kMaxSharedMemoryBytes) {
+    *error = Error::Range(codes::kInvalidArgument,
+                          "A shared memory region must be 1 to " +
+                              std::to_string(kMaxSharedMemoryBytes) +
+                              " bytes, not " + std::to_string(size));
+    return false;
+  }
+  return true;
+}
 
 // A region mapped read-write into this process, with the handle that names
 // it. Destroying it unmaps the region and releases the handle.

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "linux/fd_passing.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 
@@ -39,27 +40,11 @@ class SocketChannel : public ChannelTransport {
                      Error* error) override {
     iovec iov[2] = {{frame.head, frame.head_size},
                     {frame.tail, frame.tail_size}};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = frame.tail_size > 0 ? 2 : 1;
-    alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(int) * 253)];
-    if (!handles->empty()) {
-      size_t payload = handles->size() * sizeof(int);
-      msg.msg_control = control;
-      msg.msg_controllen = CMSG_SPACE(payload);
-      cmsghdr* header = CMSG_FIRSTHDR(&msg);
-      header->cmsg_level = SOL_SOCKET;
-      header->cmsg_type = SCM_RIGHTS;
-      header->cmsg_len = CMSG_LEN(payload);
-      for (size_t i = 0; i < handles->size(); ++i) {
-        int fd = static_cast<int>((*handles)[i].get());
-        std::memcpy(CMSG_DATA(header) + i * sizeof(int), &fd, sizeof fd);
-      }
-    }
-    ssize_t sent;
-    do {
-      sent = ::sendmsg(socket_.get(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    } while (sent < 0 && errno == EINTR);
+    std::vector<int> fds;
+    for (const OwnedHandle& handle : *handles)
+      fds.push_back(static_cast<int>(handle.get()));
+    ssize_t sent = SendWithFds(socket_.get(), iov, frame.tail_size > 0 ? 2 : 1,
+                               fds, MSG_DONTWAIT);
     if (sent < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return IoStatus::kWouldBlock;
@@ -82,47 +67,31 @@ class SocketChannel : public ChannelTransport {
                         Error* error) override {
     iovec iov[2] = {{frame.head, frame.head_size},
                     {frame.tail, frame.tail_size}};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = frame.tail_size > 0 ? 2 : 1;
-    alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(int) * 253)];
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(max_handles * sizeof(int));
+    std::vector<ScopedFd> fds;
     ssize_t received;
     do {
       // MSG_TRUNC: the return value is the packet's real length.
-      received = ::recvmsg(socket_.get(), &msg,
-                           MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+      received = ReceiveWithFds(socket_.get(), iov, frame.tail_size > 0 ? 2 : 1,
+                                max_handles, MSG_DONTWAIT | MSG_TRUNC, &fds,
+                                truncated, handles_truncated);
       // ECONNRESET is reported once when the peer closed with our data
       // unread; what it sent before is still queued, so read on (its end
       // comes as a 0-byte read).
-    } while (received < 0 && (errno == EINTR || errno == ECONNRESET));
+    } while (received < 0 && errno == ECONNRESET);
+    for (ScopedFd& fd : fds)
+      handles->emplace_back(fd.release(), RightKind::kFd);
     if (received < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return IoStatus::kWouldBlock;
       *error = SystemError("recvmsg", errno, "Could not read from a channel");
       return IoStatus::kFailed;
     }
-    // Own every descriptor before looking at anything else, so none leaks.
-    for (cmsghdr* header = CMSG_FIRSTHDR(&msg); header;
-         header = CMSG_NXTHDR(&msg, header)) {
-      if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS)
-        continue;
-      size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-      for (size_t i = 0; i < count; ++i) {
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(header) + i * sizeof(int), sizeof fd);
-        handles->emplace_back(fd, RightKind::kFd);
-      }
-    }
-    *handles_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
     // A zero-length packet with no handles is the peer's end of stream; a
     // SEQPACKET peer never sends an empty frame.
     if (received == 0 && handles->empty())
       return IoStatus::kPeerClosed;
     *size = static_cast<size_t>(received);
-    *truncated = (msg.msg_flags & MSG_TRUNC) != 0 ||
-                 *size > frame.head_size + frame.tail_size;
+    *truncated = *truncated || *size > frame.head_size + frame.tail_size;
     return IoStatus::kDone;
   }
 

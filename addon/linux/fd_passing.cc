@@ -2,25 +2,36 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace rendezvous {
 
+namespace {
+
+// Control space for the most descriptors a message may carry, on the
+// stack: channel frames pass through here on the hot path.
+struct ControlBuffer {
+  alignas(cmsghdr) uint8_t bytes[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)];
+};
+
+}  // namespace
+
 ssize_t SendWithFds(int socket,
-                    const std::vector<uint8_t>& bytes,
+                    const iovec* iov,
+                    size_t iov_count,
                     const std::vector<int>& fds,
                     int flags) {
-  iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  std::vector<uint8_t> control;
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = iov_count;
+  ControlBuffer control;
   if (!fds.empty()) {
-    size_t payload = fds.size() * sizeof(int);
-    control.assign(CMSG_SPACE(payload), 0);
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
+    size_t payload = std::min(fds.size(), kMaxFdsPerMessage) * sizeof(int);
+    std::memset(control.bytes, 0, sizeof control.bytes);
+    msg.msg_control = control.bytes;
+    msg.msg_controllen = CMSG_SPACE(payload);
     cmsghdr* header = CMSG_FIRSTHDR(&msg);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
@@ -34,20 +45,29 @@ ssize_t SendWithFds(int socket,
   return sent;
 }
 
+ssize_t SendWithFds(int socket,
+                    const std::vector<uint8_t>& bytes,
+                    const std::vector<int>& fds,
+                    int flags) {
+  iovec iov{const_cast<uint8_t*>(bytes.data()), bytes.size()};
+  return SendWithFds(socket, &iov, 1, fds, flags);
+}
+
 ssize_t ReceiveWithFds(int socket,
-                       size_t max_bytes,
+                       iovec* iov,
+                       size_t iov_count,
                        size_t max_fds,
                        int flags,
-                       ReceivedMessage* message) {
-  message->bytes.assign(max_bytes, 0);
-  message->fds.clear();
-  std::vector<uint8_t> control(CMSG_SPACE(max_fds * sizeof(int)), 0);
-  iovec iov{message->bytes.data(), message->bytes.size()};
+                       std::vector<ScopedFd>* fds,
+                       bool* truncated,
+                       bool* fds_truncated) {
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
+  msg.msg_iov = iov;
+  msg.msg_iovlen = iov_count;
+  ControlBuffer control;
+  msg.msg_control = control.bytes;
+  msg.msg_controllen =
+      CMSG_SPACE(std::min(max_fds, kMaxFdsPerMessage) * sizeof(int));
   ssize_t received;
   do {
     received = ::recvmsg(socket, &msg, flags | MSG_CMSG_CLOEXEC);
@@ -65,12 +85,27 @@ ssize_t ReceiveWithFds(int socket,
     for (size_t i = 0; i < count; ++i) {
       int fd;
       std::memcpy(&fd, data + i * sizeof(int), sizeof(int));
-      message->fds.emplace_back(fd);
+      fds->emplace_back(fd);
     }
   }
-  message->truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-  message->fds_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
-  message->bytes.resize(static_cast<size_t>(received));
+  *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+  *fds_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
+  return received;
+}
+
+ssize_t ReceiveWithFds(int socket,
+                       size_t max_bytes,
+                       size_t max_fds,
+                       int flags,
+                       ReceivedMessage* message) {
+  message->bytes.assign(max_bytes, 0);
+  message->fds.clear();
+  iovec iov{message->bytes.data(), message->bytes.size()};
+  ssize_t received =
+      ReceiveWithFds(socket, &iov, 1, max_fds, flags, &message->fds,
+                     &message->truncated, &message->fds_truncated);
+  if (received >= 0)
+    message->bytes.resize(static_cast<size_t>(received));
   return received;
 }
 

@@ -1,8 +1,10 @@
-// One message with descriptors over a SOCK_SEQPACKET Unix socket.
+// One message with descriptors over a SOCK_SEQPACKET Unix socket: the
+// rendezvous request and reply, and every channel frame.
 #ifndef ADDON_LINUX_FD_PASSING_H_
 #define ADDON_LINUX_FD_PASSING_H_
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -12,13 +14,39 @@
 
 namespace rendezvous {
 
-// Sends `bytes` with `fds` attached (duplicated into the message by the
-// kernel; the caller still owns its own). Never raises SIGPIPE. Returns the
-// sendmsg result: the byte count, or -1 with errno set.
+// At most this many descriptors travel in one message (the kernel's
+// SCM_MAX_FD).
+inline constexpr size_t kMaxFdsPerMessage = 253;
+
+// Sends the bytes of `iov` as one message with `fds` attached (duplicated
+// into the message by the kernel; the caller still owns its own). Never
+// raises SIGPIPE; retries EINTR. Returns the sendmsg result: the byte count,
+// or -1 with errno set.
+ssize_t SendWithFds(int socket,
+                    const iovec* iov,
+                    size_t iov_count,
+                    const std::vector<int>& fds,
+                    int flags);
 ssize_t SendWithFds(int socket,
                     const std::vector<uint8_t>& bytes,
                     const std::vector<int>& fds,
                     int flags);
+
+// Receives one message into `iov`, with room for `max_fds` descriptors
+// (which arrive close-on-exec); retries EINTR. Every descriptor that arrived
+// is appended to `fds`, owned, before anything else is looked at. Beyond
+// `max_fds` the kernel closes them and `*fds_truncated` is set;
+// `*truncated` is set when the message was longer than `iov`. Returns the
+// recvmsg result: 0 at end of stream, -1 with errno set on failure (with
+// MSG_TRUNC in `flags`, the message's real length).
+ssize_t ReceiveWithFds(int socket,
+                       iovec* iov,
+                       size_t iov_count,
+                       size_t max_fds,
+                       int flags,
+                       std::vector<ScopedFd>* fds,
+                       bool* truncated,
+                       bool* fds_truncated);
 
 struct ReceivedMessage {
   std::vector<uint8_t> bytes;
@@ -27,10 +55,7 @@ struct ReceivedMessage {
   bool fds_truncated = false;  // MSG_CTRUNC: more fds than the buffer held
 };
 
-// Receives one message of at most `max_bytes`, with room for `max_fds`
-// descriptors (which arrive close-on-exec). Descriptors beyond that are
-// closed by the kernel and reported as `fds_truncated`. Returns the recvmsg
-// result: 0 at end of stream, -1 with errno set on failure.
+// The same into a buffer of `max_bytes`, resized to what arrived.
 ssize_t ReceiveWithFds(int socket,
                        size_t max_bytes,
                        size_t max_fds,

@@ -54,22 +54,11 @@ std::unique_ptr<SharedMemoryMapping> Map(ScopedFd fd,
                                         static_cast<uint8_t*>(data), size);
 }
 
-bool CheckSize(uint64_t size, Error* error) {
-  if (size == 0 || size > kMaxSharedMemoryBytes) {
-    *error = Error::Range(codes::kInvalidArgument,
-                          "A shared memory region must be 1 to " +
-                              std::to_string(kMaxSharedMemoryBytes) +
-                              " bytes, not " + std::to_string(size));
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
                                                         Error* error) {
-  if (!CheckSize(size, error))
+  if (!CheckSharedMemorySize(size, error))
     return nullptr;
   ScopedFd fd(::memfd_create("electron-port-rendezvous",
                              MFD_CLOEXEC | MFD_ALLOW_SEALING));
@@ -101,7 +90,7 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
     return nullptr;
   }
   ScopedFd fd(static_cast<int>(handle));
-  if (!CheckSize(byte_length, error))
+  if (!CheckSharedMemorySize(byte_length, error))
     return nullptr;
   int seals = ::fcntl(fd.get(), F_GET_SEALS);
   if (seals < 0 || (seals & kRequiredSeals) != kRequiredSeals) {

@@ -17,6 +17,7 @@
 #include "mac/channel_messages.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
+#include "mac/mach_right.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -109,22 +110,6 @@ kern_return_t SendHello(mach_port_t inbox,
   hello->peer.type = MACH_MSG_PORT_DESCRIPTOR;
   return mach_msg(&hello->header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
                   sizeof *hello, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
-}
-
-// The right a handle of `kind` arrives as.
-mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
-  switch (kind) {
-    case RightKind::kFd:  // a fileport
-    case RightKind::kSendRight:
-    case RightKind::kSharedMemory:  // a memory entry
-      return MACH_MSG_TYPE_PORT_SEND;
-    case RightKind::kSendOnceRight:
-      return MACH_MSG_TYPE_PORT_SEND_ONCE;
-    case RightKind::kReceiveRight:
-    case RightKind::kChannel:  // an end's inbox
-      return MACH_MSG_TYPE_PORT_RECEIVE;
-  }
-  return 0;
 }
 
 // Whether a handle of `kind` may arrive under `name`. A send or send-once

@@ -13,6 +13,7 @@
 #include "mac/bootstrap.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
+#include "mac/mach_right.h"
 #include "mac/messages.h"
 #include "mac/scoped_mach_port.h"
 #include "posix/scoped_fd.h"
@@ -21,22 +22,6 @@
 namespace rendezvous {
 
 namespace {
-
-// The disposition a right of `kind` arrives with.
-mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
-  switch (kind) {
-    case RightKind::kFd:  // a fileport
-    case RightKind::kSendRight:
-    case RightKind::kSharedMemory:  // a memory entry
-      return MACH_MSG_TYPE_PORT_SEND;
-    case RightKind::kReceiveRight:
-    case RightKind::kChannel:  // the end's inbox
-      return MACH_MSG_TYPE_PORT_RECEIVE;
-    case RightKind::kSendOnceRight:
-      return MACH_MSG_TYPE_PORT_SEND_ONCE;
-  }
-  return 0;
-}
 
 // One received right, owned until it is handed to the caller.
 struct OwnedRight {

@@ -17,6 +17,7 @@
 #include "core/shared_memory.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
+#include "posix/duplicate_fd.h"
 #include "posix/fd_spec.h"
 #include "posix/system_error.h"
 
@@ -288,22 +289,8 @@ bool DuplicateHandle(int64_t handle,
                      int64_t* copy,
                      Error* error) {
   switch (kind) {
-    case RightKind::kFd: {
-      if (handle < 0 || handle > INT_MAX) {
-        *error = Error::Make(codes::kInvalidRight,
-                             "Not a descriptor: " + std::to_string(handle));
-        return false;
-      }
-      int fd = ::fcntl(static_cast<int>(handle), F_DUPFD_CLOEXEC, 0);
-      if (fd < 0) {
-        *error = SystemError(
-            "fcntl", errno, "Could not duplicate fd " + std::to_string(handle),
-            errno == EBADF ? codes::kInvalidRight : codes::kSystem);
-        return false;
-      }
-      *copy = fd;
-      return true;
-    }
+    case RightKind::kFd:
+      return DuplicateFd(handle, copy, error);
     case RightKind::kSendRight:
     case RightKind::kSharedMemory: {
       if (handle == MACH_PORT_DEAD) {

@@ -29,6 +29,22 @@
 
 namespace rendezvous {
 
+// The disposition a right of `kind` arrives with in a received message.
+inline mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
+  switch (kind) {
+    case RightKind::kFd:  // a fileport
+    case RightKind::kSendRight:
+    case RightKind::kSharedMemory:  // a memory entry
+      return MACH_MSG_TYPE_PORT_SEND;
+    case RightKind::kSendOnceRight:
+      return MACH_MSG_TYPE_PORT_SEND_ONCE;
+    case RightKind::kReceiveRight:
+    case RightKind::kChannel:  // a channel end's inbox
+      return MACH_MSG_TYPE_PORT_RECEIVE;
+  }
+  return 0;
+}
+
 class MachRight : public Right {
  public:
   // `payload` is the spec's (kFd: the kind follows from the disposition);

@@ -46,17 +46,6 @@ class MachMapping : public SharedMemoryMapping {
   uint64_t size_;
 };
 
-bool CheckSize(uint64_t size, Error* error) {
-  if (size == 0 || size > kMaxSharedMemoryBytes) {
-    *error = Error::Range(codes::kInvalidArgument,
-                          "A shared memory region must be 1 to " +
-                              std::to_string(kMaxSharedMemoryBytes) +
-                              " bytes, not " + std::to_string(size));
-    return false;
-  }
-  return true;
-}
-
 // Maps the first `size` bytes of `entry` read-write, shared (copy = FALSE
 // maps the entry's object itself), and not inherited by forked children.
 // `size` is not rounded here on purpose: the kernel checks the entry holds
@@ -132,7 +121,7 @@ bool CheckCannotFault(mach_vm_address_t address, uint64_t size, Error* error) {
 
 std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
                                                         Error* error) {
-  if (!CheckSize(size, error))
+  if (!CheckSharedMemorySize(size, error))
     return nullptr;
   // MAP_MEM_NAMED_CREATE makes a new anonymous, zero-filled object of the
   // page-rounded size; the entry may be mapped with at most `kReadWrite`.
@@ -168,7 +157,7 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
     return nullptr;
   }
   ScopedMachSendRight entry(static_cast<mach_port_t>(handle));
-  if (!CheckSize(byte_length, error))
+  if (!CheckSharedMemorySize(byte_length, error))
     return nullptr;
   // Fails for a right that is not a memory entry (KERN_INVALID_OBJECT), for
   // one that does not allow read-write (KERN_INVALID_RIGHT), and for one

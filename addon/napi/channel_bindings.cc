@@ -573,7 +573,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       return;
     }
     Napi::Object self = Value();
-    if (self.IsEmpty() || Listener(self).IsEmpty())
+    Napi::Value listener = self.IsEmpty() ? Napi::Value() : Listener(self);
+    if (listener.IsEmpty())
       return;  // nobody to give it to: everything is released here
     Napi::Value data = MessageBuffer(&message);
     if (data.IsEmpty()) {
@@ -607,7 +608,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     // From here on JS owns the raw handles.
     for (ReceivedPayload& payload : payloads)
       (void)payload.raw.release();
-    Emit(self, Event::kMessage,
+    Call(self, listener, Event::kMessage,
          {data, Napi::Boolean::New(env_, is_text), list});
   }
 
@@ -690,8 +691,14 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
 
   void Emit(Napi::Object self, Event event, std::vector<napi_value> args) {
     Napi::Value callback = Listener(self);
-    if (callback.IsEmpty())
-      return;
+    if (!callback.IsEmpty())
+      Call(self, callback, event, std::move(args));
+  }
+
+  void Call(Napi::Object self,
+            Napi::Value callback,
+            Event event,
+            std::vector<napi_value> args) {
     args.insert(args.begin(),
                 Napi::Number::New(env_, static_cast<double>(event)));
     callback.As<Napi::Function>().MakeCallback(self, args, *context_);

@@ -86,6 +86,18 @@ async function listeningSocket() {
   return { server, fd: server._handle.fd, port: server.address().port };
 }
 
+/** Connects to a loopback port and reads what the server says until it
+ * ends the connection. */
+function readFromPort(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
 /** Polls `condition` until it holds or `timeoutMs` passes. */
 async function waitFor(condition, timeoutMs = 3000, what = 'condition') {
   const deadline = Date.now() + timeoutMs;
@@ -103,5 +115,6 @@ module.exports = {
   makePipe,
   openFdCount,
   pipeHolding,
+  readFromPort,
   waitFor,
 };

@@ -1,0 +1,15 @@
+/** What both entry points export: the payloads, the owned handle types and
+ * the error types, the same in the main process and in children. */
+export {
+  Channel,
+  type ChannelData,
+  type ChannelFd,
+  type ChannelMachRight,
+  type ChannelMessage,
+  type OutgoingHandle,
+  type ReceivedHandle,
+} from '../lib/channel';
+export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+export { ReceivedFd } from '../lib/received-fd';
+export { SharedMemory } from '../lib/shared-memory';
+export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';
