@@ -97,11 +97,11 @@ test('an ES module worker gets its rights through the package’s exports', asyn
   await exited(child);
 });
 
-test('a parent whose JS thread spins for 2 s right after forking does not delay the child', async () => {
+test('a parent whose JS thread spins for 3 s right after forking does not delay the child', async () => {
   const child = fork(fixture('report-rights.js'), [], {
     ports: { 1: { fd: pipeHolding('busy parent'), disposition: 'move' } },
   });
-  const spinUntil = Date.now() + 2000;
+  const spinUntil = Date.now() + 3000;
   while (Date.now() < spinUntil) {
     // The server thread answers while this thread is busy.
   }
@@ -120,7 +120,8 @@ test('an unregistered process gets 0 rights at once; a second claim gets 0', asy
   const result = await firstMessage(stranger);
   assert.equal(result.ok, true, 'a valid client with nothing in it');
   assert.equal(result.count, 0);
-  assert.ok(result.durationMs < 100, `answered in ${result.durationMs} ms`);
+  // Held, it would wait for a pending launch or 10 s.
+  assert.ok(result.durationMs < 1000, `answered in ${result.durationMs} ms`);
   stranger.send('exit');
   await exited(stranger);
 
