@@ -1,10 +1,14 @@
 'use strict';
 // `npm run test:chaos`: 1,000 rendezvous in which children are killed with
-// SIGKILL at random points: before they ask, while they start up and ask,
-// right after asking (a raw client that hangs up before the reply), and
-// after they have claimed their rights. Afterwards the parent's descriptor
-// count is back to its baseline, no registration is left, and every child
-// that lived to report got exactly its own token.
+// SIGKILL. Node children are killed at random moments: before they can ask,
+// somewhere in start-up and the rendezvous, or after claiming. Raw C clients
+// are killed at exact steps, reached by stopping themselves there: before
+// connecting, connected but silent, asked while their launch was still
+// unbound (dead at bind), mid-reply (held, then answered into a stopped
+// process), asked with the reply unread, and after claiming; or they hang
+// up right after asking. Afterwards the parent's descriptor count is back
+// to its baseline, no registration or pending launch is left, and every
+// child that reported got exactly its own token.
 const childProcess = require('node:child_process');
 const { once } = require('node:events');
 const path = require('node:path');
@@ -41,14 +45,25 @@ function tokenPipe(token) {
   return readFd;
 }
 
+// Where a raw C client is killed. It stops itself (SIGSTOP) at the step
+// named and is killed there, so each step is hit exactly, not by timing.
+const RAW_POINTS = [
+  'rawHungUpAfterAsking', // closes its connection right after the request
+  'rawKilledBeforeConnecting',
+  'rawKilledConnected', // an idle connection, nothing asked
+  'rawKilledWhileHeld', // asked before its launch was bound; dead at bind
+  'rawKilledMidReply', // held, then bound: the reply is sent into a stopped child
+  'rawKilledAsked', // asked after bind; the reply waits unread in its socket
+  'rawKilledAfterClaim', // has read its rights; reports the token first
+];
+
 let outcomes = {
   survived: 0,
   wrongToken: 0,
   killedBeforeAsking: 0,
   killedStartingUp: 0,
   killedAfterClaim: 0,
-  rawHungUp: 0,
-  rawKilled: 0,
+  ...Object.fromEntries(RAW_POINTS.map((point) => [point, 0])),
 };
 
 /** A Node child killed (or not) at one of the points. */
@@ -86,22 +101,58 @@ async function nodeChild(index) {
   await exited;
 }
 
-/** A raw C client: hangs up right after asking, or is killed at random. */
+/** The first line a child prints, or null if it exits first. */
+function firstLine(child) {
+  return new Promise((resolve) => {
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end >= 0) resolve(text.slice(0, end));
+    });
+    child.once('exit', () => resolve(null));
+  });
+}
+
+/** A raw C client killed at one exact step of the protocol. */
 async function rawChild(server, index) {
-  const token = `raw-${index}`;
+  const token = `raw-${index}-${random(1e9)}`;
   const launch = server.prepareLaunch({ 1: { fd: tokenPipe(token), disposition: 'move' } });
-  const hangUp = random(2) === 0;
-  const child = childProcess.spawn(rawPeerPath(), ['client', hangUp ? 'close-after-request' : 'valid'], {
+  const point = RAW_POINTS[random(RAW_POINTS.length)];
+  const stopAt = {
+    rawKilledBeforeConnecting: 'before-connect',
+    rawKilledConnected: 'connected',
+    rawKilledWhileHeld: 'asked',
+    rawKilledMidReply: 'asked',
+    rawKilledAsked: 'asked',
+    rawKilledAfterClaim: 'claimed',
+  }[point];
+  const args = stopAt === undefined ? ['client', 'close-after-request'] : ['client', 'stop-at', stopAt];
+  const child = childProcess.spawn(rawPeerPath(), args, {
     env: { ...process.env, ...launch.env },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = once(child, 'exit');
-  launch.bind(child.pid);
-  if (hangUp) outcomes.rawHungUp += 1;
-  else {
-    await sleep(random(3));
+  const line = firstLine(child);
+  const bindLater = point === 'rawKilledWhileHeld' || point === 'rawKilledMidReply';
+  if (!bindLater) launch.bind(child.pid);
+  outcomes[point] += 1;
+  if (stopAt !== undefined) {
+    const reached = await line;
+    if (reached === null) throw new Error(`raw child ${index} exited before reaching ${stopAt}`);
+    if (point === 'rawKilledAfterClaim' && reached !== `at claimed ${token}`) {
+      outcomes.wrongToken += 1;
+      console.error(`raw child ${index} printed ${JSON.stringify(reached)}, expected its token ${token}`);
+    }
+    if (point === 'rawKilledMidReply') {
+      launch.bind(child.pid);
+      await sleep(1); // the server thread answers the held request
+    }
+    // Killed and bound in one tick when dead at bind: not yet reaped, so
+    // its pid cannot have been reused.
     child.kill('SIGKILL');
-    outcomes.rawKilled += 1;
+    if (point === 'rawKilledWhileHeld') launch.bind(child.pid);
   }
   await exited;
 }
