@@ -9,7 +9,7 @@ const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { Channel, ReceivedFd, SharedMemory } = rendezvous;
-const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
+const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
 const {
   listeningSocket,
   readFromPort,
@@ -331,4 +331,21 @@ test('a failed send reported later, on an end nobody holds, does not crash after
   );
   assert.equal(status, 0);
   assert.equal(stdout.trim(), 'alive');
+});
+
+test("an end libuv refuses to poll emits 'error' (ERR_RENDEZVOUS_SYSTEM) and 'close', and the process lives on", async () => {
+  const child = track(
+    require('node:child_process').spawn(process.execPath, [fixture('poll-refused.js')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  const { out, code } = await stdoutOf(child);
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(out), {
+    events: [
+      { error: 'ERR_RENDEZVOUS_SYSTEM', message: 'Polling the channel failed: file already exists' },
+      'close',
+    ],
+    closed: true,
+  });
 });
