@@ -679,6 +679,8 @@ IoStatus MachChannelTransport::SendFrame(const FrameBuffers& frame,
       // Nothing was taken; the fileports' owners drop them.
       if (kr == MACH_SEND_INVALID_DEST)
         return IoStatus::kPeerClosed;  // the peer's inbox is gone
+      if (kr == MACH_SEND_NO_BUFFER)
+        return IoStatus::kWouldBlock;  // kernel memory short for now: retried
       *error = MachError("mach_msg", kr, "Could not send on a channel");
       return IoStatus::kFailed;
     case SendFailure::kPartlyDestroyed:

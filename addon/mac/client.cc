@@ -15,6 +15,7 @@
 #include "mac/mach_error.h"
 #include "mac/mach_right.h"
 #include "mac/messages.h"
+#include "mac/received_message.h"
 #include "mac/scoped_mach_port.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
@@ -159,6 +160,21 @@ bool ParseReply(mach_msg_header_t* header,
   return true;
 }
 
+// A send that timed out or was interrupted hands the request back
+// (pseudo-received): the server reference and the reply right the send made
+// are this task's again and are released here. A send refused outright took
+// nothing and left the header as it was written.
+void ReleaseReturnedRequest(mach_msg_header_t* header) {
+  if (MACH_MSGH_BITS_REMOTE(header->msgh_bits) == MACH_MSG_TYPE_COPY_SEND)
+    return;
+  // mach_msg_destroy() releases the remote right only.
+  mach_msg_destroy(header);
+  if (MACH_MSGH_BITS_LOCAL(header->msgh_bits) == MACH_MSG_TYPE_PORT_SEND_ONCE &&
+      MACH_PORT_VALID(header->msgh_local_port)) {
+    (void)mach_port_deallocate(mach_task_self(), header->msgh_local_port);
+  }
+}
+
 }  // namespace
 
 bool PerformRendezvous(const ClientConfig& config,
@@ -204,6 +220,7 @@ bool PerformRendezvous(const ClientConfig& config,
   kr = mach_msg(&request.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
                 sizeof(request), 0, MACH_PORT_NULL, timeout, MACH_PORT_NULL);
   if (kr != KERN_SUCCESS) {
+    ReleaseReturnedRequest(&request.header);
     *error =
         MachError("mach_msg", kr, "Rendezvous request failed",
                   kr == MACH_SEND_TIMED_OUT ? codes::kTimeout : codes::kSystem);
@@ -220,6 +237,10 @@ bool PerformRendezvous(const ClientConfig& config,
                 0, static_cast<mach_msg_size_t>(buffer_size), reply_port.get(),
                 timeout, MACH_PORT_NULL);
   if (kr != KERN_SUCCESS) {
+    // Dequeued all the same, minus what the kernel could not place: what
+    // did arrive is this task's.
+    if ((kr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR)
+      mac::DestroyMessageContents(header);
     const char* code = kr == MACH_RCV_TIMED_OUT   ? codes::kTimeout
                        : kr == MACH_RCV_TOO_LARGE ? codes::kBadReply
                                                   : codes::kSystem;
@@ -229,8 +250,8 @@ bool PerformRendezvous(const ClientConfig& config,
   if (!ParseReply(header, buffer_size, config.expected_server_pid, rights,
                   error)) {
     rights->clear();
-    // Releases every right the reply carried.
-    mach_msg_destroy(header);
+    // Releases every right and region the reply carried.
+    mac::DestroyMessageContents(header);
     log("refused a reply: %s", error->message.c_str());
     return false;
   }
