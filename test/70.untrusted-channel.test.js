@@ -67,6 +67,8 @@ describe(
       'unsealed-memory': /not sealed/,
       'pipe-as-channel': /not a channel end/,
       'oversized-frame': /frame larger than allowed/,
+      'empty-packet': /shorter than its header/,
+      'empty-with-fds': /shorter than its header/,
     };
     for (const [scenario, why] of Object.entries(hostile)) {
       test(`${scenario}: 'error' with ERR_RENDEZVOUS_BAD_MESSAGE, then 'close', nothing leaked`, async () => {

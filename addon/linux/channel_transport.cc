@@ -3,6 +3,7 @@
 // the kernel's send buffer is the backpressure: a full one is EAGAIN.
 #include "core/channel_transport.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -86,9 +87,10 @@ class SocketChannel : public ChannelTransport {
       *error = SystemError("recvmsg", errno, "Could not read from a channel");
       return IoStatus::kFailed;
     }
-    // A zero-length packet with no handles is the peer's end of stream; a
-    // SEQPACKET peer never sends an empty frame.
-    if (received == 0 && handles->empty())
+    // Nothing read is the peer's end of stream, or an empty packet, which
+    // our sender never writes: only a hang-up raises POLLRDHUP. An empty
+    // packet goes on as a frame too short to decode.
+    if (received == 0 && handles->empty() && PeerHungUp())
       return IoStatus::kPeerClosed;
     *size = static_cast<size_t>(received);
     *truncated = *truncated || *size > frame.head_size + frame.tail_size;
@@ -98,6 +100,14 @@ class SocketChannel : public ChannelTransport {
   int64_t ReleaseEndpoint() override { return socket_.release(); }
 
  private:
+  bool PeerHungUp() const {
+    pollfd entry{socket_.get(), POLLRDHUP, 0};
+    int ready = ::poll(&entry, 1, 0);
+    if (ready < 0)
+      return true;  // a socket that cannot be polled is treated as gone
+    return ready == 1 && (entry.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  }
+
   ScopedFd socket_;
 };
 
