@@ -19,7 +19,7 @@ export interface RendezvousServerOptions {
   requestReadTimeoutMs?: number;
   /** Requests held at once while launches are pending (default 128). */
   maxHeldRequests?: number;
-  /** Connections open at once (default 256). */
+  /** Connections open at once (default 256); at the limit the oldest one that has not asked yet is closed to make room. */
   maxConnections?: number;
 }
 

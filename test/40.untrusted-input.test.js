@@ -68,8 +68,8 @@ function linuxSuite() {
     assert.equal(await rawClient('valid', { 1: { fd, disposition: 'move' } }), 'ok 1');
   });
 
-  for (const mode of ['garbage', 'short', 'oversized', 'with-fds']) {
-    test(`a ${mode} request is dropped and the server keeps serving`, async () => {
+  for (const mode of ['garbage', 'short', 'oversized', 'empty', 'with-fds']) {
+    test(`${mode} request: dropped, and the server keeps serving`, async () => {
       const baseline = openFdCount();
       const fd = fs.openSync('/dev/null', 'r');
       const out = await rawClient(mode, { 1: { fd, disposition: 'move' } });
@@ -98,6 +98,58 @@ function linuxSuite() {
       `closed after ${ms} ms`,
     );
   });
+
+  test('a request replayed on its connection is never answered twice', async () => {
+    const baseline = openFdCount();
+    const fd = fs.openSync('/dev/null', 'r');
+    const out = await rawClient('replay', { 1: { fd, disposition: 'move' } });
+    // Answered, then the hang-up; or, if it asked before its launch was
+    // bound, dropped when the second request arrived while it was held.
+    assert.match(out, /^(ok 1 then 0|closed 0 \d+)$/);
+    await waitFor(() => server.stats().registrations === 0, 3000, 'registration release');
+    assert.equal(openFdCount(), baseline);
+  });
+
+  test('a process asking for rights registered to another pid gets none, and they stay for their child', async () => {
+    const sleeper = track(childProcess.spawn('sleep', ['30'], { stdio: 'ignore' }));
+    const fd = fs.openSync('/dev/null', 'r');
+    server.registerPortsForPid(sleeper.pid, { 1: { fd, disposition: 'move' } });
+    // The request names no pid: the kernel's SO_PEERCRED says who asks.
+    assert.equal(await rawClient('valid'), 'ok 0');
+    assert.equal(server.stats().registrations, 1, "the sleeper's rights are still its own");
+    sleeper.kill('SIGKILL');
+    await exited(sleeper);
+    await waitFor(() => server.stats().registrations === 0, 3000, 'registration release');
+  });
+
+  const openFilesLimit = Number(
+    /^Max open files\s+\S+\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1],
+  );
+  const FLOOD_SKIP =
+    !(openFilesLimit > 2100) && `the hard limit on open files (${openFilesLimit}) is under 2,100`;
+
+  test(
+    '2,000 idle connections from one process: children are still served, and every connection is closed',
+    { skip: FLOOD_SKIP },
+    async () => {
+      const baseline = openFdCount();
+      const flood = track(
+        childProcess.spawn(rawPeerPath(), ['client', 'flood', '2000'], {
+          env: { ...process.env, ...server.childEnv },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        }),
+      );
+      const finished = stdoutOf(flood);
+      // The flood has filled every connection slot by the time it says so.
+      await new Promise((resolve) => flood.stdout.once('data', resolve));
+      await wellBehavedChildIsServed();
+      const { out } = await finished;
+      const [opened, closed] = out.trim().split('\n');
+      assert.equal(opened, 'open 2000 refused 0', 'every connect() went through');
+      assert.match(closed, /^closed 2000 of 2000 in \d+$/, 'the server hung up on every one');
+      await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
+    },
+  );
 
   test('a client that closes right after asking leaks nothing', async () => {
     const baseline = openFdCount();

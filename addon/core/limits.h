@@ -20,7 +20,8 @@ struct ServerLimits {
   std::chrono::milliseconds request_read_timeout{2000};
   // Requests held at once while launches are pending; more get an empty answer.
   size_t max_held_requests = 128;
-  // Connections open at once (reading a request or held); more are refused.
+  // Connections open at once (reading a request or held). At the limit the
+  // oldest one that has not asked yet is closed to make room (Linux).
   size_t max_connections = 256;
 };
 

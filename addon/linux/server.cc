@@ -201,8 +201,10 @@ void LinuxServer::AcceptOne() {
                 static_cast<unsigned>(credentials.uid));
     return;
   }
-  if (connections_.size() >= config_.limits.max_connections) {
-    config_.log("refused a connection: %zu already open", connections_.size());
+  if (connections_.size() >= config_.limits.max_connections &&
+      !EvictOldestSilentConnection()) {
+    config_.log("refused a connection: %zu already open, none silent",
+                connections_.size());
     return;
   }
   // Pin the connecting process itself: its pid may be reused by the time it
@@ -241,6 +243,22 @@ void LinuxServer::AcceptOne() {
   // The request is usually there already (a client sends right after
   // connecting): read it now rather than after another epoll round.
   OnRequest(id);
+}
+
+// At the connection limit the oldest connection that has not asked yet makes
+// room, rather than the newcomer being refused: a child sends its request
+// as it connects (and it is read at accept), so idle connections, however
+// many are opened, cannot keep a child out. Held requests have their own
+// limit and are kept.
+bool LinuxServer::EvictOldestSilentConnection() {
+  // Ids grow with time, so the first silent one in the map is the oldest.
+  for (const auto& [id, connection] : connections_) {
+    if (connection.held)
+      continue;
+    DropConnection(id, "the oldest silent connection, closed to make room");
+    return true;
+  }
+  return false;
 }
 
 void LinuxServer::OnConnectionReadable(uint64_t id) {

@@ -55,6 +55,7 @@ class LinuxServer : public ServerTransport {
   // Server thread.
   void Run();
   void AcceptOne();
+  bool EvictOldestSilentConnection();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
   void Answer(uint64_t id, ClaimedRights claimed);
