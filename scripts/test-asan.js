@@ -20,6 +20,8 @@ const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'build', 'asan');
 const ADDON = path.join(OUT, 'electron_port_rendezvous.node');
 const REPORTS = path.join(OUT, 'reports');
+// The suite takes about 3 minutes here; a run still going after this is hung.
+const RUN_TIMEOUT_MS = 30 * 60 * 1000;
 
 function build(compiler) {
   fs.mkdirSync(OUT, { recursive: true });
@@ -57,29 +59,69 @@ function build(compiler) {
   return execFileSync(compiler, ['-print-file-name=libclang_rt.asan-x86_64.so'], { encoding: 'utf8' }).trim();
 }
 
+// The runtime is preloaded into every process of the run, and would be into
+// the symbolizer it starts to write each report too, where it can deadlock;
+// a stuck symbolizer then holds a test file's stderr open and the runner
+// waits for ever. The sanitizers are pointed at a symbolizer started
+// without it.
+function symbolizerWithoutRuntime(compiler) {
+  const real = execFileSync(compiler, ['-print-prog-name=llvm-symbolizer'], { encoding: 'utf8' }).trim();
+  if (!path.isAbsolute(real) || !fs.existsSync(real)) {
+    console.error(
+      `test:asan: llvm-symbolizer not found beside ${compiler} (Debian: apt-get install llvm-14)`,
+    );
+    process.exit(1);
+  }
+  const dir = path.join(OUT, 'bin');
+  fs.mkdirSync(dir, { recursive: true });
+  // The sanitizers choose how to talk to it by its name.
+  const wrapper = path.join(dir, 'llvm-symbolizer');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nunset LD_PRELOAD\nexec ${JSON.stringify(real)} "$@"\n`, {
+    mode: 0o755,
+  });
+  return wrapper;
+}
+
 function main() {
-  const runtime = build(findClang('test:asan'));
+  const compiler = findClang('test:asan');
+  const runtime = build(compiler);
+  const symbolizer = symbolizerWithoutRuntime(compiler);
   fs.rmSync(REPORTS, { recursive: true, force: true });
   fs.mkdirSync(REPORTS, { recursive: true });
   const env = {
     ...process.env,
     LD_PRELOAD: runtime,
     ELECTRON_PORT_RENDEZVOUS_ADDON: ADDON,
-    ASAN_OPTIONS: `detect_leaks=1:log_path=${path.join(REPORTS, 'asan')}:symbolize=1:detect_odr_violation=0`,
+    ASAN_OPTIONS:
+      `detect_leaks=1:log_path=${path.join(REPORTS, 'asan')}:symbolize=1:detect_odr_violation=0:` +
+      `external_symbolizer_path=${symbolizer}`,
     // Leaks are judged from the reports, not by exit codes: node leaks a
     // little at every exit, and children's exit codes are under test.
-    LSAN_OPTIONS: 'exitcode=0',
-    UBSAN_OPTIONS: `print_stacktrace=1:log_path=${path.join(REPORTS, 'ubsan')}`,
+    LSAN_OPTIONS: `exitcode=0:external_symbolizer_path=${symbolizer}`,
+    UBSAN_OPTIONS: `print_stacktrace=1:log_path=${path.join(REPORTS, 'ubsan')}:external_symbolizer_path=${symbolizer}`,
   };
   const files = fs
     .readdirSync(path.join(ROOT, 'test'))
     .filter((file) => file.endsWith('.test.js'))
     .map((file) => path.join('test', file));
-  const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], {
-    cwd: ROOT,
-    env,
-    stdio: 'inherit',
-  });
+  // --test-force-exit: once every test has finished, a stray process that
+  // still holds a file's output cannot keep the run waiting; the fast suite
+  // (npm test) runs without it, so strays are still caught there.
+  const result = spawnSync(
+    process.execPath,
+    ['--test', '--test-force-exit', '--test-concurrency=1', ...files],
+    {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+      timeout: RUN_TIMEOUT_MS,
+    },
+  );
+  if (result.error?.code === 'ETIMEDOUT') {
+    console.error(
+      `test:asan: the suite was still running after ${RUN_TIMEOUT_MS / 60000} minutes and was stopped`,
+    );
+  }
   const { ours, counts } = classifyReports(
     fs
       .readdirSync(REPORTS)
