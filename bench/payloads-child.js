@@ -23,6 +23,14 @@ if (process.argv[2] === 'ipc') {
       bytes += data.length; // throughput: count, answer when asked
       return;
     }
+    if (data.startsWith('chunk ')) {
+      // The pipelined copy path: one range, read while the parent writes
+      // the next; 'done' after the last.
+      const [offset, length] = data.slice(6).split(' ').map(Number);
+      region.read(offset, copy.subarray(offset, offset + length));
+      if (offset + length === region.byteLength) channel.postMessage('done');
+      return;
+    }
     switch (data) {
       case 'read':
         // The copy path: the whole region out into this process's memory.

@@ -4,31 +4,33 @@
 // Puts the payloads beside what they replace, measured in one run on one
 // machine:
 //   1. a 64 MiB hand-off to a child: by shared memory (copy in, notify, copy
-//      out; and in place, where only the notification is left), beside
-//      child_process with serialization 'advanced', beside a plain memcpy;
-//   2. a tiny channel round trip, beside a child_process IPC round trip, a
-//      socketpair round trip between two Node event loops (the floor for any
-//      transport delivered to JS) and the C floor of a socketpair round trip
-//      (bench/socketpair-floor.c: what the kernel alone costs);
+//      out, one after the other or pipelined in 4 MiB chunks so the child
+//      reads one while the parent writes the next; and in place, where only
+//      the notification is left), beside child_process with serialization
+//      'advanced', beside a plain memcpy;
+//   2. a tiny channel round trip beside child_process IPC and socketpair
+//      floors (bench/round-trips.js), with both sides on one CPU and on two
+//      (bench/placement.js);
 //   3. channel throughput in 1 MiB messages.
 // Goals: hand-off >= 10x faster than 'advanced'; each copy >= 0.7x memcpy
 // bandwidth; channel round trip <= 1.3x the socketpair floor, judged against
-// the Node floor and shown against the C one. A miss is reported, not
-// treated as a failure.
+// the floor between two Node event loops in every placement and shown
+// against the C one. A miss is reported, not treated as a failure.
 const childProcess = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { Channel, fork, RendezvousServer, SharedMemory } = require('../dist/main');
-const { buildC, nextMessage, summarize } = require('./support');
+const { placements } = require('./placement');
+const { measureRoundTrips } = require('./round-trips');
+const { buildC, nextMessage } = require('./support');
 
 const MIB = 1024 * 1024;
 const HANDOFF_BYTES = 64 * MIB;
 const HANDOFF_RUNS = 20;
 const ADVANCED_RUNS = 10;
-const WARMUP = 200;
-const SAMPLES = 2000;
+const PIPELINE_CHUNK = 4 * MIB;
 const THROUGHPUT_MESSAGES = 256;
 const THROUGHPUT_RUNS = 3;
 const CHILD = path.join(__dirname, 'payloads-child.js');
@@ -117,6 +119,26 @@ async function measureReadOnly(channel) {
   return median(reads);
 }
 
+/** The copy path pipelined: the parent writes 4 MiB chunks and names each
+ * as it is written, so the child copies one out while the next goes in
+ * (and, a chunk being small enough to stay in a shared cache, mostly from
+ * there). */
+async function measurePipelined(region, channel, source) {
+  const runs = [];
+  for (let i = 0; i < HANDOFF_RUNS + 2; i++) {
+    const started = process.hrtime.bigint();
+    const done = nextOnChannel(channel);
+    for (let offset = 0; offset < source.length; offset += PIPELINE_CHUNK) {
+      const length = Math.min(PIPELINE_CHUNK, source.length - offset);
+      region.write(offset, source.subarray(offset, offset + length));
+      channel.postMessage(`chunk ${offset} ${length}`);
+    }
+    if ((await done) !== 'done') throw new Error('the child did not finish');
+    if (i >= 2) runs.push(since(started));
+  }
+  return median(runs);
+}
+
 /** child_process with serialization 'advanced': send 64 MiB, wait for ack. */
 async function measureAdvanced(source) {
   const child = track(childProcess.fork(CHILD, ['ipc'], { serialization: 'advanced' }));
@@ -131,61 +153,6 @@ async function measureAdvanced(source) {
   }
   child.kill();
   return median(runs);
-}
-
-async function measureRoundTrips(send, next) {
-  const samples = [];
-  for (let i = 0; i < WARMUP + SAMPLES; i++) {
-    const started = process.hrtime.bigint();
-    const reply = next();
-    send();
-    await reply;
-    if (i >= WARMUP) samples.push(since(started));
-  }
-  return summarize(samples);
-}
-
-/** A one-byte ping over a raw socketpair between this event loop and a
- * child's: Node's stdio pipes, which libuv makes with socketpair(). */
-async function measureNodeSocketRoundTrip() {
-  const child = track(
-    childProcess.spawn(process.execPath, [CHILD, 'echo'], { stdio: ['pipe', 'pipe', 'inherit'] }),
-  );
-  const next = () =>
-    new Promise((resolve, reject) => {
-      const onData = (bytes) => {
-        child.off('exit', onExit);
-        resolve(bytes);
-      };
-      const onExit = () => {
-        child.stdout.off('data', onData);
-        reject(new Error('the echo child exited'));
-      };
-      child.stdout.once('data', onData);
-      child.once('exit', onExit);
-    });
-  const ping = Buffer.from('p');
-  const result = await measureRoundTrips(() => child.stdin.write(ping), next);
-  child.kill();
-  return result;
-}
-
-async function measureIpcRoundTrip() {
-  const child = track(childProcess.fork(CHILD, ['ipc']));
-  const result = await measureRoundTrips(
-    () => child.send('ping'),
-    () => nextMessage(child),
-  );
-  child.kill();
-  return result;
-}
-
-function runFloor(binary, mode = []) {
-  const out = childProcess.execFileSync(binary, [String(WARMUP), String(SAMPLES), ...mode], {
-    encoding: 'utf8',
-  });
-  const [, p50, p99] = /p50_us=([\d.]+) p99_us=([\d.]+)/.exec(out);
-  return { p50: Number(p50), p99: Number(p99) };
 }
 
 /** 256 messages of 1 MiB, honouring backpressure, then the child's count. */
@@ -216,15 +183,7 @@ async function main() {
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-payloads-'));
   const floorBuild = buildC(FLOOR_SOURCE, dir);
-  // Each floor runs three times, spread over the bench, and the median is
-  // kept: where the scheduler puts the two sides can change a run by ~2x.
-  const floorRuns = [];
-  const epollRuns = [];
-  const floorRun = () => {
-    if (!floorBuild.binary) return;
-    floorRuns.push(runFloor(floorBuild.binary));
-    epollRuns.push(runFloor(floorBuild.binary, ['epoll']));
-  };
+  const where = placements();
 
   const source = crypto.randomBytes(HANDOFF_BYTES);
   const server = RendezvousServer.instance();
@@ -236,69 +195,60 @@ async function main() {
     const memcpy = measureMemcpy(source);
     const shm = await measureSharedMemory(region, channel, source);
     const read = await measureReadOnly(channel);
+    const pipelined = await measurePipelined(region, channel, source);
     const advanced = await measureAdvanced(source);
-    // The round trips alternate over three rounds and each keeps its median
-    // p50 and p99: where the scheduler puts the two sides can change a run
-    // by ~2x, and alternating spreads that over all of them alike.
-    const channelRuns = [];
-    const nodeFloorRuns = [];
-    const ipcRuns = [];
-    for (let round = 0; round < 3; round++) {
-      floorRun();
-      channelRuns.push(
-        await measureRoundTrips(
-          () => channel.postMessage('ping'),
-          () => nextOnChannel(channel),
-        ),
-      );
-      nodeFloorRuns.push(await measureNodeSocketRoundTrip());
-      ipcRuns.push(await measureIpcRoundTrip());
+    const trips = [];
+    for (const placement of where.list) {
+      trips.push({
+        placement,
+        result: await measureRoundTrips({
+          placement,
+          channel,
+          nextOnChannel,
+          channelChildPid: child.pid,
+          childScript: CHILD,
+          floorBinary: floorBuild.binary,
+        }),
+      });
     }
+    where.restore();
     const throughput = await measureThroughput(channel);
-    const medianRun = (runs) => ({
-      p50: median(runs.map((r) => r.p50)),
-      p99: median(runs.map((r) => r.p99)),
-    });
-    const channelTrip = medianRun(channelRuns);
-    const nodeFloor = medianRun(nodeFloorRuns);
-    const ipcTrip = medianRun(ipcRuns);
-    const floor = floorBuild.binary ? medianRun(floorRuns) : undefined;
-    const epollFloor = floorBuild.binary ? medianRun(epollRuns) : undefined;
 
     const ms = (ns) => (ns / 1e6).toFixed(2);
     const memcpyBandwidth = gbPerSecond(HANDOFF_BYTES, memcpy);
     const bandwidthNote = (ns) =>
       `${(gbPerSecond(HANDOFF_BYTES, ns) / memcpyBandwidth).toFixed(2)}x memcpy bandwidth`;
+    const vsAdvanced = (ns, digits = 1) => `${(advanced / ns).toFixed(digits)}x faster than advanced`;
     console.log('\n64 MiB hand-off to a child (medians)');
     row('memcpy in this process (TypedArray.set)', ms(memcpy), 'ms', `${memcpyBandwidth.toFixed(1)} GB/s`);
     row('shared memory: write() into the region', ms(shm.write), 'ms', bandwidthNote(shm.write));
     row("shared memory: the child's read() out of it", ms(read), 'ms', bandwidthNote(read));
+    row('copy path: write, notify, child reads', ms(shm.handoff), 'ms', vsAdvanced(shm.handoff));
     row(
-      'shared memory, copy path: write + notify + child read',
-      ms(shm.handoff),
+      `copy path pipelined in ${PIPELINE_CHUNK / MIB} MiB chunks`,
+      ms(pipelined),
       'ms',
-      `${(advanced / shm.handoff).toFixed(1)}x faster than advanced`,
+      vsAdvanced(pipelined),
     );
-    row(
-      'shared memory, in place (zero-copy): notify only',
-      ms(shm.inPlace),
-      'ms',
-      `${(advanced / shm.inPlace).toFixed(0)}x faster than advanced`,
-    );
+    row('in place (zero-copy): notify only', ms(shm.inPlace), 'ms', vsAdvanced(shm.inPlace, 0));
     row("child_process serialization:'advanced' send + ack", ms(advanced), 'ms');
 
-    console.log('\nTiny round trip to a child (median of 3 alternating runs)');
     const us = (v) => v.toFixed(1);
-    const vsFloors = (p50) =>
-      `${(p50 / nodeFloor.p50).toFixed(2)}x Node floor` +
-      (floor ? `, ${(p50 / floor.p50).toFixed(2)}x C floor` : `; C floor skipped: ${floorBuild.skipped}`);
-    const trip = (name, result, note) => row(name, `${us(result.p50)} (${us(result.p99)})`, 'µs', note);
-    trip('channel postMessage, p50 (p99)', channelTrip, vsFloors(channelTrip.p50));
-    trip('child_process IPC, p50 (p99)', ipcTrip, vsFloors(ipcTrip.p50));
-    trip('Node floor: socketpair between event loops', nodeFloor, floor ? vsFloors(nodeFloor.p50) : '');
-    if (floor) {
-      trip('C floor: socketpair SEQPACKET, blocking', floor, 'what the kernel alone costs');
-      trip('C floor waking through epoll', epollFloor, `${(epollFloor.p50 / floor.p50).toFixed(2)}x C floor`);
+    for (const { placement, result } of trips) {
+      console.log(`\nTiny round trip, ${placement.name}: p50 (p99), median of 3 alternating runs`);
+      const vsFloors = (p50) =>
+        `${(p50 / result.nodeFloor.p50).toFixed(2)}x Node floor` +
+        (result.cFloor ? `, ${(p50 / result.cFloor.p50).toFixed(2)}x C floor` : '');
+      const trip = (name, r, note) => row(name, `${us(r.p50)} (${us(r.p99)})`, 'µs', note);
+      trip('channel postMessage', result.channel, vsFloors(result.channel.p50));
+      trip('child_process IPC', result.ipc, vsFloors(result.ipc.p50));
+      trip('Node floor: socketpair between event loops', result.nodeFloor, vsFloors(result.nodeFloor.p50));
+      if (result.cFloor) {
+        trip('C floor: socketpair SEQPACKET, blocking', result.cFloor, 'what the kernel alone costs');
+        trip('C floor waking through epoll', result.cFloorEpoll, vsFloors(result.cFloorEpoll.p50));
+      } else {
+        console.log(`  C floor skipped: ${floorBuild.skipped}`);
+      }
     }
 
     console.log('\nChannel throughput, 256 x 1 MiB messages (median of 3)');
@@ -310,14 +260,22 @@ async function main() {
     );
 
     const goals = [
-      ['hand-off (copy path) >= 10x faster than advanced', advanced / shm.handoff >= 10],
+      [
+        'hand-off, copy path one step after the other, >= 10x faster than advanced',
+        advanced / shm.handoff >= 10,
+      ],
+      ['hand-off, copy path pipelined, >= 10x faster than advanced', advanced / pipelined >= 10],
       ['write() >= 0.7x memcpy bandwidth', memcpy / shm.write >= 0.7],
       ['read() >= 0.7x memcpy bandwidth', memcpy / read >= 0.7],
-      ['channel round trip <= 1.3x the Node socketpair floor', channelTrip.p50 / nodeFloor.p50 <= 1.3],
+      ...trips.map(({ placement, result }) => [
+        `channel round trip <= 1.3x the Node socketpair floor, ${placement.name}`,
+        result.channel.p50 / result.nodeFloor.p50 <= 1.3,
+      ]),
     ];
     console.log('\nGoals');
     for (const [goal, met] of goals) console.log(`  ${met ? 'met   ' : 'MISSED'} ${goal}`);
   } finally {
+    where.restore();
     channel.close();
     region.close();
     for (const running of live) running.kill();

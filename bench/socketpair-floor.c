@@ -3,13 +3,15 @@
  * child over a SOCK_SEQPACKET socketpair and the same 16 bytes back, with
  * blocking syscalls and nothing else (no poll loop, no JS).
  *
- *   socketpair-floor WARMUP SAMPLES [epoll]
+ *   socketpair-floor WARMUP SAMPLES blocking|epoll [PARENT_CPU CHILD_CPU]
  *
  * With "epoll" each side waits in epoll_wait before it reads, as an event
  * loop does, which puts back the cost of a wake-up through the poller.
+ * With CPUs given, the parent and the child are pinned to them.
  * Prints "p50_us=X p99_us=Y samples=SAMPLES".
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +55,26 @@ static void wait_readable(int fd) {
   }
 }
 
+static void pin_to(const char* cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(atoi(cpu), &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    perror("sched_setaffinity");
+    exit(1);
+  }
+}
+
 int main(int argc, char** argv) {
-  if (argc < 3 || argc > 4) {
-    fprintf(stderr, "usage: socketpair-floor WARMUP SAMPLES [epoll]\n");
+  if (argc != 4 && argc != 6) {
+    fprintf(stderr,
+            "usage: socketpair-floor WARMUP SAMPLES blocking|epoll "
+            "[PARENT_CPU CHILD_CPU]\n");
     return 2;
   }
   int warmup = atoi(argv[1]), samples = atoi(argv[2]);
-  use_epoll = argc == 4 && strcmp(argv[3], "epoll") == 0;
+  use_epoll = strcmp(argv[3], "epoll") == 0;
+  int pinned = argc == 6;
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
     perror("socketpair");
@@ -68,6 +83,8 @@ int main(int argc, char** argv) {
   char message[16] = "ping ping ping!";
   pid_t child = fork();
   if (child == 0) {
+    if (pinned)
+      pin_to(argv[5]);
     close(fds[0]);
     ssize_t n;
     for (;;) {
@@ -78,6 +95,8 @@ int main(int argc, char** argv) {
     }
     _exit(0);
   }
+  if (pinned)
+    pin_to(argv[4]);
   close(fds[1]);
   double* times = malloc(sizeof(double) * (size_t)samples);
   for (int i = 0; i < warmup + samples; ++i) {
