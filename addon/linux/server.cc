@@ -201,12 +201,6 @@ void LinuxServer::AcceptOne() {
                 static_cast<unsigned>(credentials.uid));
     return;
   }
-  if (connections_.size() >= config_.limits.max_connections &&
-      !EvictOldestSilentConnection()) {
-    config_.log("refused a connection: %zu already open, none silent",
-                connections_.size());
-    return;
-  }
   // Pin the connecting process itself: its pid may be reused by the time it
   // asks, or by the time its held request is answered.
   ScopedPidFd peer;
@@ -225,6 +219,12 @@ void LinuxServer::AcceptOne() {
       config_.log("refused a connection whose process is already gone");
       return;
     }
+  }
+  // Only a connection that will be kept may make room.
+  if (connections_.size() >= config_.limits.max_connections && !MakeRoom()) {
+    config_.log("refused a connection: %zu already open, none silent",
+                connections_.size());
+    return;
   }
   uint64_t id = next_connection_id_++;
   epoll_event event{};
@@ -248,13 +248,23 @@ void LinuxServer::AcceptOne() {
 // At the connection limit the oldest connection that has not asked yet makes
 // room, rather than the newcomer being refused: a child sends its request
 // as it connects (and it is read at accept), so idle connections, however
-// many are opened, cannot keep a child out. Held requests have their own
-// limit and are kept.
-bool LinuxServer::EvictOldestSilentConnection() {
-  // Ids grow with time, so the first silent one in the map is the oldest.
+// many are opened, cannot keep a child out. A request already queued on a
+// candidate is read first, so a connection is closed only if it really is
+// silent. Held requests have their own limit and are kept.
+bool LinuxServer::MakeRoom() {
+  // Ids grow with time: oldest first.
+  std::vector<uint64_t> candidates;
   for (const auto& [id, connection] : connections_) {
-    if (connection.held)
-      continue;
+    if (!connection.held)
+      candidates.push_back(id);
+  }
+  for (uint64_t id : candidates) {
+    OnRequest(id);
+    auto it = connections_.find(id);
+    if (it == connections_.end())
+      return true;  // answered (or malformed): its slot is free
+    if (it->second.held)
+      continue;  // it had asked after all, and waits for its launch
     DropConnection(id, "the oldest silent connection, closed to make room");
     return true;
   }

@@ -55,7 +55,7 @@ class LinuxServer : public ServerTransport {
   // Server thread.
   void Run();
   void AcceptOne();
-  bool EvictOldestSilentConnection();
+  bool MakeRoom();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
   void Answer(uint64_t id, ClaimedRights claimed);
