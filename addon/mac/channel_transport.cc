@@ -82,6 +82,9 @@ SendFailure ClassifySendFailure(kern_return_t kr,
     case MACH_SEND_INVALID_HEADER:
     case MACH_SEND_INVALID_REPLY:
     case MACH_SEND_INVALID_VOUCHER:
+    // Also returned after copy-in when an out-of-line port array cannot be
+    // allocated, with the message partly destroyed; channel frames never
+    // carry one, so for them it always means nothing was taken.
     case MACH_SEND_NO_BUFFER:
     case MACH_SEND_TOO_LARGE:
       return SendFailure::kUntouched;

@@ -53,8 +53,13 @@ inline void DestroyMessageContents(mach_msg_header_t* header) {
           break;
         }
         case MACH_MSG_OOL_PORTS_DESCRIPTOR:
-          // Its array was mapped in like any region: have it unmapped.
-          descriptor->ool_ports.deallocate = true;
+          // Its array was mapped in like any region: have it unmapped. One
+          // the kernel could not map (a body error) has no address and
+          // nothing to release.
+          if (descriptor->ool_ports.address == nullptr)
+            descriptor->ool_ports.count = 0;
+          else
+            descriptor->ool_ports.deallocate = true;
           cursor += sizeof(mach_msg_ool_ports_descriptor_t);
           break;
         case MACH_MSG_GUARDED_PORT_DESCRIPTOR:
