@@ -211,7 +211,7 @@ async function main() {
         }),
       });
     }
-    where.restore();
+    where.restore(child.pid);
     const throughput = await measureThroughput(channel);
 
     const ms = (ns) => (ns / 1e6).toFixed(2);

@@ -36,8 +36,9 @@ function pin(pid, cpus) {
 
 /**
  * The placements to measure in: both sides on one CPU, and on two; or,
- * without taskset or a second CPU, one unpinned placement. `restore()` gives
- * this process back the CPUs it had.
+ * without taskset or a second CPU, one unpinned placement.
+ * `restore(...pids)` gives this process, and the children named, back the
+ * CPUs this process had.
  */
 function placements() {
   const allowed = allowedCpus();
@@ -59,7 +60,9 @@ function placements() {
       { name: `same CPU (both on ${cpus[0]})`, parent: cpus[0], child: cpus[0] },
       { name: `two CPUs (${cpus[0]} and ${cpus[1]})`, parent: cpus[0], child: cpus[1] },
     ],
-    restore: () => pin(process.pid, allowed),
+    restore: (...pids) => {
+      for (const pid of [process.pid, ...pids]) pin(pid, allowed);
+    },
   };
 }
 

@@ -8,7 +8,7 @@
 // A report counts against the addon when one of its stack frames is in the
 // addon's own sources; leaks that only node, V8 or a tool like the C
 // compiler make at exit are counted and shown apart, not failed on.
-const { execFileSync, spawnSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -82,7 +82,40 @@ function symbolizerWithoutRuntime(compiler) {
   return wrapper;
 }
 
-function main() {
+/**
+ * Runs the suite in a process group of its own and resolves to its exit
+ * status. A run still going after RUN_TIMEOUT_MS is hung: the whole group
+ * (runner, test files and anything they left running) is killed, so no
+ * instrumented process is left writing reports while they are read.
+ */
+function runSuite(files, env) {
+  return new Promise((resolve) => {
+    const runner = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+      detached: true,
+    });
+    const timer = setTimeout(() => {
+      console.error(
+        `test:asan: the suite was still running after ${RUN_TIMEOUT_MS / 60000} minutes; stopped`,
+      );
+      process.kill(-runner.pid, 'SIGKILL');
+    }, RUN_TIMEOUT_MS);
+    runner.on('exit', (code) => {
+      clearTimeout(timer);
+      // Whatever the finished run left behind goes too.
+      try {
+        process.kill(-runner.pid, 'SIGKILL');
+      } catch {
+        // nothing left
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+
+async function main() {
   const compiler = findClang('test:asan');
   const runtime = build(compiler);
   const symbolizer = symbolizerWithoutRuntime(compiler);
@@ -104,31 +137,14 @@ function main() {
     .readdirSync(path.join(ROOT, 'test'))
     .filter((file) => file.endsWith('.test.js'))
     .map((file) => path.join('test', file));
-  // --test-force-exit: once every test has finished, a stray process that
-  // still holds a file's output cannot keep the run waiting; the fast suite
-  // (npm test) runs without it, so strays are still caught there.
-  const result = spawnSync(
-    process.execPath,
-    ['--test', '--test-force-exit', '--test-concurrency=1', ...files],
-    {
-      cwd: ROOT,
-      env,
-      stdio: 'inherit',
-      timeout: RUN_TIMEOUT_MS,
-    },
-  );
-  if (result.error?.code === 'ETIMEDOUT') {
-    console.error(
-      `test:asan: the suite was still running after ${RUN_TIMEOUT_MS / 60000} minutes and was stopped`,
-    );
-  }
+  const status = await runSuite(files, env);
   const { ours, counts } = classifyReports(
     fs
       .readdirSync(REPORTS)
       .map((file) => ({ file, text: fs.readFileSync(path.join(REPORTS, file), 'utf8') })),
   );
   console.log(
-    `\ntest:asan: suite ${result.status === 0 ? 'passed' : 'FAILED'} against ${path.relative(ROOT, ADDON)}`,
+    `\ntest:asan: suite ${status === 0 ? 'passed' : 'FAILED'} against ${path.relative(ROOT, ADDON)}`,
   );
   console.log(
     `test:asan: ${ours.length} sanitizer reports in the addon's code; not counted: ${counts.foreign} leaks ` +
@@ -136,7 +152,10 @@ function main() {
       'and classes that live until exit',
   );
   for (const report of ours) console.log(`\n${report}`);
-  process.exit(result.status === 0 && ours.length === 0 ? 0 : 1);
+  process.exit(status === 0 && ours.length === 0 ? 0 : 1);
 }
 
-main();
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
