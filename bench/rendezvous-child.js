@@ -27,9 +27,9 @@ process.on('message', (message) => {
     const started = process.hrtime.bigint();
     const rights = addon.performRendezvous(endpoint, parent, 5000, false);
     const ns = Number(process.hrtime.bigint() - started);
-    // Flat triples: key, fd, kind, ...
-    for (let i = 1; i < rights.length; i += 3) fs.closeSync(rights[i]);
-    process.send({ type: 'done', ns, count: rights.length / 3 });
+    // Flat quadruples: key, fd, kind, byte length, ...
+    for (let i = 1; i < rights.length; i += 4) fs.closeSync(rights[i]);
+    process.send({ type: 'done', ns, count: rights.length / 4 });
   } else if (message.type === 'ping') {
     process.send({ type: 'pong' });
   }
