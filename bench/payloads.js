@@ -24,7 +24,7 @@ const path = require('node:path');
 const { Channel, fork, RendezvousServer, SharedMemory } = require('../dist/main');
 const { placements } = require('./placement');
 const { measureRoundTrips } = require('./round-trips');
-const { buildC, nextMessage } = require('./support');
+const { buildC, median, nextMessage } = require('./support');
 
 const MIB = 1024 * 1024;
 const HANDOFF_BYTES = 64 * MIB;
@@ -37,7 +37,6 @@ const CHILD = path.join(__dirname, 'payloads-child.js');
 const FLOOR_SOURCE = path.join(__dirname, 'socketpair-floor.c');
 const live = new Set();
 
-const median = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
 const since = (started) => Number(process.hrtime.bigint() - started);
 const gbPerSecond = (bytes, ns) => bytes / ns; // bytes per ns = GB/s
 

@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { fork, RendezvousServer } = require('../dist/main');
-const { buildC, nextMessage, summarize } = require('./support');
+const { buildC, median, nextMessage, summarize } = require('./support');
 
 const WARMUP = 50;
 const SAMPLES = 1000;
@@ -101,7 +101,6 @@ function runFloor(binary) {
 
 /** Per size, the median over runs of p50 and of p99. */
 function medianOfRuns(runs) {
-  const median = (values) => values.sort((a, b) => a - b)[(values.length - 1) >> 1];
   return Object.fromEntries(
     SIZES.map((count) => [
       count,

@@ -7,14 +7,12 @@
 // sides (bench/placement.js), alternating over three rounds; each keeps
 // the median of its rounds' p50 and p99.
 const childProcess = require('node:child_process');
-const { nextMessage, summarize } = require('./support');
+const { median, nextEvent, nextMessage, summarize } = require('./support');
 const { place } = require('./placement');
 
 const WARMUP = 200;
 const SAMPLES = 2000;
 const ROUNDS = 3;
-
-const median = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
 
 async function measure(send, next) {
   const samples = [];
@@ -26,23 +24,6 @@ async function measure(send, next) {
     if (i >= WARMUP) samples.push(Number(process.hrtime.bigint() - started));
   }
   return summarize(samples);
-}
-
-/** The next thing `emitter` emits as `event`, or a rejection if `child`
- * exits first. */
-function nextEvent(emitter, event, child) {
-  return new Promise((resolve, reject) => {
-    const onEvent = (value) => {
-      child.off('exit', onExit);
-      resolve(value);
-    };
-    const onExit = () => {
-      emitter.off(event, onEvent);
-      reject(new Error(`child ${child.pid} exited`));
-    };
-    emitter.once(event, onEvent);
-    child.once('exit', onExit);
-  });
 }
 
 /** A one-byte ping over Node's stdio pipes, which libuv makes with

@@ -11,6 +11,9 @@ function percentile(sorted, p) {
   return sorted[Math.max(rank, 1) - 1];
 }
 
+/** The middle value (the lower of the two middle ones). */
+const median = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
+
 /** p50/p99 in µs of durations in ns. */
 function summarize(nanoseconds) {
   const sorted = [...nanoseconds].sort((a, b) => a - b);
@@ -31,20 +34,24 @@ function buildC(source, dir) {
   return { binary };
 }
 
-/** The child's next IPC message, or a rejection if it exits first. */
-function nextMessage(child) {
+/** The next `event` from `emitter`, or a rejection if `child` exits
+ * first. */
+function nextEvent(emitter, event, child) {
   return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
+    const onEvent = (value) => {
       child.off('exit', onExit);
-      resolve(message);
+      resolve(value);
     };
     const onExit = (code, signal) => {
-      child.off('message', onMessage);
+      emitter.off(event, onEvent);
       reject(new Error(`child ${child.pid} exited early (${code ?? signal})`));
     };
-    child.once('message', onMessage);
+    emitter.once(event, onEvent);
     child.once('exit', onExit);
   });
 }
 
-module.exports = { buildC, nextMessage, percentile, summarize };
+/** The child's next IPC message, or a rejection if it exits first. */
+const nextMessage = (child) => nextEvent(child, 'message', child);
+
+module.exports = { buildC, median, nextEvent, nextMessage, percentile, summarize };

@@ -52,6 +52,16 @@ function linuxSuite() {
     return out.trim();
   }
 
+  /** The raw client run with `args` and no launch of its own. */
+  function unboundRawClient(args, stdin = 'ignore') {
+    return track(
+      childProcess.spawn(rawPeerPath(), ['client', ...args], {
+        env: { ...process.env, ...server.childEnv },
+        stdio: [stdin, 'pipe', 'inherit'],
+      }),
+    );
+  }
+
   /** A well-behaved child gets its rights right after. */
   async function wellBehavedChildIsServed() {
     const child = track(
@@ -85,12 +95,7 @@ function linuxSuite() {
   }
 
   test('a silent connection is closed after the read timeout, and others are served meanwhile', async () => {
-    const silent = track(
-      childProcess.spawn(rawPeerPath(), ['client', 'silent'], {
-        env: { ...process.env, ...server.childEnv },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      }),
-    );
+    const silent = unboundRawClient(['silent']);
     const done = stdoutOf(silent);
     await wellBehavedChildIsServed();
     const { out } = await done;
@@ -116,12 +121,7 @@ function linuxSuite() {
     server.registerPortsForPid(sleeper.pid, { 1: { fd, disposition: 'move' } });
     // The request names no pid: the kernel's SO_PEERCRED says who asks,
     // and nothing is registered for the asker.
-    const stranger = track(
-      childProcess.spawn(rawPeerPath(), ['client', 'valid'], {
-        env: { ...process.env, ...server.childEnv },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      }),
-    );
+    const stranger = unboundRawClient(['valid']);
     assert.equal((await stdoutOf(stranger)).out.trim(), 'ok 0');
     assert.equal(server.stats().registrations, 1, "the sleeper's rights are still its own");
     sleeper.kill('SIGKILL');
@@ -142,12 +142,7 @@ function linuxSuite() {
       const baseline = openFdCount();
       // Until its stdin closes, the flood opens a new connection for each
       // one the server closes: the server stays full the whole time.
-      const flood = track(
-        childProcess.spawn(rawPeerPath(), ['client', 'flood', '2000'], {
-          env: { ...process.env, ...server.childEnv },
-          stdio: ['pipe', 'pipe', 'inherit'],
-        }),
-      );
+      const flood = unboundRawClient(['flood', '2000'], 'pipe');
       const finished = stdoutOf(flood);
       await new Promise((resolve) => flood.stdout.once('data', resolve));
       await wellBehavedChildIsServed();
@@ -173,14 +168,7 @@ function linuxSuite() {
   });
 
   test('many idle connections at once do not stop the server', async () => {
-    const idle = Array.from({ length: 40 }, () =>
-      track(
-        childProcess.spawn(rawPeerPath(), ['client', 'silent'], {
-          env: { ...process.env, ...server.childEnv },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        }),
-      ),
-    );
+    const idle = Array.from({ length: 40 }, () => unboundRawClient(['silent']));
     const finished = idle.map(stdoutOf);
     await wellBehavedChildIsServed();
     await Promise.all(finished);
@@ -223,12 +211,7 @@ function linuxSuite() {
       // A connects, leaves the connection to its child B, and exits.
       const goFile = path.join(os.tmpdir(), `epr-go-${process.pid}-${Date.now()}`);
       t.after(() => fs.rmSync(goFile, { force: true }));
-      const raw = track(
-        childProcess.spawn(rawPeerPath(), ['client', 'handoff', goFile], {
-          env: { ...process.env, ...server.childEnv },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        }),
-      );
+      const raw = unboundRawClient(['handoff', goFile]);
       const result = stdoutOf(raw);
       const [line] = await once(raw.stdout, 'data');
       const reusedPid = Number(String(line).trim());

@@ -37,6 +37,17 @@ struct FrameBuffers {
 // frame's header by the caller.
 using ReceivedHandles = std::vector<OwnedHandle>;
 
+// What ReceiveFrame() took in: the frame's whole size (which may exceed the
+// buffers, then `truncated` is set) and the handles that came with it,
+// owned (if more came than asked for, `handles_truncated` is set and the
+// extra ones are closed).
+struct ReceivedFrame {
+  size_t size = 0;
+  bool truncated = false;
+  ReceivedHandles handles;
+  bool handles_truncated = false;
+};
+
 class ChannelTransport {
  public:
   ChannelTransport() = default;
@@ -62,16 +73,12 @@ class ChannelTransport {
                              Error* error) = 0;
 
   // Receives one frame, never blocking: its first bytes into `frame.head`
-  // (up to head_size), the rest into `frame.tail`. `*size` is the frame's
-  // whole size; `*truncated` is set if it did not fit. Handles that came
-  // with it are appended to `handles`, owned; if more came than
-  // `max_handles`, `*handles_truncated` is set (the extra ones are closed).
+  // (up to head_size), the rest into `frame.tail`, and what came with it
+  // into `received` (which starts empty), with at most `max_handles`
+  // handles.
   virtual IoStatus ReceiveFrame(const FrameBuffers& frame,
                                 size_t max_handles,
-                                size_t* size,
-                                bool* truncated,
-                                ReceivedHandles* handles,
-                                bool* handles_truncated,
+                                ReceivedFrame* received,
                                 Error* error) = 0;
 
   // Gives up this end without closing it, so it can travel to another

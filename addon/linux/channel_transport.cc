@@ -61,10 +61,7 @@ class SocketChannel : public ChannelTransport {
 
   IoStatus ReceiveFrame(const FrameBuffers& frame,
                         size_t max_handles,
-                        size_t* size,
-                        bool* truncated,
-                        ReceivedHandles* handles,
-                        bool* handles_truncated,
+                        ReceivedFrame* out,
                         Error* error) override {
     iovec iov[2] = {{frame.head, frame.head_size},
                     {frame.tail, frame.tail_size}};
@@ -74,13 +71,13 @@ class SocketChannel : public ChannelTransport {
       // MSG_TRUNC: the return value is the packet's real length.
       received = ReceiveWithFds(socket_.get(), iov, frame.tail_size > 0 ? 2 : 1,
                                 max_handles, MSG_DONTWAIT | MSG_TRUNC, &fds,
-                                truncated, handles_truncated);
+                                &out->truncated, &out->handles_truncated);
       // ECONNRESET is reported once when the peer closed with our data
       // unread; what it sent before is still queued, so read on (its end
       // comes as a 0-byte read).
     } while (received < 0 && errno == ECONNRESET);
     for (ScopedFd& fd : fds)
-      handles->emplace_back(fd.release(), RightKind::kFd);
+      out->handles.emplace_back(fd.release(), RightKind::kFd);
     if (received < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return IoStatus::kWouldBlock;
@@ -90,10 +87,11 @@ class SocketChannel : public ChannelTransport {
     // Nothing read is the peer's end of stream, or an empty packet, which
     // our sender never writes: only a hang-up raises POLLRDHUP. An empty
     // packet goes on as a frame too short to decode.
-    if (received == 0 && handles->empty() && PeerHungUp())
+    if (received == 0 && out->handles.empty() && PeerHungUp())
       return IoStatus::kPeerClosed;
-    *size = static_cast<size_t>(received);
-    *truncated = *truncated || *size > frame.head_size + frame.tail_size;
+    out->size = static_cast<size_t>(received);
+    out->truncated =
+        out->truncated || out->size > frame.head_size + frame.tail_size;
     return IoStatus::kDone;
   }
 

@@ -702,10 +702,7 @@ IoStatus MachChannelTransport::SendFrame(const FrameBuffers& frame,
 
 IoStatus MachChannelTransport::ReceiveFrame(const FrameBuffers& frame,
                                             size_t max_handles,
-                                            size_t* size,
-                                            bool* truncated,
-                                            ReceivedHandles* handles,
-                                            bool* handles_truncated,
+                                            ReceivedFrame* out,
                                             Error* error) {
   if (!inbox_) {
     *error = GivenAway();
@@ -733,8 +730,7 @@ IoStatus MachChannelTransport::ReceiveFrame(const FrameBuffers& frame,
     mach_msg_id_t id = message->header()->msgh_id;
     switch (id) {
       case mac::kFrameId:
-        return DeliverFrame(message, frame, max_handles, size, truncated,
-                            handles, handles_truncated, error);
+        return DeliverFrame(message, frame, max_handles, out, error);
       case mac::kHelloId:
         if (!AcceptHello(message, error))
           return IoStatus::kFailed;
@@ -760,10 +756,7 @@ IoStatus MachChannelTransport::ReceiveFrame(const FrameBuffers& frame,
 IoStatus MachChannelTransport::DeliverFrame(mac::ReceivedMessage* message,
                                             const FrameBuffers& frame,
                                             size_t max_handles,
-                                            size_t* size,
-                                            bool* truncated,
-                                            ReceivedHandles* handles,
-                                            bool* handles_truncated,
+                                            ReceivedFrame* out,
                                             Error* error) {
   ParsedFrame parsed;
   std::string why;
@@ -811,12 +804,12 @@ IoStatus MachChannelTransport::DeliverFrame(mac::ReceivedMessage* message,
   message->Reset();  // unmaps the out-of-line regions
   if (failed)
     return IoStatus::kFailed;  // `taken` releases what was opened
-  *size = static_cast<size_t>(parsed.info.frame_size);
-  *truncated = parsed.info.frame_size >
-               static_cast<uint64_t>(frame.head_size) + frame.tail_size;
-  *handles_truncated = parsed.port_count > max_handles;
+  out->size = static_cast<size_t>(parsed.info.frame_size);
+  out->truncated = parsed.info.frame_size >
+                   static_cast<uint64_t>(frame.head_size) + frame.tail_size;
+  out->handles_truncated = parsed.port_count > max_handles;
   for (OwnedHandle& handle : taken)
-    handles->push_back(std::move(handle));
+    out->handles.push_back(std::move(handle));
   return IoStatus::kDone;
 }
 

@@ -44,10 +44,7 @@ class MachChannelTransport : public ChannelTransport {
                      Error* error) override;
   IoStatus ReceiveFrame(const FrameBuffers& frame,
                         size_t max_handles,
-                        size_t* size,
-                        bool* truncated,
-                        ReceivedHandles* handles,
-                        bool* handles_truncated,
+                        ReceivedFrame* out,
                         Error* error) override;
   int64_t ReleaseEndpoint() override;
 
@@ -64,10 +61,7 @@ class MachChannelTransport : public ChannelTransport {
   IoStatus DeliverFrame(mac::ReceivedMessage* message,
                         const FrameBuffers& frame,
                         size_t max_handles,
-                        size_t* size,
-                        bool* truncated,
-                        ReceivedHandles* handles,
-                        bool* handles_truncated,
+                        ReceivedFrame* out,
                         Error* error);
   // Clears the kqueue's readiness once nothing is left to read.
   void DrainPollQueue();

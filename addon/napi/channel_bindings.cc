@@ -520,14 +520,11 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
         frame.tail = assembler_.next_data();
         frame.tail_size = static_cast<size_t>(assembler_.remaining());
       }
-      size_t size = 0;
-      bool truncated = false;
-      bool handles_truncated = false;
-      ReceivedHandles handles;
+      ReceivedFrame received;
+      ReceivedHandles& handles = received.handles;
       Error error;
       IoStatus status = transport_->ReceiveFrame(
-          frame, frames::kMaxHandlesPerMessage, &size, &truncated, &handles,
-          &handles_truncated, &error);
+          frame, frames::kMaxHandlesPerMessage, &received, &error);
       if (status == IoStatus::kWouldBlock)
         return;
       if (status != IoStatus::kDone) {
@@ -537,13 +534,15 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       }
       // On every failure here, what the peer sent is released before the
       // listeners hear of it, so none of it outlives the channel.
-      if (truncated || handles_truncated) {
+      if (received.truncated || received.handles_truncated) {
         handles.clear();
         Finish(IoStatus::kFailed,
-               BadMessage(truncated ? "a frame larger than allowed"
-                                    : "more handles than a message may carry"));
+               BadMessage(received.truncated
+                              ? "a frame larger than allowed"
+                              : "more handles than a message may carry"));
         return;
       }
+      size_t size = received.size;
       size_t head = std::min(size, frame.head_size);
       frames::AssembledMessage message;
       std::string why;
