@@ -31,10 +31,34 @@ export type RendezvousErrorCode =
   | 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE'
   | 'ERR_RENDEZVOUS_SYSTEM';
 
-export interface RendezvousError extends Error {
-  code: RendezvousErrorCode;
-  syscall?: string;
-  errno?: number;
+const CODE_PREFIX = 'ERR_RENDEZVOUS_';
+
+/**
+ * What every error of this package is: an `Error`, `TypeError` or
+ * `RangeError` (bad arguments stay TypeErrors and RangeErrors, as Node's own
+ * are) with a stable `code`. `error instanceof RendezvousError` recognises
+ * each of them, whether the TypeScript layer or the native addon threw it;
+ * nothing is ever constructed from this class.
+ */
+export class RendezvousError extends Error {
+  declare readonly code: RendezvousErrorCode;
+  /** The system call that failed, for OS failures. */
+  declare readonly syscall?: string;
+  /** Its errno (a `kern_return_t` for Mach calls). */
+  declare readonly errno?: number;
+
+  private constructor() {
+    super();
+    throw new TypeError(
+      'RendezvousError is not constructed: it recognises errors with an ERR_RENDEZVOUS_ code',
+    );
+  }
+
+  static override [Symbol.hasInstance](value: unknown): value is RendezvousError {
+    if (!(value instanceof Error)) return false;
+    const { code } = value as { code?: unknown };
+    return typeof code === 'string' && code.startsWith(CODE_PREFIX);
+  }
 }
 
 type ErrorClass = ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor;
@@ -44,7 +68,5 @@ export function rendezvousError(
   code: RendezvousErrorCode,
   message: string,
 ): RendezvousError {
-  const error = new errorClass(message) as RendezvousError;
-  error.code = code;
-  return error;
+  return Object.assign(new errorClass(message), { code }) as RendezvousError;
 }

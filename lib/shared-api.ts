@@ -12,4 +12,4 @@ export {
 export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
 export { ReceivedFd } from '../lib/received-fd';
 export { SharedMemory } from '../lib/shared-memory';
-export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';
+export { RendezvousError, type RendezvousErrorCode } from '../lib/errors';

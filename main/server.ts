@@ -30,22 +30,36 @@ export interface ServerStats {
   pendingLaunches: number;
 }
 
+// Only prepareLaunch() makes launches: one made anywhere else could name
+// another caller's launch id, and bind or cancel its rights.
+const launchToken = Symbol('PendingLaunch');
+let newLaunch: (id: number, env: Readonly<Record<string, string>>) => PendingLaunch;
+
 /**
  * Rights prepared for a child that is not launched yet. The server owns them
  * from now on; bind the launch to the child's pid once it is known, or cancel
  * it if the child never starts.
  */
 export class PendingLaunch {
-  #id: number;
+  readonly #id: number;
   #settled = false;
+  /** Variables to add to the child's environment. */
+  readonly env: Readonly<Record<string, string>>;
 
-  /** @internal */
-  constructor(
-    id: number,
-    /** Variables to add to the child's environment. */
-    readonly env: Readonly<Record<string, string>>,
-  ) {
+  static {
+    newLaunch = (id, env) => new PendingLaunch(launchToken, id, env);
+  }
+
+  private constructor(token: symbol, id: number, env: Readonly<Record<string, string>>) {
+    if (token !== launchToken) {
+      throw rendezvousError(
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+        'A PendingLaunch is made by RendezvousServer.prepareLaunch(), not constructed',
+      );
+    }
     this.#id = id;
+    this.env = env;
   }
 
   /** Hands the rights to `pid`; a request it already made is answered now. */
@@ -79,6 +93,8 @@ let current: RendezvousServer | undefined;
  * children get their rights even while this process's JS is busy.
  */
 export class RendezvousServer {
+  /** Where children find this server. It keeps its value after `stop()`,
+   * though nothing listens there any more. */
   readonly endpoint: string;
   readonly #clientTimeoutMs: number;
 
@@ -111,6 +127,7 @@ export class RendezvousServer {
 
   /** What a child needs in its environment to find this server. */
   get childEnv(): Readonly<Record<string, string>> {
+    this.#checkRunning();
     return {
       [ENDPOINT_VARIABLE]: this.endpoint,
       [TIMEOUT_VARIABLE]: String(this.#clientTimeoutMs),
@@ -141,16 +158,19 @@ export class RendezvousServer {
     this.#checkRunning();
     const [id, count] = registerPorts(ports, (rights) => [native().prepareLaunch(rights), rights.length]);
     debug('prepared launch %d with %d rights', id, count);
-    return new PendingLaunch(id, this.childEnv);
+    return newLaunch(id, this.childEnv);
   }
 
+  /** What the server holds now. */
   stats(): ServerStats {
+    this.#checkRunning();
     const { registrations, pendingLaunches } = native().serverStats();
     return { registrations, pendingLaunches };
   }
 
   /**
-   * Stops the server and releases every right it holds. The next
+   * Stops the server and releases every right it holds; later calls on this
+   * object throw, except `stop()` again, which does nothing. The next
    * `instance()` starts a new one, at a new endpoint.
    */
   stop(): void {
