@@ -31,6 +31,8 @@ try {
     throw new Error('install compiled the addon instead of using the prebuild');
   const check = `
     const { RendezvousServer } = require('electron-port-rendezvous/main');
+    if (require('electron-port-rendezvous').RendezvousServer !== RendezvousServer)
+      throw new Error('the bare name is not the main-process API');
     const { RendezvousClient } = require('electron-port-rendezvous/preload');
     const server = RendezvousServer.instance();
     if (!server.endpoint) throw new Error('no endpoint');
