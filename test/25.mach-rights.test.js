@@ -2,7 +2,7 @@
 // Mach port rights, on macOS: each disposition arrives as the right it names
 // and works in the child; unclaimed rights the server owns are destroyed; a
 // right that died on the way arrives dead; a request dropped unanswered says
-// so. The rest of the suite
+// so; rights go to the process they were bound to. The rest of the suite
 // proves the shared behaviour with file descriptors, which both backends
 // carry (on macOS as fileports).
 //
@@ -78,6 +78,26 @@ describe('macOS reply rules (Mach-free, checked on every platform)', () => {
       [`notice ${SEND_ONCE_NOTIFICATION} ${HEADER_SIZE + 4} 0 0`, 'other'],
       [`notice ${SEND_ONCE_NOTIFICATION} ${HEADER_SIZE} 1 0`, 'other'],
       [`notice ${0x45505272} ${HEADER_SIZE} 0 0`, 'other'],
+    ]);
+  });
+
+  test('rights go to the process they were bound to, not to a later one that has its pid', () => {
+    // match BOUND_UNIQUE_ID NOW_UNIQUE_ID NOW_PID_VERSION ASKER_PID_VERSION
+    assertRules([
+      ['match 500 500 7 7', 'bound'],
+      // The bound process exec'd before asking: a new pid version, the same process.
+      ['match 500 500 9 9', 'bound'],
+      // Its pid now belongs to another process, which asks.
+      ['match 500 501 8 8', 'stranger'],
+      // The asker is gone; the pid is free, or names a process that did not ask.
+      ['match 500 - 0 7', 'stranger'],
+      ['match 500 500 8 7', 'stranger'],
+      // A kernel that reports no pid version (macOS 10.15): the unique id decides.
+      ['match 500 500 0 7', 'bound'],
+      ['match 500 501 0 7', 'stranger'],
+      // Nothing could be read at bind: the pid alone decides.
+      ['match - 501 8 8', 'bound'],
+      ['match - - 0 8', 'bound'],
     ]);
   });
 });
@@ -249,6 +269,21 @@ function macOnlySuite() {
       code: 'ERR_RENDEZVOUS_NO_REPLY',
       sends: {},
       fds: {},
+    });
+  });
+
+  test('a child that execs after its rights were bound still gets them: it is the same process', async () => {
+    const { pipeHolding } = require('./support/fds');
+    // The shell waits for a line, then execs the reporter under its own pid,
+    // which changes the pid version of its audit token.
+    const child = spawnReporter(['/bin/sh', '-c', 'read go; exec "$@"', 'sh']);
+    server.registerPortsForPid(child.pid, { 1: { fd: pipeHolding('across the exec'), disposition: 'move' } });
+    child.stdin.end('go\n');
+    assert.deepEqual(await reportOf(child), {
+      ok: true,
+      code: null,
+      sends: {},
+      fds: { 1: 'across the exec' },
     });
   });
 }

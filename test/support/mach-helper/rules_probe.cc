@@ -1,21 +1,30 @@
-// Test-only: runs the macOS backend's Mach-free rules (addon/mac/reply_rules.h)
-// on questions read from stdin, one a line, and prints one answer a line. Built
-// with the system compiler on any platform.
+// Test-only: runs the macOS backend's Mach-free rules (addon/mac/reply_rules.h,
+// addon/mac/process_match.h) on questions read from stdin, one a line, and
+// prints one answer a line. Built with the system compiler on any platform.
 //
 //   name KIND NAME                      -> accepted | refused
 //   descriptor KIND TYPE NAME DISP      -> ok | the problem
 //   notice ID SIZE COMPLEX SENDER_PID   -> notice | other
+//   match BOUND_ID|- NOW_ID|- NOW_VERSION ASKER_VERSION -> bound | stranger
 #include <cstdint>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include "mac/process_match.h"
 #include "mac/reply_rules.h"
 
 namespace {
 
 using rendezvous::RightKind;
 namespace rules = rendezvous::mac::rules;
+
+std::optional<uint64_t> OptionalId(const std::string& word) {
+  if (word == "-")
+    return std::nullopt;
+  return std::stoull(word);
+}
 
 std::string Answer(const std::string& line) {
   std::istringstream in(line);
@@ -41,6 +50,18 @@ std::string Answer(const std::string& line) {
     in >> id >> size >> complex >> sender;
     return rules::IsUnansweredNotice(id, size, complex != 0, sender) ? "notice"
                                                                      : "other";
+  }
+  if (question == "match") {
+    std::string bound, now;
+    int32_t now_version, asker_version;
+    in >> bound >> now >> now_version >> asker_version;
+    std::optional<rendezvous::mac::ProcessSnapshot> snapshot;
+    if (auto id = OptionalId(now))
+      snapshot = rendezvous::mac::ProcessSnapshot{*id, now_version};
+    return rendezvous::mac::IsBoundProcess(OptionalId(bound), snapshot,
+                                           asker_version)
+               ? "bound"
+               : "stranger";
   }
   return "unknown question";
 }
