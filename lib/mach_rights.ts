@@ -1,6 +1,10 @@
 import { rendezvousError } from './errors';
 import { native, RightKind } from './native';
 
+// MACH_PORT_DEAD: the name a send or send-once right arrives under when its
+// port died on the way.
+const DEAD_PORT_NAME = 0xffffffff;
+
 // A right nobody closed is released when its wrapper is collected.
 const unreleased = new FinalizationRegistry<{ name: number; kind: RightKind }>(({ name, kind }) => {
   native().releaseRight(name, kind);
@@ -53,7 +57,16 @@ class OwnedMachRight {
 }
 
 /** A send or send-once right. */
-export class MachSendRight extends OwnedMachRight {}
+export class MachSendRight extends OwnedMachRight {
+  /**
+   * True when the right's port died before the right arrived: `name` is then
+   * MACH_PORT_DEAD (0xffffffff), which holds nothing, and a message sent to it
+   * fails. `close()` is still safe.
+   */
+  get dead(): boolean {
+    return this.name === DEAD_PORT_NAME;
+  }
+}
 
 /** A receive right. */
 export class MachReceiveRight extends OwnedMachRight {}

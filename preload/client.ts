@@ -119,7 +119,8 @@ export class RendezvousClient {
 
   /**
    * Takes the send (or send-once) right registered under `key` (macOS).
-   * `null` when there is none, or it was already taken.
+   * `null` when there is none, or it was already taken. A right whose port
+   * died on the way arrives all the same, with `dead` true.
    */
   takeSendRight(key: number): MachSendRight | null {
     const right = this.#take(key, [RightKind.SendRight, RightKind.SendOnceRight], 'a send right');

@@ -1,11 +1,106 @@
 'use strict';
 // Mach port rights, on macOS: each disposition arrives as the right it names
-// and works in the child; unclaimed rights the server owns are destroyed.
-// The rest of the suite proves the shared behaviour with file descriptors,
-// which both backends carry (on macOS as fileports).
+// and works in the child; unclaimed rights the server owns are destroyed; a
+// right that died on the way arrives dead; a request dropped unanswered says
+// so; rights go to the process they were bound to. The rest of the suite
+// proves the shared behaviour with file descriptors, which both backends
+// carry (on macOS as fileports).
+//
+// The backend's Mach-free rules are checked on every platform first, through
+// a probe built from the very headers the backend compiles.
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
 const { after, afterEach, before, describe, test } = require('node:test');
+
+const { askRules } = require('./support/mach');
+
+// RightKind (addon/core/right.h) and the Mach numbers the rules speak of.
+const KIND = { fd: 0, send: 1, receive: 2, sendOnce: 3, sharedMemory: 4, channel: 5 };
+const DEAD = 0xffffffff;
+const PORT_DESCRIPTOR = 0;
+const ARRIVES = { receive: 16, send: 17, sendOnce: 18 };
+const SEND_ONCE_NOTIFICATION = 0x47;
+const HEADER_SIZE = 24;
+
+/** Asks the probe one question per row; each row is [question, answer]. */
+function assertRules(rows) {
+  assert.deepEqual(
+    askRules(rows.map(([question]) => question)).map((answer, i) => [rows[i][0], answer]),
+    rows,
+  );
+}
+
+describe('macOS reply rules (Mach-free, checked on every platform)', () => {
+  test('a send or send-once right that died on the way is accepted; a dead fileport or receive right is not', () => {
+    assertRules([
+      [`name ${KIND.send} ${DEAD}`, 'accepted'],
+      [`name ${KIND.sendOnce} ${DEAD}`, 'accepted'],
+      [`name ${KIND.sharedMemory} ${DEAD}`, 'accepted'],
+      [`name ${KIND.fd} ${DEAD}`, 'refused'],
+      [`name ${KIND.receive} ${DEAD}`, 'refused'],
+      [`name ${KIND.channel} ${DEAD}`, 'refused'],
+      [`name ${KIND.send} 0`, 'refused'],
+      [`name ${KIND.sendOnce} 0`, 'refused'],
+      [`name ${KIND.receive} ${0x1103}`, 'accepted'],
+      [`name ${KIND.fd} ${0x1103}`, 'accepted'],
+    ]);
+  });
+
+  test('a reply descriptor must be a port descriptor carrying the right its entry names', () => {
+    assertRules([
+      [`descriptor ${KIND.send} ${PORT_DESCRIPTOR} ${DEAD} ${ARRIVES.send}`, 'ok'],
+      [`descriptor ${KIND.sendOnce} ${PORT_DESCRIPTOR} ${DEAD} ${ARRIVES.sendOnce}`, 'ok'],
+      [`descriptor ${KIND.fd} ${PORT_DESCRIPTOR} ${0x1103} ${ARRIVES.send}`, 'ok'],
+      [`descriptor ${KIND.channel} ${PORT_DESCRIPTOR} ${0x1103} ${ARRIVES.receive}`, 'ok'],
+      [`descriptor ${KIND.fd} ${PORT_DESCRIPTOR} ${DEAD} ${ARRIVES.send}`, 'has no right under its name'],
+      [
+        `descriptor ${KIND.receive} ${PORT_DESCRIPTOR} ${DEAD} ${ARRIVES.receive}`,
+        'has no right under its name',
+      ],
+      [`descriptor ${KIND.send} ${PORT_DESCRIPTOR} 0 ${ARRIVES.send}`, 'has no right under its name'],
+      [`descriptor ${KIND.send} 1 ${0x1103} ${ARRIVES.send}`, 'is not a port descriptor'],
+      [
+        `descriptor ${KIND.send} ${PORT_DESCRIPTOR} ${DEAD} ${ARRIVES.sendOnce}`,
+        'is not the right its entry names',
+      ],
+      [
+        `descriptor ${KIND.receive} ${PORT_DESCRIPTOR} ${0x1103} ${ARRIVES.send}`,
+        'is not the right its entry names',
+      ],
+    ]);
+  });
+
+  test('the kernel’s notice of a reply right destroyed unanswered is told from any reply', () => {
+    assertRules([
+      [`notice ${SEND_ONCE_NOTIFICATION} ${HEADER_SIZE} 0 0`, 'notice'],
+      // The same id from a process (no process has pid 0), with a body, or complex.
+      [`notice ${SEND_ONCE_NOTIFICATION} ${HEADER_SIZE} 0 4242`, 'other'],
+      [`notice ${SEND_ONCE_NOTIFICATION} ${HEADER_SIZE + 4} 0 0`, 'other'],
+      [`notice ${SEND_ONCE_NOTIFICATION} ${HEADER_SIZE} 1 0`, 'other'],
+      [`notice ${0x45505272} ${HEADER_SIZE} 0 0`, 'other'],
+    ]);
+  });
+
+  test('rights go to the process they were bound to, not to a later one that has its pid', () => {
+    // match BOUND_UNIQUE_ID NOW_UNIQUE_ID NOW_PID_VERSION ASKER_PID_VERSION
+    assertRules([
+      ['match 500 500 7 7', 'bound'],
+      // The bound process exec'd before asking: a new pid version, the same process.
+      ['match 500 500 9 9', 'bound'],
+      // Its pid now belongs to another process, which asks.
+      ['match 500 501 8 8', 'stranger'],
+      // The asker is gone; the pid is free, or names a process that did not ask.
+      ['match 500 - 0 7', 'stranger'],
+      ['match 500 500 8 7', 'stranger'],
+      // A kernel that reports no pid version (macOS 10.15): the unique id decides.
+      ['match 500 500 0 7', 'bound'],
+      ['match 500 501 0 7', 'stranger'],
+      // Nothing could be read at bind: the pid alone decides.
+      ['match - 501 8 8', 'bound'],
+      ['match - - 0 8', 'bound'],
+    ]);
+  });
+});
 
 if (process.platform !== 'darwin') {
   test('Mach port rights', { skip: 'Mach port rights exist only on macOS' }, () => {});
@@ -106,5 +201,89 @@ function macOnlySuite() {
     );
     assert.equal(helper.rightRefs(port, 'receive'), 1);
     helper.release(port, 'receive');
+  });
+
+  /** A Node child that asks with the preload and reports (report-mach-outcome.js), run by `wrapper` if given. */
+  function spawnReporter(wrapper = []) {
+    const [command, ...args] = [
+      ...wrapper,
+      process.execPath,
+      '--require',
+      rendezvous.PRELOAD_PATH,
+      children.fixture('report-mach-outcome.js'),
+    ];
+    return children.track(
+      childProcess.spawn(command, args, {
+        env: { ...process.env, ...server.childEnv },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+  }
+
+  /** The report a reporter printed last. */
+  async function reportOf(child) {
+    const { out } = await children.stdoutOf(child);
+    return JSON.parse(out.trimEnd().split('\n').pop());
+  }
+
+  test('a send or send-once right whose port died after registration arrives dead; the rest of the reply arrives', async () => {
+    const { pipeHolding } = require('./support/fds');
+    const gone = helper.newReceiveRight();
+    helper.makeSendRight(gone);
+    const goneOnce = helper.makeSendOnceRight(gone);
+    const alive = helper.newReceiveRight();
+    // Pending, so the child's request is held until the binding.
+    const launch = server.prepareLaunch({
+      1: { port: gone, disposition: 'move-send' },
+      2: { fd: pipeHolding('beside the dead rights'), disposition: 'move' },
+      3: { port: goneOnce, disposition: 'move-send-once' },
+      4: { port: alive, disposition: 'make-send' },
+    });
+    helper.release(gone, 'receive'); // the port dies: both registered rights are dead names now
+    const child = spawnReporter();
+    launch.bind(child.pid);
+    const report = await reportOf(child);
+    assert.equal(report.code, null, 'the reply was not refused');
+    assert.deepEqual(report.fds, { 2: 'beside the dead rights' });
+    assert.deepEqual(report.sends[1], { dead: true, name: 0xffffffff, sendOnce: false });
+    assert.deepEqual(report.sends[3], { dead: true, name: 0xffffffff, sendOnce: true });
+    assert.equal(report.sends[4].dead, false, 'a live right beside them is not dead');
+    // Their names may be reused since, but hold no dead-name reference.
+    assert.ok(helper.rightRefs(gone, 'dead-name') <= 0, 'the moved dead names left this task');
+    assert.ok(helper.rightRefs(goneOnce, 'dead-name') <= 0);
+    helper.release(alive, 'receive');
+  });
+
+  test('a request the server drops unanswered fails with ERR_RENDEZVOUS_NO_REPLY', async () => {
+    // A launch left pending holds the child's request; stopping the server
+    // destroys its reply right unanswered.
+    server.prepareLaunch({});
+    const child = spawnReporter();
+    await new Promise((resolve) => child.stdout.once('data', resolve)); // about to ask
+    // The request is one mach_msg after that line; give it ample time to be held.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    server.stop();
+    server = rendezvous.RendezvousServer.instance();
+    assert.deepEqual(await reportOf(child), {
+      ok: false,
+      code: 'ERR_RENDEZVOUS_NO_REPLY',
+      sends: {},
+      fds: {},
+    });
+  });
+
+  test('a child that execs after its rights were bound still gets them: it is the same process', async () => {
+    const { pipeHolding } = require('./support/fds');
+    // The shell waits for a line, then execs the reporter under its own pid,
+    // which changes the pid version of its audit token.
+    const child = spawnReporter(['/bin/sh', '-c', 'read go; exec "$@"', 'sh']);
+    server.registerPortsForPid(child.pid, { 1: { fd: pipeHolding('across the exec'), disposition: 'move' } });
+    child.stdin.end('go\n');
+    assert.deepEqual(await reportOf(child), {
+      ok: true,
+      code: null,
+      sends: {},
+      fds: { 1: 'across the exec' },
+    });
   });
 }

@@ -66,6 +66,7 @@ inline constexpr const char kNoServer[] = "ERR_RENDEZVOUS_NO_SERVER";
 inline constexpr const char kNotParent[] = "ERR_RENDEZVOUS_NOT_PARENT";
 inline constexpr const char kTimeout[] = "ERR_RENDEZVOUS_TIMEOUT";
 inline constexpr const char kBadReply[] = "ERR_RENDEZVOUS_BAD_REPLY";
+inline constexpr const char kNoReply[] = "ERR_RENDEZVOUS_NO_REPLY";
 inline constexpr const char kBadEndpoint[] = "ERR_RENDEZVOUS_BAD_ENDPOINT";
 inline constexpr const char kSystem[] = "ERR_RENDEZVOUS_SYSTEM";
 inline constexpr const char kClosed[] = "ERR_RENDEZVOUS_CLOSED";

@@ -115,18 +115,6 @@ kern_return_t SendHello(mach_port_t inbox,
                   sizeof *hello, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
 }
 
-// Whether a handle of `kind` may arrive under `name`. A send or send-once
-// right whose port died on the way arrives as MACH_PORT_DEAD, and the frame
-// still counts; a fileport or a receive right cannot die so, and a null
-// name was never a right.
-bool AcceptableName(RightKind kind, mach_port_t name) {
-  if (MACH_PORT_VALID(name))
-    return true;
-  return name == MACH_PORT_DEAD &&
-         (kind == RightKind::kSendRight || kind == RightKind::kSendOnceRight ||
-          kind == RightKind::kSharedMemory);
-}
-
 // A frame message's parts, found and checked against each other.
 struct ParsedFrame {
   mach_msg_port_descriptor_t* ports = nullptr;
@@ -218,7 +206,7 @@ bool ParseFrame(mach_msg_header_t* header, ParsedFrame* out, std::string* why) {
     auto kind = static_cast<RightKind>(record.kind);
     const mach_msg_port_descriptor_t& port = out->ports[i];
     if (port.disposition != ArrivingDisposition(kind) ||
-        !AcceptableName(kind, port.name)) {
+        !mac::rules::AcceptableName(kind, port.name)) {
       *why = "a handle that is not the right its record names";
       return false;
     }

@@ -105,7 +105,7 @@ bool ParseReply(mach_msg_header_t* header,
     return false;
   };
   size_t size = header->msgh_size;
-  if (size < mac::ReplyBytesOffset(0) || size > mac::kMaxReplySize ||
+  if (size < sizeof(mach_msg_header_t) || size > mac::kMaxReplySize ||
       size % 4 != 0) {
     return bad("size " + std::to_string(size));
   }
@@ -116,6 +116,15 @@ bool ParseReply(mach_msg_header_t* header,
     return bad("no audit trailer");
   }
   pid_t sender = mac::AuditTokenPid(trailer->msgh_audit);
+  bool complex = header->msgh_bits & MACH_MSGH_BITS_COMPLEX;
+  if (mac::rules::IsUnansweredNotice(
+          header->msgh_id, static_cast<uint32_t>(size), complex, sender)) {
+    *error = Error::Make(codes::kNoReply,
+                         "The rendezvous server dropped this process's "
+                         "request unanswered (it stopped, or could not "
+                         "answer)");
+    return false;
+  }
   if (sender != expected_server_pid) {
     *error = Error::Make(codes::kNotParent,
                          "The rendezvous reply came from process " +
@@ -127,8 +136,10 @@ bool ParseReply(mach_msg_header_t* header,
   }
   if (header->msgh_id != mac::kReplyId)
     return bad("unexpected message id");
-  if (!(header->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+  if (!complex)
     return bad("not a complex message");
+  if (size < mac::ReplyBytesOffset(0))
+    return bad("size " + std::to_string(size));
   auto* body = reinterpret_cast<mach_msg_body_t*>(header + 1);
   size_t count = body->msgh_descriptor_count;
   if (count > kMaxRightsPerRegistration ||
@@ -136,22 +147,19 @@ bool ParseReply(mach_msg_header_t* header,
     return bad("descriptor count " + std::to_string(count));
   }
   auto* descriptors = reinterpret_cast<mach_msg_port_descriptor_t*>(body + 1);
-  for (size_t i = 0; i < count; ++i) {
-    if (descriptors[i].type != MACH_MSG_PORT_DESCRIPTOR ||
-        !MACH_PORT_VALID(descriptors[i].name)) {
-      return bad("descriptor " + std::to_string(i) + " is not a port right");
-    }
-  }
   size_t offset = mac::ReplyBytesOffset(count);
   std::vector<wire::ReplyEntry> entries;
   std::string why;
   if (!wire::DecodeReply(base + offset, size - offset, count, &entries, &why))
     return bad(why);
   for (size_t i = 0; i < count; ++i) {
-    if (descriptors[i].disposition != ArrivingDisposition(entries[i].kind))
-      return bad("descriptor " + std::to_string(i) +
-                 " is not the right its "
-                 "entry names");
+    // A send or send-once right whose port died arrives as MACH_PORT_DEAD
+    // and is handed out as such; it does not spoil the other rights.
+    if (const char* problem = mac::rules::DescriptorProblem(
+            entries[i].kind, descriptors[i].type, descriptors[i].name,
+            descriptors[i].disposition)) {
+      return bad("descriptor " + std::to_string(i) + " " + problem);
+    }
   }
   for (size_t i = 0; i < count; ++i) {
     rights->push_back(ReceivedRight{entries[i].key, descriptors[i].name,

@@ -22,27 +22,28 @@
 #define ADDON_MAC_MACH_RIGHT_H_
 
 #include <mach/mach.h>
+#include <mach/notify.h>
 
 #include "core/right.h"
+#include "mac/reply_rules.h"
 #include "mac/scoped_mach_port.h"
 #include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
+// mac/reply_rules.h states these Mach numbers without the Mach headers.
+static_assert(mac::rules::kNullName == MACH_PORT_NULL);
+static_assert(mac::rules::kDeadName == MACH_PORT_DEAD);
+static_assert(mac::rules::kPortDescriptor == MACH_MSG_PORT_DESCRIPTOR);
+static_assert(mac::rules::kPortReceive == MACH_MSG_TYPE_PORT_RECEIVE);
+static_assert(mac::rules::kPortSend == MACH_MSG_TYPE_PORT_SEND);
+static_assert(mac::rules::kPortSendOnce == MACH_MSG_TYPE_PORT_SEND_ONCE);
+static_assert(mac::rules::kSendOnceNotificationId == MACH_NOTIFY_SEND_ONCE);
+static_assert(mac::rules::kHeaderSize == sizeof(mach_msg_header_t));
+
 // The disposition a right of `kind` arrives with in a received message.
 inline mach_msg_type_name_t ArrivingDisposition(RightKind kind) {
-  switch (kind) {
-    case RightKind::kFd:  // a fileport
-    case RightKind::kSendRight:
-    case RightKind::kSharedMemory:  // a memory entry
-      return MACH_MSG_TYPE_PORT_SEND;
-    case RightKind::kSendOnceRight:
-      return MACH_MSG_TYPE_PORT_SEND_ONCE;
-    case RightKind::kReceiveRight:
-    case RightKind::kChannel:  // a channel end's inbox
-      return MACH_MSG_TYPE_PORT_RECEIVE;
-  }
-  return 0;
+  return mac::rules::ArrivingDisposition(kind);
 }
 
 class MachRight : public Right {

@@ -52,6 +52,11 @@ inline constexpr size_t kReplyBufferSize =
 inline pid_t AuditTokenPid(const audit_token_t& token) {
   return static_cast<pid_t>(token.val[5]);
 }
+// The pid version beside it (libbsm's audit_token_to_pidversion()), which the
+// kernel changes at every exec.
+inline int32_t AuditTokenPidVersion(const audit_token_t& token) {
+  return static_cast<int32_t>(token.val[7]);
+}
 
 }  // namespace rendezvous::mac
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "mac/process_identity.h"
 #include "mac/scoped_dispatch_object.h"
 
 namespace rendezvous {
@@ -34,12 +35,15 @@ void OnProcessExited(void* raw) {
 
 class ProcExitWatch : public ExitWatch {
  public:
-  explicit ProcExitWatch(DispatchSource<ExitContext> source)
-      : source_(std::move(source)) {}
+  ProcExitWatch(DispatchSource<ExitContext> source,
+                std::optional<uint64_t> unique_id)
+      : source_(std::move(source)), unique_id_(unique_id) {}
   bool HasExited() const override { return source_.context()->exited.load(); }
+  std::optional<uint64_t> unique_id() const { return unique_id_; }
 
  private:
   DispatchSource<ExitContext> source_;
+  const std::optional<uint64_t> unique_id_;
 };
 
 }  // namespace
@@ -67,7 +71,20 @@ std::unique_ptr<ExitWatch> MakeProcExitWatch(dispatch_queue_t queue,
                            "kill", ESRCH);
     return nullptr;
   }
-  return std::make_unique<ProcExitWatch>(std::move(source));
+  // The process the pid names now is the one bound (a child is not reaped
+  // before its parent binds it). Where the kernel will not say (a sandbox
+  // denying process information), the pid alone decides.
+  std::optional<mac::ProcessSnapshot> process = mac::ReadProcessSnapshot(pid);
+  if (!process)
+    log("cannot identify pid %d; its requests are matched by pid only", pid);
+  std::optional<uint64_t> unique_id;
+  if (process)
+    unique_id = process->unique_id;
+  return std::make_unique<ProcExitWatch>(std::move(source), unique_id);
+}
+
+std::optional<uint64_t> BoundUniqueId(const ExitWatch& watch) {
+  return static_cast<const ProcExitWatch&>(watch).unique_id();
 }
 
 }  // namespace rendezvous

@@ -11,6 +11,7 @@
 #include "mac/mach_error.h"
 #include "mac/mach_right.h"
 #include "mac/proc_exit_watch.h"
+#include "mac/process_identity.h"
 
 namespace rendezvous {
 
@@ -167,28 +168,68 @@ void MacServer::OnRequest(mac::ReceivedRequest& request) {
     mach_msg_destroy(&header);
     return;
   }
-  int32_t pid = mac::AuditTokenPid(request.trailer.msgh_audit);
+  Asker asker{mac::AuditTokenPid(request.trailer.msgh_audit),
+              mac::AuditTokenPidVersion(request.trailer.msgh_audit)};
   ScopedMachSendOnceRight reply(header.msgh_remote_port);
-  config_.log("request from pid %d", pid);
+  config_.log("request from pid %d", asker.pid);
   ClaimedRights claimed;
-  switch (table_->Claim(pid, &claimed)) {
+  switch (table_->Claim(asker.pid, &claimed)) {
     case RegistrationTable::ClaimResult::kRights:
     case RegistrationTable::ClaimResult::kNothing:
-      Answer(std::move(reply), pid, std::move(claimed));
+      Answer(std::move(reply), asker, std::move(claimed));
       return;
     case RegistrationTable::ClaimResult::kWait: {
+      DropSuperseded(asker);
       uint64_t id = next_request_id_++;
-      if (held_.Hold(id, pid,
+      if (held_.Hold(id, asker.pid,
                      Clock::now() + config_.limits.pending_request_timeout)) {
-        held_replies_.emplace(id, Held{std::move(reply), pid});
-        config_.log("holding pid %d's request until its launch is bound", pid);
+        held_replies_.emplace(id, Held{std::move(reply), asker});
+        config_.log("holding pid %d's request until its launch is bound",
+                    asker.pid);
       } else {
-        config_.log("too many held requests; pid %d gets an empty answer", pid);
-        Answer(std::move(reply), pid, ClaimedRights());
+        config_.log("too many held requests; pid %d gets an empty answer",
+                    asker.pid);
+        Answer(std::move(reply), asker, ClaimedRights());
       }
       return;
     }
   }
+}
+
+void MacServer::DropSuperseded(const Asker& asker) {
+  // Two live processes never share a pid: a held request from the same pid
+  // but another pid version came from a process that is gone (or has exec'd
+  // since). Left held, it could claim the rights of the process that now has
+  // the pid, and they would die with its dead reply port.
+  for (auto it = held_replies_.begin(); it != held_replies_.end();) {
+    const Asker& earlier = it->second.asker;
+    if (earlier.pid == asker.pid && earlier.pid_version != asker.pid_version) {
+      config_.log(
+          "pid %d asked again as a new process; the earlier request "
+          "is dropped",
+          asker.pid);
+      held_.Drop(it->first);
+      it = held_replies_.erase(it);  // destroys its reply right
+    } else {
+      ++it;
+    }
+  }
+}
+
+void MacServer::KeepFromStranger(const Asker& asker, ClaimedRights* claimed) {
+  if (!claimed->exit_watch ||
+      mac::IsBoundProcess(BoundUniqueId(*claimed->exit_watch),
+                          mac::ReadProcessSnapshot(asker.pid),
+                          asker.pid_version)) {
+    return;
+  }
+  // The registered process died and another took its pid, or the asker is
+  // gone: the rights stay registered, and go with the exit that is (or
+  // was) reported for that pid.
+  config_.log("pid %d is not the process its rights were bound to", asker.pid);
+  table_->Unclaim(asker.pid, std::move(*claimed));
+  *claimed = ClaimedRights();
+  table_->ReleaseIfExited(asker.pid);
 }
 
 namespace {
@@ -224,8 +265,10 @@ SendFailure ClassifySendFailure(kern_return_t kr) {
 }  // namespace
 
 void MacServer::Answer(ScopedMachSendOnceRight reply,
-                       int32_t pid,
+                       const Asker& asker,
                        ClaimedRights claimed) {
+  KeepFromStranger(asker, &claimed);
+  int32_t pid = asker.pid;
   // Rights that are copied or made come before those moved: a receive right
   // moved first could not make a send right for a later descriptor.
   std::vector<std::pair<uint32_t, MachRight*>> ordered;
@@ -276,15 +319,9 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
   }
   switch (ClassifySendFailure(kr)) {
     case SendFailure::kNothingConsumed:
-      if (kr == MACH_SEND_INVALID_DEST && !claimed.rights.empty()) {
-        // The asker died while its request was held, and its pid may now
-        // belong to the registered child: keep the rights for that child's
-        // own request.
-        config_.log("pid %d's reply port is dead; its rights wait again", pid);
-        table_->Unclaim(pid, std::move(claimed));
-        return;
-      }
       // The owners in `reply` and `claimed` release exactly what is ours.
+      // An asker that died is not among these failures: the kernel takes a
+      // send to a dead send-once right, destroys it, and reports success.
       break;
     case SendFailure::kPseudoReceived:
       // The rights are back under the names in the message: destroy them
@@ -310,7 +347,7 @@ void MacServer::ResolveHeld() {
                     return;
                   Held held = std::move(it->second);
                   held_replies_.erase(it);
-                  Answer(std::move(held.reply), held.pid, std::move(claimed));
+                  Answer(std::move(held.reply), held.asker, std::move(claimed));
                 });
   ArmTimer();
 }

@@ -50,11 +50,22 @@ class MacServer : public ServerTransport {
   MacServer(RegistrationTable* table, const ServerConfig& config);
   bool CheckIn(Error* error);
 
+  // Who sent a request, as its audit token says.
+  struct Asker {
+    int32_t pid;
+    int32_t pid_version;
+  };
+
   // Queue only.
   void ReceiveAll();
   void OnRequest(mac::ReceivedRequest& request);
+  // Drops held requests from an earlier process with `asker`'s pid.
+  void DropSuperseded(const Asker& asker);
+  // Puts the claim back, leaving `claimed` empty, when `asker` is not the
+  // process the claimed rights were bound to.
+  void KeepFromStranger(const Asker& asker, ClaimedRights* claimed);
   void Answer(ScopedMachSendOnceRight reply,
-              int32_t pid,
+              const Asker& asker,
               ClaimedRights claimed);
   void TearDownOnQueue();
   void ResolveHeld();
@@ -71,7 +82,7 @@ class MacServer : public ServerTransport {
   // Queue only.
   struct Held {
     ScopedMachSendOnceRight reply;
-    int32_t pid;
+    Asker asker;
   };
   std::map<uint64_t, Held> held_replies_;
   uint64_t next_request_id_ = 1;
