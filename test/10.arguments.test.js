@@ -223,13 +223,13 @@ describe('registering rights', () => {
     expectError(() => server.registerPortsForPid(gone, {}), Error, 'ERR_RENDEZVOUS_PROCESS_GONE');
   });
 
-  test('a moved fd the caller held without close-on-exec is made close-on-exec; the server’s copy is too; a process launched meanwhile inherits neither', async () => {
+  test('a moved fd without close-on-exec becomes close-on-exec, the server’s copy is too, and a process launched meanwhile inherits neither', async () => {
     await expectHandOverCloseOnExec('register');
   });
 });
 
 describe('the raw addon checks its arguments again', () => {
-  test('the longest server hold still leaves its children a valid timeout', () => {
+  test('a client timeout as long as the longest server hold (1 h + 5 s) is accepted', () => {
     // pendingRequestTimeoutMs may be an hour; a child then waits an hour and 5 s.
     assert.throws(() => native().performRendezvous('@electron-port-rendezvous.none', 1, 3_605_000, false), {
       code: 'ERR_RENDEZVOUS_NO_SERVER',

@@ -54,7 +54,7 @@ test('a child that exits before claiming: the parent’s fd count returns to its
   }
 });
 
-test('a child already dead when its launch is bound gets nothing; its rights are released at once', () => {
+test('binding a launch to a child already dead releases its rights at once', () => {
   const server = rendezvous.RendezvousServer.instance();
   try {
     const baseline = openFdCount();
