@@ -8,7 +8,7 @@ const { after, afterEach, before, test } = require('node:test');
 const rendezvous = require('../dist/main');
 const { Channel, SharedMemory } = rendezvous;
 const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { fdsOpenedSince } = require('./support/close-on-exec');
+const { NEEDS_PROC, fdsOpenedSince } = require('./support/close-on-exec');
 const {
   listeningSocket,
   readFromPort,
@@ -235,56 +235,65 @@ function kindOf(target) {
   return /^([a-z_]+):/.exec(target)?.[1] ?? 'file';
 }
 
-test('every right a child takes is close-on-exec, and a process the child launches inherits none', async () => {
-  const moved = makePipe();
-  const copied = makePipe();
-  const region = SharedMemory.create(4096);
-  const [mine, theirs] = Channel.pair();
-  const { child, launch } = launchWithoutPreload(
-    'report-close-on-exec.js',
-    {
-      1: { fd: moved.writeFd, disposition: 'move' },
-      2: { fd: copied.writeFd, disposition: 'copy' },
-      3: region,
-      4: theirs,
-    },
-    ['rights'],
-  );
-  launch.bind(child.pid);
-  const { taken, opened, grandchildTargets } = await firstMessage(child);
-  // makePipe()'s pipes are FIFOs: their targets are (deleted) file names.
-  assert.deepEqual(opened.map(({ target }) => kindOf(target)).sort(), ['file', 'file', 'memfd', 'socket']);
-  assert.deepEqual(
-    taken.map(({ fd }) => fd).sort(byNumber),
-    opened
-      .filter(({ target }) => kindOf(target) === 'file')
-      .map(({ fd }) => fd)
-      .sort(byNumber),
-    'takeFd() hands out the received descriptors',
-  );
-  for (const { fd, target, closeOnExec } of opened) {
-    assert.equal(closeOnExec, true, `fd ${fd} (${target}) is close-on-exec in the child`);
-    assert.ok(!grandchildTargets.includes(target), `the grandchild inherited ${target}`);
-  }
-  await exited(child);
-  for (const fd of [moved.readFd, copied.readFd, copied.writeFd]) fs.closeSync(fd);
-  region.close();
-  mine.close();
-});
+test(
+  'every right a child takes is close-on-exec, and a process the child launches inherits none',
+  { skip: NEEDS_PROC },
+  async () => {
+    const moved = makePipe();
+    const copied = makePipe();
+    const region = SharedMemory.create(4096);
+    const [mine, theirs] = Channel.pair();
+    const { child, launch } = launchWithoutPreload(
+      'report-close-on-exec.js',
+      {
+        1: { fd: moved.writeFd, disposition: 'move' },
+        2: { fd: copied.writeFd, disposition: 'copy' },
+        3: region,
+        4: theirs,
+      },
+      ['rights'],
+    );
+    launch.bind(child.pid);
+    const { taken, opened, grandchildTargets } = await firstMessage(child);
+    // makePipe()'s pipes are FIFOs: their targets are (deleted) file names.
+    assert.deepEqual(opened.map(({ target }) => kindOf(target)).sort(), ['file', 'file', 'memfd', 'socket']);
+    assert.deepEqual(
+      taken.map(({ fd }) => fd).sort(byNumber),
+      opened
+        .filter(({ target }) => kindOf(target) === 'file')
+        .map(({ fd }) => fd)
+        .sort(byNumber),
+      'takeFd() hands out the received descriptors',
+    );
+    for (const { fd, target, closeOnExec } of opened) {
+      assert.equal(closeOnExec, true, `fd ${fd} (${target}) is close-on-exec in the child`);
+      assert.ok(!grandchildTargets.includes(target), `the grandchild inherited ${target}`);
+    }
+    await exited(child);
+    for (const fd of [moved.readFd, copied.readFd, copied.writeFd]) fs.closeSync(fd);
+    region.close();
+    mine.close();
+  },
+);
 
-test('a child’s connection to the server is close-on-exec while its request is held', async () => {
-  const { child, launch } = launchWithoutPreload('ask-when-told.js', {});
-  const before = new Map((await firstMessage(child)).fds);
-  const result = firstMessage(child);
-  child.send('ask');
-  let connection;
-  await waitFor(
-    () => (connection = fdsOpenedSince(before, child.pid).find(({ target }) => kindOf(target) === 'socket')),
-    5000,
-    'the child to connect',
-  );
-  assert.equal(connection.closeOnExec, true, `the connection ${connection.target} is close-on-exec`);
-  launch.bind(child.pid);
-  assert.deepEqual(await result, { ok: true });
-  await exited(child);
-});
+test(
+  'a child’s connection to the server is close-on-exec while its request is held',
+  { skip: NEEDS_PROC },
+  async () => {
+    const { child, launch } = launchWithoutPreload('ask-when-told.js', {});
+    const before = new Map((await firstMessage(child)).fds);
+    const result = firstMessage(child);
+    child.send('ask');
+    let connection;
+    await waitFor(
+      () =>
+        (connection = fdsOpenedSince(before, child.pid).find(({ target }) => kindOf(target) === 'socket')),
+      5000,
+      'the child to connect',
+    );
+    assert.equal(connection.closeOnExec, true, `the connection ${connection.target} is close-on-exec`);
+    launch.bind(child.pid);
+    assert.deepEqual(await result, { ok: true });
+    await exited(child);
+  },
+);

@@ -11,6 +11,10 @@ const path = require('node:path');
 
 const O_CLOEXEC = 0o2000000;
 
+/** The `skip` option for tests built on these helpers. */
+const NEEDS_PROC =
+  process.platform === 'linux' ? false : 'reads close-on-exec from /proc/<pid>/fdinfo, which only Linux has';
+
 /** A descriptor number that Node leaves as it was inherited (Node marks low
  * inherited numbers close-on-exec at startup), for fixtures that need one
  * without the flag. */
@@ -122,6 +126,7 @@ async function expectHandOverCloseOnExec(holder) {
 
 module.exports = {
   INHERITED_FD,
+  NEEDS_PROC,
   describeFds,
   expectHandOverCloseOnExec,
   fdsOpenedSince,
