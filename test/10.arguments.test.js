@@ -4,11 +4,15 @@
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
+const path = require('node:path');
 const { after, before, describe, test } = require('node:test');
 
 const { RendezvousServer } = require('../dist/main');
 const { native } = require('../dist/lib/native');
-const { fdIsOpen, makePipe } = require('./support/fds');
+const { NEEDS_PROC, expectHandOverCloseOnExec } = require('./support/close-on-exec');
+const { fdIsOpen, makePipe, waitFor } = require('./support/fds');
+
+const ROOT = path.join(__dirname, '..');
 
 let server;
 let sleeper;
@@ -27,6 +31,17 @@ function devNull() {
   return fs.openSync('/dev/null', 'r');
 }
 
+/** Kills `child` and waits until the server has released its registration,
+ * so the next test counts from a settled table. */
+async function releasedOnExit(child, registrations) {
+  child.kill('SIGKILL');
+  await waitFor(
+    () => server.stats().registrations === registrations,
+    3000,
+    'the registration to be released',
+  );
+}
+
 function expectError(fn, errorClass, code) {
   assert.throws(fn, (error) => {
     assert.equal(error.constructor, errorClass, `${error.constructor.name}: ${error.message}`);
@@ -36,25 +51,31 @@ function expectError(fn, errorClass, code) {
 }
 
 describe('registering rights', () => {
-  test('registering the same pid twice while unclaimed fails and keeps the second fd with its caller', () => {
-    const first = devNull();
-    server.registerPortsForPid(sleeper.pid, { 1: { fd: first, disposition: 'move' } });
-    const second = devNull();
-    expectError(
-      () => server.registerPortsForPid(sleeper.pid, { 1: { fd: second, disposition: 'move' } }),
-      Error,
-      'ERR_RENDEZVOUS_ALREADY_REGISTERED',
-    );
-    assert.ok(fdIsOpen(second), 'the refused fd is still the caller’s');
-    fs.closeSync(second);
-    assert.equal(server.stats().registrations, 1);
+  test('registering the same pid twice while unclaimed fails and keeps the second fd with its caller', async () => {
+    const registered = server.stats().registrations;
+    const twice = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      server.registerPortsForPid(twice.pid, { 1: { fd: devNull(), disposition: 'move' } });
+      const second = devNull();
+      expectError(
+        () => server.registerPortsForPid(twice.pid, { 1: { fd: second, disposition: 'move' } }),
+        Error,
+        'ERR_RENDEZVOUS_ALREADY_REGISTERED',
+      );
+      assert.ok(fdIsOpen(second), 'the refused fd is still the caller’s');
+      fs.closeSync(second);
+      assert.equal(server.stats().registrations, registered + 1, 'only the first registration stands');
+    } finally {
+      await releasedOnExit(twice, registered);
+    }
   });
 
-  test('65 rights are refused, 64 are accepted', () => {
+  test('65 rights are refused, 64 are accepted', async () => {
     const fd = devNull();
     const ports = (count) =>
       Object.fromEntries(Array.from({ length: count }, (_, key) => [key, { fd, disposition: 'copy' }]));
     const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    const registered = server.stats().registrations;
     try {
       expectError(
         () => server.registerPortsForPid(other.pid, ports(65)),
@@ -63,8 +84,8 @@ describe('registering rights', () => {
       );
       server.registerPortsForPid(other.pid, ports(64));
     } finally {
-      other.kill('SIGKILL');
       fs.closeSync(fd);
+      await releasedOnExit(other, registered);
     }
   });
 
@@ -107,6 +128,7 @@ describe('registering rights', () => {
     const { readFd, writeFd } = makePipe();
     const kept = devNull();
     const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    const registered = server.stats().registrations;
     fs.closeSync(writeFd);
     try {
       assert.throws(
@@ -124,7 +146,7 @@ describe('registering rights', () => {
         },
       );
       assert.ok(fdIsOpen(kept), 'a moved fd of a refused registration stays with its caller');
-      assert.equal(server.stats().registrations, 1);
+      assert.equal(server.stats().registrations, registered, 'nothing was registered');
     } finally {
       other.kill('SIGKILL');
       fs.closeSync(kept);
@@ -201,21 +223,17 @@ describe('registering rights', () => {
     expectError(() => server.registerPortsForPid(gone, {}), Error, 'ERR_RENDEZVOUS_PROCESS_GONE');
   });
 
-  test('a moved fd belongs to the server: it is marked close-on-exec and no longer the caller’s', () => {
-    const fd = devNull();
-    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
-    try {
-      server.registerPortsForPid(other.pid, { 1: { fd, disposition: 'move' } });
-      // Still open (the server holds it), so the same number is not reused yet.
-      assert.ok(fdIsOpen(fd));
-    } finally {
-      other.kill('SIGKILL');
-    }
-  });
+  test(
+    'a moved fd without close-on-exec becomes close-on-exec, the server’s copy is too, and a process launched meanwhile inherits neither',
+    { skip: NEEDS_PROC },
+    async () => {
+      await expectHandOverCloseOnExec('register');
+    },
+  );
 });
 
 describe('the raw addon checks its arguments again', () => {
-  test('the longest server hold still leaves its children a valid timeout', () => {
+  test('a client timeout as long as the longest server hold (1 h + 5 s) is accepted', () => {
     // pendingRequestTimeoutMs may be an hour; a child then waits an hour and 5 s.
     assert.throws(() => native().performRendezvous('@electron-port-rendezvous.none', 1, 3_605_000, false), {
       code: 'ERR_RENDEZVOUS_NO_SERVER',
@@ -240,7 +258,7 @@ describe('the raw addon checks its arguments again', () => {
       }
     `;
     const result = childProcess.spawnSync(process.execPath, ['-e', script], {
-      cwd: require('node:path').join(__dirname, '..'),
+      cwd: ROOT,
       encoding: 'utf8',
     });
     assert.equal(result.status, 0, result.stderr);

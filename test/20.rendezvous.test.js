@@ -6,8 +6,17 @@ const fs = require('node:fs');
 const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
+const { Channel, SharedMemory } = rendezvous;
 const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { listeningSocket, readFromPort, makePipe, makeSharedFile, pipeHolding } = require('./support/fds');
+const { NEEDS_PROC, fdsOpenedSince } = require('./support/close-on-exec');
+const {
+  listeningSocket,
+  readFromPort,
+  makePipe,
+  makeSharedFile,
+  pipeHolding,
+  waitFor,
+} = require('./support/fds');
 
 let server;
 before(() => {
@@ -87,6 +96,8 @@ test('a child asking before its pid is registered still gets its rights, and nev
   child.send('exit');
   bystander.kill('SIGKILL');
   await exited(child);
+  // The bystander's rights go with it, so later tests count from an empty table.
+  await waitFor(() => server.stats().registrations === 0, 3000, 'the bystander’s rights to be released');
 });
 
 test('an ES module worker gets its rights through the package’s exports', async () => {
@@ -148,6 +159,7 @@ test('each right can be taken once; portCount counts what remains', async () => 
 });
 
 test('50 children launched at once each receive exactly their own rights', async () => {
+  const registered = server.stats().registrations;
   const children = Array.from({ length: 50 }, (_, i) =>
     fork(fixture('report-rights.js'), [], {
       ports: {
@@ -166,7 +178,7 @@ test('50 children launched at once each receive exactly their own rights', async
   });
   for (const child of children) child.send('exit');
   await Promise.all(children.map(exited));
-  assert.equal(server.stats().registrations, 0);
+  assert.equal(server.stats().registrations, registered, 'every registration was claimed');
 });
 
 test('a client refuses a server that is not its parent', async () => {
@@ -199,9 +211,89 @@ test('a child launched without an endpoint gets null and a clear error', async (
   await exited(child);
 });
 
-test('the child’s own children do not inherit the endpoint', async () => {
+test('a process the child launches does not inherit the endpoint', async () => {
+  assert.ok('ELECTRON_PORT_RENDEZVOUS_ENDPOINT' in server.childEnv, 'the child itself is given the endpoint');
   const child = fork(fixture('report-env.js'), [], { ports: {} });
-  const result = await firstMessage(child);
-  assert.equal(result.endpoint, null);
+  assert.deepEqual(await firstMessage(child), { grandchildSees: [] });
   await exited(child);
 });
+
+/** Launches a fixture that loads the preload itself, later, with `ports`. */
+function launchWithoutPreload(script, ports, args = []) {
+  const launch = server.prepareLaunch(ports);
+  const child = track(
+    childProcess.fork(fixture(script), args, { env: { ...process.env, ...launch.env }, execArgv: [] }),
+  );
+  return { child, launch };
+}
+
+const byNumber = (a, b) => a - b;
+
+/** What kind of object a /proc fd target names. */
+function kindOf(target) {
+  if (target.startsWith('/memfd:')) return 'memfd';
+  return /^([a-z_]+):/.exec(target)?.[1] ?? 'file';
+}
+
+test(
+  'every right a child takes is close-on-exec, and a process the child launches inherits none',
+  { skip: NEEDS_PROC },
+  async () => {
+    const moved = makePipe();
+    const copied = makePipe();
+    const region = SharedMemory.create(4096);
+    const [mine, theirs] = Channel.pair();
+    const { child, launch } = launchWithoutPreload(
+      'report-close-on-exec.js',
+      {
+        1: { fd: moved.writeFd, disposition: 'move' },
+        2: { fd: copied.writeFd, disposition: 'copy' },
+        3: region,
+        4: theirs,
+      },
+      ['rights'],
+    );
+    launch.bind(child.pid);
+    const { taken, opened, grandchildTargets } = await firstMessage(child);
+    // makePipe()'s pipes are FIFOs: their targets are (deleted) file names.
+    assert.deepEqual(opened.map(({ target }) => kindOf(target)).sort(), ['file', 'file', 'memfd', 'socket']);
+    assert.deepEqual(
+      taken.map(({ fd }) => fd).sort(byNumber),
+      opened
+        .filter(({ target }) => kindOf(target) === 'file')
+        .map(({ fd }) => fd)
+        .sort(byNumber),
+      'takeFd() hands out the received descriptors',
+    );
+    for (const { fd, target, closeOnExec } of opened) {
+      assert.equal(closeOnExec, true, `fd ${fd} (${target}) is close-on-exec in the child`);
+      assert.ok(!grandchildTargets.includes(target), `the grandchild inherited ${target}`);
+    }
+    await exited(child);
+    for (const fd of [moved.readFd, copied.readFd, copied.writeFd]) fs.closeSync(fd);
+    region.close();
+    mine.close();
+  },
+);
+
+test(
+  'a child’s connection to the server is close-on-exec while its request is held',
+  { skip: NEEDS_PROC },
+  async () => {
+    const { child, launch } = launchWithoutPreload('ask-when-told.js', {});
+    const before = new Map((await firstMessage(child)).fds);
+    const result = firstMessage(child);
+    child.send('ask');
+    let connection;
+    await waitFor(
+      () =>
+        (connection = fdsOpenedSince(before, child.pid).find(({ target }) => kindOf(target) === 'socket')),
+      5000,
+      'the child to connect',
+    );
+    assert.equal(connection.closeOnExec, true, `the connection ${connection.target} is close-on-exec`);
+    launch.bind(child.pid);
+    assert.deepEqual(await result, { ok: true });
+    await exited(child);
+  },
+);

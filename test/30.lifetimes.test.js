@@ -9,7 +9,13 @@ const { afterEach, test } = require('node:test');
 const { Worker } = require('node:worker_threads');
 
 const rendezvous = require('../dist/main');
-const { exited, fixture, killStragglers, stdoutOf, track } = require('./support/children');
+const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
+const {
+  NEEDS_PROC,
+  fdsOpenedSince,
+  openFds,
+  targetsInheritedByGrandchild,
+} = require('./support/close-on-exec');
 const { makePipe, openFdCount, waitFor } = require('./support/fds');
 const { ENDPOINT_PATTERN, threadCount } = require('./support/platform');
 const { native } = require('../dist/lib/native');
@@ -53,7 +59,7 @@ test('a child that exits before claiming: the parent’s fd count returns to its
   }
 });
 
-test('a child already dead when its launch is bound gets nothing; its rights are released at once', () => {
+test('binding a launch to a child already dead releases its rights at once', () => {
   const server = rendezvous.RendezvousServer.instance();
   try {
     const baseline = openFdCount();
@@ -178,3 +184,54 @@ test('a worker that ran a server leaves no thread, socket or fd behind when it e
     },
   );
 });
+
+test(
+  'every descriptor a server holds is close-on-exec, and a process launched meanwhile inherits none',
+  { skip: NEEDS_PROC },
+  async () => {
+    const before = openFds();
+    const server = rendezvous.RendezvousServer.instance();
+    try {
+      const sleeper = track(childProcess.spawn('sleep', ['30'], { stdio: 'ignore' }));
+      server.registerPortsForPid(sleeper.pid, {}); // an exit watch
+      const launch = server.prepareLaunch({});
+      const asker = track(
+        childProcess.fork(fixture('ask-when-told.js'), [], {
+          env: { ...process.env, ...launch.env },
+          execArgv: [],
+        }),
+      );
+      await firstMessage(asker);
+      const beforeAsking = openFds();
+      const result = firstMessage(asker);
+      asker.send('ask');
+      // The server's side of the held request.
+      await waitFor(
+        () => fdsOpenedSince(beforeAsking).some(({ target }) => target.startsWith('socket:')),
+        5000,
+        'the server to accept the request',
+      );
+      const opened = fdsOpenedSince(before);
+      const kinds = new Set(opened.map(({ target }) => target.replace(/\d+/g, '')));
+      for (const kind of [
+        'socket:[]',
+        'anon_inode:[eventpoll]',
+        'anon_inode:[eventfd]',
+        'anon_inode:[pidfd]',
+      ]) {
+        assert.ok(kinds.has(kind), `the server holds a ${kind} (${[...kinds]})`);
+      }
+      for (const { fd, target, closeOnExec } of opened) {
+        assert.equal(closeOnExec, true, `fd ${fd} (${target}) is close-on-exec`);
+      }
+      const inherited = await targetsInheritedByGrandchild();
+      for (const { target } of opened)
+        assert.ok(!inherited.includes(target), `a launched process inherited ${target}`);
+      launch.bind(asker.pid);
+      assert.deepEqual(await result, { ok: true });
+      await exited(asker);
+    } finally {
+      server.stop();
+    }
+  },
+);

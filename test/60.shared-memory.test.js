@@ -11,6 +11,7 @@ const { native } = require('../dist/lib/native');
 const { sharedMemoryNative } = require('../dist/lib/shared-memory');
 const { SharedMemory } = rendezvous;
 const { fixture, firstMessage, killStragglers, track, exited } = require('./support/children');
+const { NEEDS_PROC, describeFds, targetsInheritedByGrandchild } = require('./support/close-on-exec');
 const { makeSharedFile, openFdCount } = require('./support/fds');
 
 const MODE_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY';
@@ -141,6 +142,25 @@ test('regions mapped at once stay within 1 TiB of address space', () => {
     for (const region of regions) region.close();
   }
 });
+
+test(
+  'a new region’s memfd is close-on-exec, and a process launched while it is open does not inherit it',
+  { skip: NEEDS_PROC },
+  async () => {
+    const region = SharedMemory.create(4096);
+    try {
+      const [memfd] = describeFds([region[sharedMemoryNative].handle]);
+      assert.match(memfd.target, /^\/memfd:electron-port-rendezvous/);
+      assert.equal(memfd.closeOnExec, true, 'the memfd is close-on-exec');
+      assert.ok(
+        !(await targetsInheritedByGrandchild()).includes(memfd.target),
+        'a launched process inherited it',
+      );
+    } finally {
+      region.close();
+    }
+  },
+);
 
 test('creating and closing 1,000 regions leaves the descriptor count unchanged', () => {
   const before = openFdCount();

@@ -4,12 +4,22 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { once } = require('node:events');
+const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { Channel, ReceivedFd, SharedMemory } = rendezvous;
+const { sharedMemoryNative } = require('../dist/lib/shared-memory');
 const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
+const {
+  NEEDS_PROC,
+  describeFds,
+  expectHandOverCloseOnExec,
+  fdsOpenedSince,
+  openFds,
+  targetsInheritedByGrandchild,
+} = require('./support/close-on-exec');
 const {
   listeningSocket,
   readFromPort,
@@ -322,20 +332,16 @@ test('a failed send reported later, on an end nobody holds, does not crash after
     global.gc();
     setTimeout(() => { global.gc(); console.log('alive'); }, 50);
   `;
-  const { stdout, status } = require('node:child_process').spawnSync(
-    process.execPath,
-    ['--expose-gc', '-e', script],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const { stdout, status } = childProcess.spawnSync(process.execPath, ['--expose-gc', '-e', script], {
+    encoding: 'utf8',
+  });
   assert.equal(status, 0);
   assert.equal(stdout.trim(), 'alive');
 });
 
 test("an end libuv refuses to poll emits 'error' (ERR_RENDEZVOUS_SYSTEM) and 'close', and the process lives on", async () => {
   const child = track(
-    require('node:child_process').spawn(process.execPath, [fixture('poll-refused.js')], {
+    childProcess.spawn(process.execPath, [fixture('poll-refused.js')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
@@ -349,3 +355,81 @@ test("an end libuv refuses to poll emits 'error' (ERR_RENDEZVOUS_SYSTEM) and 'cl
     closed: true,
   });
 });
+
+test(
+  'both ends Channel.pair() makes are close-on-exec, and a process launched meanwhile inherits neither',
+  { skip: NEEDS_PROC },
+  async () => {
+    const before = openFds();
+    const [a, b] = Channel.pair();
+    try {
+      const ends = fdsOpenedSince(before);
+      assert.equal(ends.filter(({ target }) => target.startsWith('socket:')).length, 2, 'two sockets');
+      for (const { fd, target, closeOnExec } of ends) assert.equal(closeOnExec, true, `fd ${fd} (${target})`);
+      const inherited = await targetsInheritedByGrandchild();
+      for (const { target } of ends)
+        assert.ok(!inherited.includes(target), `a launched process inherited ${target}`);
+    } finally {
+      a.close();
+      b.close();
+    }
+  },
+);
+
+test(
+  'descriptors that arrive in channel messages are close-on-exec on both sides, and a process the child launches inherits none',
+  { skip: NEEDS_PROC },
+  async () => {
+    const [mine, theirs] = Channel.pair();
+    const launched = server.prepareLaunch({ 1: theirs });
+    // Without the preload, so the child sees its fd table before the rendezvous.
+    const child = track(
+      childProcess.fork(fixture('report-close-on-exec.js'), ['channel'], {
+        env: { ...process.env, ...launched.env },
+        execArgv: [],
+      }),
+    );
+    launched.bind(child.pid);
+    assert.equal((await nextMessage(mine)).data, 'ready');
+    const region = SharedMemory.create(4096);
+    const [forChild, kept] = Channel.pair();
+    const pipe = pipeHolding('to the child');
+    const report = firstMessage(child);
+    // Received descriptors are taken during 'message', as documented.
+    const reply = new Promise((resolve) =>
+      mine.once('message', ({ handles }) => resolve({ fd: handles[0].takeFd(), region: handles[1] })),
+    );
+    mine.postMessage('take these', [{ fd: pipe, disposition: 'copy' }, region, forChild]);
+
+    const { taken, opened, grandchildTargets } = await report;
+    assert.equal(opened.length, 3, `an fd, a region and a channel end: ${JSON.stringify(opened)}`);
+    assert.ok(
+      opened.some(({ fd }) => fd === taken[0].fd),
+      'the taken fd is among them',
+    );
+    for (const { fd, target, closeOnExec } of opened) {
+      assert.equal(closeOnExec, true, `fd ${fd} (${target}) is close-on-exec in the child`);
+      assert.ok(!grandchildTargets.includes(target), `the grandchild inherited ${target}`);
+    }
+
+    const { fd, region: receivedRegion } = await reply;
+    const received = describeFds([fd, receivedRegion[sharedMemoryNative].handle]);
+    assert.match(received[1].target, /^\/memfd:/);
+    for (const { fd: number, target, closeOnExec } of received) {
+      assert.equal(closeOnExec, true, `fd ${number} (${target}) received by the parent is close-on-exec`);
+    }
+    fs.closeSync(fd);
+    for (const object of [receivedRegion, region, kept, mine]) object.close();
+    fs.closeSync(pipe);
+    child.disconnect();
+    await exited(child);
+  },
+);
+
+test(
+  'descriptors queued in an unsent message are close-on-exec, even a moved one that was not',
+  { skip: NEEDS_PROC },
+  async () => {
+    await expectHandOverCloseOnExec('queue');
+  },
+);

@@ -37,6 +37,11 @@ struct RightSpec {
 // before anything else claims a descriptor number a stale handle names.
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error);
 
+// Marks the descriptors `specs` moves close-on-exec: the server or a queued
+// message holds them from now on, and a process launched meanwhile must not
+// inherit them. Takes nothing; `specs` has passed CheckRights.
+bool MarkMovedFdsCloseOnExec(const std::vector<RightSpec>& specs, Error* error);
+
 // Takes a whole registration's rights into the server's ownership, all or
 // nothing (it checks them again first): on failure nothing was taken and the
 // caller still owns every handle. `specs` has already passed CheckRightSpecs.

@@ -356,7 +356,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       }
     }
     Error check;
-    if (!CheckRights(descriptors, &check)) {
+    if (!CheckRights(descriptors, &check) ||
+        !MarkMovedFdsCloseOnExec(descriptors, &check)) {
       ThrowJsError(env_, check);
       return false;
     }

@@ -24,11 +24,6 @@ bool IsFdDisposition(const std::string& disposition);
 // nothing.
 bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error);
 
-// For the descriptors the server is about to own (the moved ones): it keeps
-// them until the child claims them, and they must not leak into other
-// processes launched meanwhile.
-bool MarkMovedFdsCloseOnExec(const std::vector<RightSpec>& specs, Error* error);
-
 }  // namespace rendezvous
 
 #endif  // ADDON_POSIX_FD_SPEC_H_
