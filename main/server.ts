@@ -6,6 +6,7 @@ import {
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
 import { rendezvousError } from '../lib/errors';
+import { restoreAll, type Channel } from '../lib/channel';
 import { native } from '../lib/native';
 import { checkPid, registerPorts, type PortsForRendezvous } from './rights';
 
@@ -38,14 +39,17 @@ export interface ServerStats {
 export class PendingLaunch {
   #id: number;
   #settled = false;
+  #channels: ReadonlyMap<Channel, number>;
 
   /** @internal */
   constructor(
     id: number,
     /** Variables to add to the child's environment. */
     readonly env: Readonly<Record<string, string>>,
+    channels: ReadonlyMap<Channel, number>,
   ) {
     this.#id = id;
+    this.#channels = channels;
   }
 
   /** Hands the rights to `pid`; a request it already made is answered now. */
@@ -69,6 +73,19 @@ export class PendingLaunch {
     this.#settled = true;
     native().cancelLaunch(this.#id);
     debug('cancelled launch %d', this.#id);
+  }
+
+  /**
+   * Undoes `prepareLaunch` for a child that was never launched: the caller
+   * owns every right again, moved descriptors still open (and close-on-exec)
+   * and channel ends usable. Idempotent; nothing after bind or cancel.
+   */
+  giveBack(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    native().cancelLaunch(this.#id, true);
+    restoreAll(this.#channels);
+    debug('gave back launch %d', this.#id);
   }
 }
 
@@ -139,9 +156,12 @@ export class RendezvousServer {
    */
   prepareLaunch(ports: PortsForRendezvous): PendingLaunch {
     this.#checkRunning();
-    const [id, count] = registerPorts(ports, (rights) => [native().prepareLaunch(rights), rights.length]);
+    const [id, count, channels] = registerPorts(
+      ports,
+      (rights, released) => [native().prepareLaunch(rights), rights.length, released] as const,
+    );
     debug('prepared launch %d with %d rights', id, count);
-    return new PendingLaunch(id, this.childEnv);
+    return new PendingLaunch(id, this.childEnv, channels);
   }
 
   stats(): ServerStats {
