@@ -3,6 +3,7 @@
 // binary is installed (`npm run setup:electron`). Where none is, says so in
 // one line and exits 0: a skipped suite, never reported as passed.
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { electronBinary } = require('../example/electron-binary');
 
@@ -14,6 +15,23 @@ if (!electronBinary()) {
     'e2e: SKIPPED (0 run): no Electron binary installed; `npm run setup:electron` installs one where its download host is reachable',
   );
   process.exit(0);
+}
+
+// Chromium's sandbox needs unprivileged user namespaces (or a SUID helper
+// that an npm install does not set up); Ubuntu 24.04 restricts them.
+const USERNS_SYSCTL = '/proc/sys/kernel/apparmor_restrict_unprivileged_userns';
+if (process.platform === 'linux' && process.getuid() !== 0 && readSysctl(USERNS_SYSCTL) === '1') {
+  console.log(
+    'e2e: unprivileged user namespaces are restricted, so Electron may abort on its sandbox: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` (CI does)',
+  );
+}
+
+function readSysctl(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
 }
 
 function run(command, args, options = {}) {

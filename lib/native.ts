@@ -96,7 +96,7 @@ export interface NativeAddon {
   stopServer(): void;
   prepareLaunch(rights: NativeRightSpec[]): number;
   bindLaunch(launch: number, pid: number): void;
-  cancelLaunch(launch: number): void;
+  cancelLaunch(launch: number, giveBack?: boolean): void;
   registerForPid(pid: number, rights: NativeRightSpec[]): void;
   serverStats(): NativeServerStats;
   performRendezvous(

@@ -7,15 +7,15 @@ export interface LaunchedChild {
   kill(): boolean;
   once(event: 'spawn', listener: () => void): unknown;
   once(event: 'exit', listener: (...args: unknown[]) => void): unknown;
-  once(event: 'error', listener: (...args: unknown[]) => void): unknown;
 }
 
 /**
- * Binds `launch` to the child's pid as early as it is known, and releases it
- * if the child never starts or exits first. Node knows the pid as soon as
- * child_process.fork() returns, so the binding happens before this process's
- * JS can be busy with anything else; Electron reports it only at 'spawn',
- * and a child that asks before then is held by the server until the binding.
+ * Binds `launch` to the child's pid as early as it is known. Node knows the
+ * pid as soon as child_process.fork() returns, so the binding happens before
+ * this process's JS can be busy with anything else; Electron reports it only
+ * at 'spawn', and a child that asks before then is held by the server until
+ * the binding. Once bound, the server's own exit watch releases what the
+ * child did not claim.
  *
  * A binding that fails here (the pid has unclaimed rights from someone else)
  * cannot be thrown to the caller any more: the child is killed rather than
@@ -24,6 +24,10 @@ export interface LaunchedChild {
  * Electron emits no 'exit' for a utility process that dies before 'spawn',
  * so a launch never bound within LAUNCH_BIND_TIMEOUT_MS is released anyway;
  * a child that spawns even later is killed, as it can no longer get them.
+ *
+ * No 'error' listener is added: an 'error' nobody else listens to must
+ * still throw, as it would without this package (Electron's carries a
+ * utility process's fatal-error report; the child's exit follows it).
  */
 export const LAUNCH_BIND_TIMEOUT_MS = 30_000;
 
@@ -45,15 +49,13 @@ export function bindWhenSpawned(child: LaunchedChild, launch: PendingLaunch): vo
   };
   if (child.pid !== undefined) {
     bind(child.pid);
-  } else {
-    child.once('spawn', () => {
-      if (child.pid !== undefined) bind(child.pid);
-    });
+    return;
   }
-  const release = (): void => {
+  child.once('spawn', () => {
+    if (child.pid !== undefined) bind(child.pid);
+  });
+  child.once('exit', () => {
     clearTimeout(unbound);
     launch.cancel();
-  };
-  child.once('error', release);
-  child.once('exit', release);
+  });
 }

@@ -151,9 +151,13 @@ function checkRight(key: number, right: unknown): CheckedRight {
  * Validates the caller's rights, puts them in the addon's shape and calls
  * `register` with them. Channel ends are given up just before, and taken
  * back if `register` throws, so a failed registration leaves every right
- * with the caller.
+ * with the caller. `register` also sees which ends were given up (and their
+ * handles), for a registration that may still be undone later.
  */
-export function registerPorts<T>(ports: unknown, register: (specs: NativeRightSpec[]) => T): T {
+export function registerPorts<T>(
+  ports: unknown,
+  register: (specs: NativeRightSpec[], channels: ReadonlyMap<Channel, number>) => T,
+): T {
   const checked = normalisePorts(ports);
   const channels = checked.flatMap((right) => ('channel' in right ? [right.channel] : []));
   if (new Set(channels).size !== channels.length) {
@@ -176,7 +180,7 @@ export function registerPorts<T>(ports: unknown, register: (specs: NativeRightSp
         payload: RightKind.Channel,
       };
     });
-    const result = register(specs);
+    const result = register(specs, new Map(released));
     released.clear();
     return result;
   } finally {

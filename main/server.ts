@@ -6,6 +6,7 @@ import {
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
 import { rendezvousError } from '../lib/errors';
+import { restoreAll, type Channel } from '../lib/channel';
 import { native } from '../lib/native';
 import { checkPid, registerPorts, type PortsForRendezvous } from './rights';
 
@@ -33,7 +34,11 @@ export interface ServerStats {
 // Only prepareLaunch() makes launches: one made anywhere else could name
 // another caller's launch id, and bind or cancel its rights.
 const launchToken = Symbol('PendingLaunch');
-let newLaunch: (id: number, env: Readonly<Record<string, string>>) => PendingLaunch;
+let newLaunch: (
+  id: number,
+  env: Readonly<Record<string, string>>,
+  channels: ReadonlyMap<Channel, number>,
+) => PendingLaunch;
 
 /**
  * Rights prepared for a child that is not launched yet. The server owns them
@@ -43,14 +48,20 @@ let newLaunch: (id: number, env: Readonly<Record<string, string>>) => PendingLau
 export class PendingLaunch {
   readonly #id: number;
   #settled = false;
+  #channels: ReadonlyMap<Channel, number>;
   /** Variables to add to the child's environment. */
   readonly env: Readonly<Record<string, string>>;
 
   static {
-    newLaunch = (id, env) => new PendingLaunch(launchToken, id, env);
+    newLaunch = (id, env, channels) => new PendingLaunch(launchToken, id, env, channels);
   }
 
-  private constructor(token: symbol, id: number, env: Readonly<Record<string, string>>) {
+  private constructor(
+    token: symbol,
+    id: number,
+    env: Readonly<Record<string, string>>,
+    channels: ReadonlyMap<Channel, number>,
+  ) {
     if (token !== launchToken) {
       throw rendezvousError(
         TypeError,
@@ -60,6 +71,7 @@ export class PendingLaunch {
     }
     this.#id = id;
     this.env = env;
+    this.#channels = channels;
   }
 
   /** Hands the rights to `pid`; a request it already made is answered now. */
@@ -83,6 +95,19 @@ export class PendingLaunch {
     this.#settled = true;
     native().cancelLaunch(this.#id);
     debug('cancelled launch %d', this.#id);
+  }
+
+  /**
+   * Undoes `prepareLaunch` for a child that was never launched: the caller
+   * owns every right again, moved descriptors still open (and close-on-exec)
+   * and channel ends usable. Idempotent; nothing after bind or cancel.
+   */
+  giveBack(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    native().cancelLaunch(this.#id, true);
+    restoreAll(this.#channels);
+    debug('gave back launch %d', this.#id);
   }
 }
 
@@ -156,9 +181,12 @@ export class RendezvousServer {
    */
   prepareLaunch(ports: PortsForRendezvous): PendingLaunch {
     this.#checkRunning();
-    const [id, count] = registerPorts(ports, (rights) => [native().prepareLaunch(rights), rights.length]);
+    const [id, count, channels] = registerPorts(
+      ports,
+      (rights, released) => [native().prepareLaunch(rights), rights.length, released] as const,
+    );
     debug('prepared launch %d with %d rights', id, count);
-    return newLaunch(id, this.childEnv);
+    return newLaunch(id, this.childEnv, channels);
   }
 
   /** What the server holds now. */

@@ -1,9 +1,14 @@
 /**
  * The entry of a utility process launched by fork(): performs the rendezvous
  * (as the preload does for Node children), then runs the caller's module as
- * if it had been the entry itself.
+ * the process's main module. Node's own `runMain` is what `node <file>`
+ * runs: a CommonJS module is loaded as main (`require.main === module`), an
+ * ES module by the ES module loader as the entry point (`import.meta.main`
+ * where Node has it). `process.argv[1]` is the path as the caller gave it,
+ * which is resolved against the child's working directory, as in Electron.
  */
-import { pathToFileURL } from 'node:url';
+import { runMain } from 'node:module';
+import * as path from 'node:path';
 
 import { ENTRY_VARIABLE } from '../lib/environment';
 import { RendezvousClient } from './client';
@@ -18,15 +23,6 @@ if (entry === undefined) {
   );
 }
 process.argv[1] = entry;
-
-// A real import(), which TypeScript's CommonJS output would turn into
-// require(): the caller's module may be an ES module.
-const importModule = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<unknown>;
-importModule(pathToFileURL(entry).href).catch((error: unknown) => {
-  // As an entry module's error would: uncaught, so the process exits with it.
-  setImmediate(() => {
-    throw error;
-  });
-});
+// As given for argv[1], but runMain loads a bare name as a package, not a
+// file: it gets the path itself.
+runMain(path.resolve(entry));

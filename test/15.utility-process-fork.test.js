@@ -1,9 +1,9 @@
 'use strict';
-// fork()'s Electron path against utilityProcess.fork's documented contract,
-// with a stand-in that runs real Node children (test/support/
-// utility-process-double.js). A unit test of the option mapping and of the
-// late-'spawn' binding, not an end-to-end test: those are in e2e/ and need an
-// Electron binary.
+// fork()'s Electron path against a stand-in for Electron's utilityProcess
+// that runs real Node children and copies Electron 39's behaviour, line by
+// cited line (test/support/utility-process-double.js). A unit test of the
+// option mapping, the entry and the late-'spawn' binding, not an end-to-end
+// test: those are in e2e/ and need an Electron binary.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,8 +11,9 @@ const { after, afterEach, before, test } = require('node:test');
 
 const { RendezvousServer, UTILITY_ENTRY_PATH } = require('../dist/main');
 const { forkUtilityProcess } = require('../dist/main/fork-utility');
-const { fixture } = require('./support/children');
+const { firstMessage, fixture } = require('./support/children');
 const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
+const { giveBackSkip, rightsToGiveBack } = require('./support/given-back');
 const { electronDouble } = require('./support/utility-process-double');
 
 let server;
@@ -26,7 +27,12 @@ afterEach(async () => {
     if (child.pid === undefined) child.once('spawn', () => child.kill());
     else child.kill();
   }
-  await waitFor(() => running.size === 0, 5000, 'children to exit');
+  try {
+    await waitFor(() => running.size === 0, 5000, 'children to exit');
+  } finally {
+    // One that died before 'spawn' reports nothing, as in Electron.
+    running.clear();
+  }
 });
 after(() => server.stop());
 
@@ -36,8 +42,6 @@ function launch(electron, modulePath, args, options) {
   child.once('exit', () => running.delete(child));
   return child;
 }
-
-const firstMessage = (child) => new Promise((resolve) => child.once('message', resolve));
 
 test('a child that asks before the late spawn event gets its rights once bound', async () => {
   // A late spawn event, as in Electron; generous, so the child asks first
@@ -54,10 +58,51 @@ test('a child that asks before the late spawn event gets its rights once bound',
   assert.deepEqual(report.contents, { 1: 'for the utility process' });
   const askedAt = report.readyAt - report.durationMs;
   assert.ok(askedAt < boundAt, `the child asked ${boundAt - askedAt} ms before its pid was bound`);
-  assert.equal(report.argv1, fixture('utility-report.js'), 'the module sees itself as the entry');
   assert.deepEqual(report.args, ['--flag', 'value']);
   assert.equal(report.endpointLeft, null);
   assert.equal(report.entryLeft, null);
+  assert.equal(report.hasSend, false, 'a utility process talks over process.parentPort only');
+  child.postMessage('exit');
+});
+
+test("the caller's module is the main module, as Electron's own entry would be", async () => {
+  const child = launch(electronDouble(), fixture('utility-report.js'), [], {});
+  const report = await firstMessage(child);
+  assert.equal(report.isMain, true, 'require.main === module and process.mainModule === module');
+  assert.equal(report.mainFilename, fixture('utility-report.js'));
+  assert.equal(report.argv1, fixture('utility-report.js'));
+  child.postMessage('exit');
+});
+
+test('an ES module runs under the utility entry as the entry point', async () => {
+  const child = launch(electronDouble({ spawnDelayMs: 50 }), fixture('utility-report.mjs'), [], {
+    ports: { 1: { fd: pipeHolding('to an ES module'), disposition: 'move' } },
+  });
+  const { importMetaMain, ...report } = await firstMessage(child);
+  assert.deepEqual(report, { esm: true, argv1: fixture('utility-report.mjs'), content: 'to an ES module' });
+  // Node 24 has import.meta.main (true for the entry); older Node, none.
+  assert.notEqual(importMetaMain, false, 'the ES module is the entry point');
+  child.postMessage('exit');
+});
+
+test('fork(modulePath, options) takes the options without an args array, as Electron does', async () => {
+  const electron = electronDouble();
+  const child = launch(electron, fixture('utility-report.js'), {
+    ports: { 3: { fd: pipeHolding('no args'), disposition: 'move' } },
+  });
+  const report = await firstMessage(child);
+  assert.deepEqual(report.contents, { 3: 'no args' });
+  assert.deepEqual(report.args, []);
+  child.postMessage('exit');
+});
+
+test("a relative modulePath is the child's: resolved against options.cwd, argv[1] as given", async () => {
+  const FIXTURES = path.dirname(fixture('utility-report.js'));
+  const child = launch(electronDouble(), 'utility-report.js', [], { cwd: FIXTURES });
+  const report = await firstMessage(child);
+  assert.equal(report.cwd, FIXTURES);
+  assert.equal(report.mainFilename, fixture('utility-report.js'));
+  assert.equal(report.argv1, 'utility-report.js', 'Electron leaves process.argv[1] as the caller gave it');
   child.postMessage('exit');
 });
 
@@ -83,6 +128,22 @@ test("env replaces the child's environment: the caller's env is merged with the 
   }
 });
 
+test('an empty env means inherit in Electron, so the child still gets process.env', async () => {
+  process.env.EPR_PARENT_ONLY = 'inherited';
+  try {
+    const child = launch(electronDouble(), fixture('utility-report.js'), [], {
+      env: {},
+      ports: { 1: { fd: pipeHolding('empty env'), disposition: 'move' } },
+    });
+    const report = await firstMessage(child);
+    assert.equal(report.parentOnly, 'inherited');
+    assert.deepEqual(report.contents, { 1: 'empty env' });
+    child.postMessage('exit');
+  } finally {
+    delete process.env.EPR_PARENT_ONLY;
+  }
+});
+
 test('every other option reaches utilityProcess.fork unchanged', () => {
   const electron = electronDouble();
   const stdio = ['ignore', 'pipe', 'pipe'];
@@ -91,6 +152,7 @@ test('every other option reaches utilityProcess.fork unchanged', () => {
     serviceName: 'Indexer',
     cwd: __dirname,
     allowLoadingUnsignedLibraries: true,
+    disclaim: true,
     respondToAuthRequestsFromMainProcess: true,
     execArgv: ['--inspect-port=0'],
   });
@@ -101,22 +163,34 @@ test('every other option reaches utilityProcess.fork unchanged', () => {
   assert.equal(options.serviceName, 'Indexer');
   assert.equal(options.cwd, __dirname);
   assert.equal(options.allowLoadingUnsignedLibraries, true);
+  assert.equal(options.disclaim, true);
   assert.equal(options.respondToAuthRequestsFromMainProcess, true);
   assert.deepEqual(options.execArgv, ['--inspect-port=0']);
   assert.equal(options.ports, undefined, 'ports are ours, not Electron’s');
   assert.equal(options.env.ELECTRON_PORT_RENDEZVOUS_ENTRY, fixture('utility-report.js'));
+  assert.ok(child.stdout && child.stderr, "'pipe' gives the caller Electron's stdout and stderr streams");
+  child.stdout.resume();
+  child.stderr.resume();
+  child.once('message', () => child.postMessage('exit'));
 });
 
-test('an ES module runs under the utility entry', async () => {
-  const child = launch(electronDouble({ spawnDelayMs: 50 }), fixture('utility-report.mjs'), [], {
-    ports: { 1: { fd: pipeHolding('to an ES module'), disposition: 'move' } },
-  });
-  assert.deepEqual(await firstMessage(child), {
-    esm: true,
-    argv1: fixture('utility-report.mjs'),
-    content: 'to an ES module',
-  });
+test('execArgv is what the child sees, but only the options Electron allows take effect', async () => {
+  const requested = ['--require', fixture('mark-preloaded.js'), '--no-deprecation'];
+  const child = launch(electronDouble(), fixture('utility-report.js'), [], { execArgv: requested });
+  const report = await firstMessage(child);
+  assert.deepEqual(report.execArgv, requested);
+  assert.equal(report.noDeprecation, true, '--no-deprecation is allowed');
+  assert.equal(report.preloaded, false, '--require is not');
   child.postMessage('exit');
+});
+
+test("an 'error' the caller does not listen to still throws, as Electron's would", () => {
+  const child = launch(electronDouble(), fixture('utility-report.js'), [], {});
+  // What Electron emits for a utility process's V8 fatal error.
+  assert.throws(() => child.emit('error', 'FatalError', 'location', 'report'), {
+    code: 'ERR_UNHANDLED_ERROR',
+  });
+  child.once('message', () => child.postMessage('exit'));
 });
 
 test('before the app is ready, fork() fails clearly and takes nothing', () => {
@@ -133,24 +207,37 @@ test('before the app is ready, fork() fails clearly and takes nothing', () => {
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
 });
 
-test('when utilityProcess.fork throws, or the child is killed as it spawns, its rights are released', async () => {
-  const baseline = openFdCount();
-  assert.throws(() =>
-    forkUtilityProcess(electronDouble(), 42, [], {
-      ports: { 1: { fd: pipeHolding('x'), disposition: 'move' } },
-    }),
-  );
-  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+test(
+  'when utilityProcess.fork throws, the caller owns every right again',
+  { skip: giveBackSkip },
+  async () => {
+    const baseline = openFdCount();
+    const { ports, assertGivenBack } = rightsToGiveBack();
+    assert.throws(
+      () => forkUtilityProcess(electronDouble(), fixture('utility-report.js'), [], { stdio: 'bogus', ports }),
+      { message: 'stdio must be of the following values: inherit, pipe, ignore' },
+    );
+    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+    await assertGivenBack();
+    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
+    assert.throws(() => forkUtilityProcess(electronDouble(), 42, [], {}), {
+      code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+    });
+  },
+);
 
+test('a child killed as it spawns has its rights released', async () => {
+  const baseline = openFdCount();
   // Killed as soon as it spawns, before it can ask (as Electron allows).
   const electron = electronDouble({ spawnDelayMs: 0 });
   const child = launch(electron, fixture('utility-report.js'), [], {
     ports: { 1: { fd: pipeHolding('y'), disposition: 'move' } },
   });
+  assert.equal(child.kill(), false, 'Electron cannot kill a utility process before it spawns');
   child.once('spawn', () => assert.equal(child.kill(), true));
   const [code] = await new Promise((resolve) => child.once('exit', (...args) => resolve(args)));
   assert.equal(code, 0, 'Electron reports a killed utility process as code 0');
   await waitFor(() => server.stats().registrations === 0, 3000, 'the registration to be released');
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
-  assert.equal(openFdCount(), baseline);
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
 });

@@ -58,17 +58,28 @@ std::optional<Error> RegistrationTable::Bind(
   return std::nullopt;
 }
 
+std::optional<RightsByKey> RegistrationTable::TakeLaunch(LaunchId launch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = launches_.find(launch);
+  if (it == launches_.end())
+    return std::nullopt;
+  RightsByKey taken = std::move(it->second);
+  launches_.erase(it);
+  return taken;
+}
+
 void RegistrationTable::Cancel(LaunchId launch) {
-  RightsByKey released;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = launches_.find(launch);
-    if (it == launches_.end())
-      return;
-    released = std::move(it->second);
-    launches_.erase(it);
-  }
-  // `released` is destroyed here, outside the lock.
+  // The rights are released here, outside the lock.
+  if (TakeLaunch(launch))
+    NotifyChange();
+}
+
+void RegistrationTable::GiveBack(LaunchId launch) {
+  std::optional<RightsByKey> returned = TakeLaunch(launch);
+  if (!returned)
+    return;
+  for (auto& [key, right] : *returned)
+    right->ReturnToCaller();
   NotifyChange();
 }
 

@@ -6,7 +6,8 @@
 // is called after any change that could let a held request be answered, with
 // the lock released.
 //
-// Ownership: a launch owns its rights from Prepare() until it is bound, then
+// Ownership: a launch owns its rights from Prepare() until it is bound (or
+// given back: GiveBack() returns moved ones to the caller unreleased), then
 // the registration owns them until they are claimed (moved to the caller of
 // Claim), the child exits, or the table is cleared. Whatever is released here
 // is destroyed here, by the Right destructors.
@@ -51,6 +52,10 @@ class RegistrationTable {
   // Releases a launch that will never be bound. Unknown ids are ignored, so
   // a cancel after a bind is harmless.
   void Cancel(LaunchId launch);
+  // Undoes Prepare() for a launch that never ran: moved rights go back to
+  // the caller unreleased (Right::ReturnToCaller), copies are released.
+  // Unknown ids are ignored, as by Cancel().
+  void GiveBack(LaunchId launch);
 
   ClaimResult Claim(int32_t pid, ClaimedRights* out);
   // Puts back a claim that could not be delivered to its pid's process.
@@ -72,6 +77,9 @@ class RegistrationTable {
   };
 
   void NotifyChange();
+  // Removes a prepared launch and hands out its rights; nullopt when
+  // `launch` is unknown.
+  std::optional<RightsByKey> TakeLaunch(LaunchId launch);
 
   mutable std::mutex mutex_;
   LaunchId next_launch_ = 1;                       // guarded by mutex_

@@ -40,6 +40,11 @@ class Right {
   // A shared memory region's size as its sender states it (the receiver
   // checks it against the region before mapping); 0 for anything else.
   virtual uint64_t byte_length() const { return 0; }
+  // For a launch that never ran: lets go of what the caller handed over (a
+  // moved handle) without releasing it, so the caller owns it again; what
+  // the server made for itself (a copy) is still released on destruction.
+  // A backend that keeps this default releases the right as on any cancel.
+  virtual void ReturnToCaller() {}
 };
 
 // Rights keyed by the caller's uint32 keys, in key order (the order of the

@@ -26,15 +26,23 @@ class FdRight : public Right {
   FdRight(ScopedFd fd, const RightSpec& spec)
       : fd_(std::move(fd)),
         kind_(spec.payload),
-        byte_length_(spec.byte_length) {}
+        byte_length_(spec.byte_length),
+        moved_(spec.disposition == kFdMove) {}
   int fd() const { return fd_.get(); }
   RightKind kind() const override { return kind_; }
   uint64_t byte_length() const override { return byte_length_; }
+  // A moved descriptor is the caller's own number: left open for it. A
+  // copy is the server's duplicate and is closed.
+  void ReturnToCaller() override {
+    if (moved_)
+      (void)fd_.release();
+  }
 
  private:
   ScopedFd fd_;
   RightKind kind_;
   uint64_t byte_length_;
+  bool moved_;
 };
 
 }  // namespace

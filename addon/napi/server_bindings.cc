@@ -140,14 +140,20 @@ Napi::Value BindLaunchBinding(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// cancelLaunch(id): releases the launch's rights; unknown ids are ignored.
+// cancelLaunch(id, giveBack?): releases the launch's rights, or with
+// giveBack (a launch that never ran) returns the moved ones to the caller
+// unreleased; unknown ids are ignored.
 Napi::Value CancelLaunchBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t id;
   if (!GetInteger(info[0], "launch", 1, kMaxLaunchId, &id))
     return env.Undefined();
-  AddonState::Get(env)->table.Cancel(
-      static_cast<RegistrationTable::LaunchId>(id));
+  auto launch = static_cast<RegistrationTable::LaunchId>(id);
+  RegistrationTable& table = AddonState::Get(env)->table;
+  if (info[1].ToBoolean().Value())
+    table.GiveBack(launch);
+  else
+    table.Cancel(launch);
   return env.Undefined();
 }
 

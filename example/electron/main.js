@@ -16,8 +16,8 @@ globalThis.rendezvousDemo = {
   stats: () => RendezvousServer.instance().stats(),
   /**
    * Forks a worker that reports the text of the pipe it receives. Resolves
-   * with its report (null if it had none), its exit code, and whether the
-   * pipe's read end handed over is still open in this process afterwards.
+   * at its 'exit' with its report (null if it had none), its exit code, and
+   * the pipe's read end handed over (`readFd`, `ino`) for stillOpen().
    */
   forkReader(text, { kill = false } = {}) {
     const fifo = path.join(app.getPath('temp'), `rendezvous-e2e-${process.pid}-${Math.random()}`);
@@ -28,7 +28,8 @@ globalThis.rendezvousDemo = {
     fs.writeSync(writeFd, text);
     fs.closeSync(writeFd);
     const { ino } = fs.fstatSync(readFd);
-    const child = fork(path.join(__dirname, 'reader.js'), [], {
+    // No args array: fork(modulePath, options), as utilityProcess.fork takes it.
+    const child = fork(path.join(__dirname, 'reader.js'), {
       ports: { 1: { fd: readFd, disposition: 'move' } },
     });
     // Electron can kill a utility process only once it has spawned.
@@ -39,16 +40,20 @@ globalThis.rendezvousDemo = {
         message = received;
         child.postMessage('exit');
       });
-      child.once('exit', (code) => {
-        let stillOpen = false;
-        try {
-          stillOpen = fs.fstatSync(readFd).ino === ino;
-        } catch {
-          // closed: the number is free
-        }
-        resolve({ code, message, stillOpen });
-      });
+      child.once('exit', (code) => resolve({ code, message, readFd, ino }));
     });
+  },
+  /**
+   * Whether `fd` is still the descriptor forkReader handed over. The server
+   * closes an unclaimed one when it sees the child exit, on its own thread,
+   * so this can still be true at 'exit': poll it.
+   */
+  stillOpen(fd, ino) {
+    try {
+      return fs.fstatSync(fd).ino === ino;
+    } catch {
+      return false; // closed: the number is free
+    }
   },
 };
 

@@ -8,7 +8,14 @@ const { RendezvousClient } = load('preload');
 const client = RendezvousClient.instance();
 const fd = client?.takeFd(1) ?? null;
 const text = fd === null ? null : fs.readFileSync(fd, 'utf8');
-process.parentPort.postMessage({ pid: process.pid, text, error: RendezvousClient.lastError?.code ?? null });
+process.parentPort.postMessage({
+  pid: process.pid,
+  text,
+  error: RendezvousClient.lastError?.code ?? null,
+  // This module, not the package's entry, is the utility process's main module.
+  isMain: require.main === module,
+  argv1: process.argv[1],
+});
 // Exit once the main process has the report (a message still in flight when
 // a utility process exits can be lost).
 process.parentPort.once('message', () => process.exit(0));
