@@ -1,5 +1,6 @@
 import { Channel, channelTransfer, restoreAll } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
+import { checkKey } from '../lib/keys';
 import { RightKind, type NativeRightSpec } from '../lib/native';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
@@ -39,7 +40,6 @@ export type Transferable = FdRight | MachPortRight | SharedMemory | Channel;
 export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
 
 export const MAX_RIGHTS_PER_PROCESS = 64;
-const MAX_KEY = 0xffffffff;
 const FD_DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
 const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
   'move-send',
@@ -49,26 +49,6 @@ const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
   'make-send-once',
   'move-send-once',
 ]);
-
-function checkKey(key: unknown, fromObject: boolean): number {
-  // Object keys arrive as strings; a canonical number string is that number.
-  const number = fromObject && typeof key === 'string' && String(Number(key)) === key ? Number(key) : key;
-  if (typeof number !== 'number') {
-    throw rendezvousError(
-      TypeError,
-      'ERR_RENDEZVOUS_INVALID_KEY',
-      `A key must be an integer from 0 to ${MAX_KEY}, not ${JSON.stringify(key)}`,
-    );
-  }
-  if (!Number.isInteger(number) || number < 0 || number > MAX_KEY) {
-    throw rendezvousError(
-      RangeError,
-      'ERR_RENDEZVOUS_INVALID_KEY',
-      `A key must be an integer from 0 to ${MAX_KEY}, not ${String(key)}`,
-    );
-  }
-  return number;
-}
 
 function checkHandle(key: number, field: 'fd' | 'port', value: unknown, max: number): number {
   if (typeof value !== 'number') {
@@ -187,7 +167,9 @@ export function registerPorts<T>(ports: unknown, register: (specs: NativeRightSp
 /** Validates the caller's rights. */
 function normalisePorts(ports: unknown): CheckedRight[] {
   if (ports === undefined) return [];
-  if (typeof ports !== 'object' || ports === null) {
+  // An array would pass as an object keyed '0', '1', ...: refused, so a list
+  // of rights is not silently numbered.
+  if (typeof ports !== 'object' || ports === null || Array.isArray(ports)) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_ARGUMENT',

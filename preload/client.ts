@@ -6,6 +6,7 @@ import {
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
+import { checkKey } from '../lib/keys';
 import { native, RightKind } from '../lib/native';
 import { adoptChannel, type Channel } from '../lib/channel';
 import { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
@@ -15,6 +16,10 @@ interface Received {
   handle: number;
   kind: RightKind;
   byteLength: number;
+}
+
+interface Found extends Received {
+  key: number;
 }
 
 // One rendezvous per process, even if two copies of this package are loaded.
@@ -110,11 +115,12 @@ export class RendezvousClient {
   }
 
   /**
-   * Takes the file descriptor registered under `key` (Linux): the caller owns
-   * it from now on. `null` when there is none, or it was already taken.
+   * Takes the file descriptor registered under `key`: the caller owns it
+   * from now on. `null` when there is none, or it was already taken.
    */
   takeFd(key: number): number | null {
-    return this.#take(key, [RightKind.Fd], 'a file descriptor')?.handle ?? null;
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    return found && this.#remove(found).handle;
   }
 
   /**
@@ -122,8 +128,8 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeSendRight(key: number): MachSendRight | null {
-    const right = this.#take(key, [RightKind.SendRight, RightKind.SendOnceRight], 'a send right');
-    return right && new MachSendRight(right.handle, right.kind);
+    const found = this.#find(key, [RightKind.SendRight, RightKind.SendOnceRight], 'a send right');
+    return found && new MachSendRight(this.#remove(found).handle, found.kind);
   }
 
   /**
@@ -131,8 +137,8 @@ export class RendezvousClient {
    * there is none, or it was already taken.
    */
   takeReceiveRight(key: number): MachReceiveRight | null {
-    const right = this.#take(key, [RightKind.ReceiveRight], 'a receive right');
-    return right && new MachReceiveRight(right.handle, right.kind);
+    const found = this.#find(key, [RightKind.ReceiveRight], 'a receive right');
+    return found && new MachReceiveRight(this.#remove(found).handle, found.kind);
   }
 
   /**
@@ -141,9 +147,11 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeSharedMemory(key: number): SharedMemory | null {
-    const right = this.#take(key, [RightKind.SharedMemory], 'a shared memory region');
+    const found = this.#find(key, [RightKind.SharedMemory], 'a shared memory region');
+    // The mapping closes the handle when its checks fail: the right is gone either way.
     return (
-      right && SharedMemory[sharedMemoryNative](native().mapSharedMemory(right.handle, right.byteLength))
+      found &&
+      SharedMemory[sharedMemoryNative](native().mapSharedMemory(this.#remove(found).handle, found.byteLength))
     );
   }
 
@@ -152,22 +160,28 @@ export class RendezvousClient {
    * none, or it was already taken.
    */
   takeChannel(key: number): Channel | null {
-    const right = this.#take(key, [RightKind.Channel], 'a channel end');
-    return right && adoptChannel(right.handle);
+    const found = this.#find(key, [RightKind.Channel], 'a channel end');
+    return found && adoptChannel(this.#remove(found).handle);
   }
 
-  /** Removes and returns the right under `key` if it is of one of `kinds`. */
-  #take(key: number, kinds: readonly RightKind[], what: string): Received | null {
-    const right = this.#rights.get(key);
+  /** The right under `key` if it is of one of `kinds`; left in place. */
+  #find(key: unknown, kinds: readonly RightKind[], what: string): Found | null {
+    const checked = checkKey(key);
+    const right = this.#rights.get(checked);
     if (right === undefined) return null;
     if (!kinds.includes(right.kind)) {
       throw rendezvousError(
         TypeError,
         'ERR_RENDEZVOUS_WRONG_KIND',
-        `The right under key ${key} is not ${what}; take it with the matching take*()`,
+        `The right under key ${checked} is not ${what}; take it with the matching take*()`,
       );
     }
-    this.#rights.delete(key);
-    return right;
+    return { key: checked, ...right };
+  }
+
+  /** Gives up the right `found` names: it is the caller's from now on. */
+  #remove(found: Found): Found {
+    this.#rights.delete(found.key);
+    return found;
   }
 }
