@@ -12,6 +12,7 @@ import {
   type NativeReceivedRaw,
   type NativeSharedMemory,
 } from './native';
+import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from './node-handles';
 import { ReceivedFd } from './received-fd';
 import { SharedMemory, sharedMemoryNative } from './shared-memory';
 
@@ -35,8 +36,10 @@ export interface ChannelMachRight {
   disposition: 'copy-send' | 'move-send' | 'move-receive' | 'move-send-once';
 }
 
-/** What can travel in a message besides its data. */
-export type OutgoingHandle = SharedMemory | Channel | ChannelFd | ChannelMachRight;
+/** What can travel in a message besides its data. One of Node's objects
+ * travels as a duplicate of its descriptor: the sender's object stays open
+ * (close it after `postMessage` returns to hand it over). */
+export type OutgoingHandle = SharedMemory | Channel | ChannelFd | ChannelMachRight | NodeHandleObject;
 
 /** What arrives: owned objects of the matching kind. */
 export type ReceivedHandle = SharedMemory | Channel | ReceivedFd | MachSendRight | MachReceiveRight;
@@ -97,10 +100,18 @@ function describe(handle: unknown, index: number, sender: Channel): NativeOutgoi
     if (handle.closed) throw invalidHandle(index, 'the channel end is closed');
     return handle;
   }
+  if (isNodeHandleObject(handle)) {
+    return {
+      handle: descriptorOf(handle, `Handle ${index}`),
+      kind: RightKind.Fd,
+      byteLength: 0,
+      move: false,
+    };
+  }
   if (typeof handle !== 'object' || handle === null) {
     throw invalidHandle(
       index,
-      'expected a SharedMemory, a Channel, { fd, disposition } or { port, disposition }',
+      'expected a SharedMemory, a Channel, a net.Server, net.Socket, dgram.Socket or FileHandle, { fd, disposition } or { port, disposition }',
     );
   }
   const { fd, port, disposition } = handle as { fd?: unknown; port?: unknown; disposition?: unknown };

@@ -10,6 +10,8 @@ export {
   type ReceivedHandle,
 } from '../lib/channel';
 export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+export type { DgramAdoptionOptions, SocketAdoptionOptions } from '../lib/node-adoption';
+export type { NodeHandleObject } from '../lib/node-handles';
 export { ReceivedFd } from '../lib/received-fd';
 export { SharedMemory } from '../lib/shared-memory';
 export type { RendezvousError, RendezvousErrorCode } from '../lib/errors';

@@ -2,6 +2,7 @@ import { Channel, channelTransfer, restoreAll } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
 import { RightKind, type NativeRightSpec } from '../lib/native';
+import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from '../lib/node-handles';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
 /** What the server does with a file descriptor it is given. */
@@ -31,10 +32,11 @@ export interface MachPortRight {
   disposition: MachDisposition;
 }
 
-/** Anything that can be handed to a child by rendezvous. A SharedMemory is
- * shared (the parent keeps its mapping); a Channel end is handed over (the
- * parent's object is closed once it is registered). */
-export type Transferable = FdRight | MachPortRight | SharedMemory | Channel;
+/** Anything that can be handed to a child by rendezvous. A SharedMemory or
+ * one of Node's objects is shared (the parent keeps its mapping or its
+ * object, open); a Channel end is handed over (the parent's object is
+ * closed once it is registered). */
+export type Transferable = FdRight | MachPortRight | SharedMemory | Channel | NodeHandleObject;
 
 /** Rights keyed by uint32 keys the child uses to take them. */
 export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
@@ -104,11 +106,15 @@ function checkRight(key: number, right: unknown): CheckedRight {
     }
     return { key, channel: right };
   }
+  if (isNodeHandleObject(right)) {
+    // The server keeps a duplicate; the object stays the caller's, open.
+    return { key, handle: descriptorOf(right, `The right for key ${key}`), disposition: 'copy' };
+  }
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} must be a SharedMemory, a Channel, or an object like { fd, disposition } or { port, disposition }`,
+      `The right for key ${key} must be a SharedMemory, a Channel, a net.Server, net.Socket, dgram.Socket or FileHandle, or an object like { fd, disposition } or { port, disposition }`,
     );
   }
   const { fd, port, disposition } = right as { fd?: unknown; port?: unknown; disposition?: unknown };

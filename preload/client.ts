@@ -1,3 +1,6 @@
+import type * as dgram from 'node:dgram';
+import type * as net from 'node:net';
+
 import { debug, debugEnabled } from '../lib/debug';
 import {
   CLIENT_TIMEOUT_MARGIN_MS,
@@ -10,6 +13,13 @@ import { checkKey } from '../lib/keys';
 import { native, RightKind } from '../lib/native';
 import { adoptChannel, type Channel } from '../lib/channel';
 import { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+import {
+  adoptDgramSocket,
+  adoptServer,
+  adoptSocket,
+  type DgramAdoptionOptions,
+  type SocketAdoptionOptions,
+} from '../lib/node-adoption';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
 interface Received {
@@ -121,6 +131,36 @@ export class RendezvousClient {
   takeFd(key: number): number | null {
     const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
     return found && this.#remove(found).handle;
+  }
+
+  /**
+   * Takes the listening socket registered under `key` as `server` (a new
+   * `net.Server` by default; an `http.Server` works too), which listens on
+   * it at once. `null` when there is none, or it was already taken.
+   */
+  takeServer<S extends net.Server = net.Server>(key: number, server?: S): S | null {
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    return found && adoptServer(found.handle, server, () => this.#remove(found));
+  }
+
+  /**
+   * Takes the connected socket (or pipe) registered under `key` as a
+   * `net.Socket`, readable and writable unless `options` say otherwise.
+   * `null` when there is none, or it was already taken.
+   */
+  takeSocket(key: number, options?: SocketAdoptionOptions): net.Socket | null {
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    return found && adoptSocket(found.handle, options, () => this.#remove(found));
+  }
+
+  /**
+   * Takes the bound UDP socket registered under `key` as a `dgram.Socket`
+   * of family `type` ('udp4', 'udp6', or `dgram.createSocket()` options).
+   * `null` when there is none, or it was already taken.
+   */
+  takeDgramSocket(key: number, type: DgramAdoptionOptions): dgram.Socket | null {
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    return found && adoptDgramSocket(found.handle, type, () => this.#remove(found));
   }
 
   /**
