@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-import { rendezvousError } from './errors';
+import { rendezvousError, type RendezvousError } from './errors';
 import { MachReceiveRight, MachSendRight } from './mach_rights';
 import {
   ChannelEvent,
@@ -47,6 +47,35 @@ export type ReceivedHandle = SharedMemory | Channel | ReceivedFd | MachSendRight
 export interface ChannelMessage {
   data: string | Uint8Array;
   handles: ReceivedHandle[];
+}
+
+/** The events a Channel emits, and what their listeners are given. */
+export interface ChannelEvents {
+  message: [message: ChannelMessage];
+  drain: [];
+  /** The peer broke the protocol, or the system failed; 'close' follows. */
+  error: [error: RendezvousError];
+  close: [];
+}
+
+export type ChannelEventName = keyof ChannelEvents;
+export type ChannelListener<E extends ChannelEventName> = (...args: ChannelEvents[E]) => void;
+
+/* The EventEmitter methods, narrowed to the events a Channel emits, so a
+ * misspelt event name or a listener of the wrong shape does not compile. */
+export interface Channel {
+  on<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  once<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  addListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  prependListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  prependOnceListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  off<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  removeListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  removeAllListeners(event?: ChannelEventName): this;
+  emit<E extends ChannelEventName>(event: E, ...args: ChannelEvents[E]): boolean;
+  listeners<E extends ChannelEventName>(event: E): ChannelListener<E>[];
+  rawListeners<E extends ChannelEventName>(event: E): ChannelListener<E>[];
+  listenerCount(event: ChannelEventName): number;
 }
 
 const NATIVE = Symbol('native');
@@ -166,7 +195,8 @@ export class Channel extends EventEmitter {
   private constructor(end: NativeChannel) {
     super();
     this.#attach(end);
-    this.on('newListener', (event: string | symbol) => {
+    // EventEmitter's own event, outside the typed ones.
+    super.on('newListener', (event: string | symbol) => {
       if (event === 'message') this.start();
     });
   }
@@ -314,7 +344,7 @@ export class Channel extends EventEmitter {
         break;
       case ChannelEvent.Error:
         this.#native = null;
-        this.emit('error', data);
+        this.emit('error', data as RendezvousError);
         break;
       case ChannelEvent.Close:
         this.#native = null;

@@ -3,6 +3,9 @@
 export {
   Channel,
   type ChannelData,
+  type ChannelEventName,
+  type ChannelEvents,
+  type ChannelListener,
   type ChannelFd,
   type ChannelMachRight,
   type ChannelMessage,

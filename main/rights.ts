@@ -38,8 +38,10 @@ export interface MachPortRight {
  * closed once it is registered). */
 export type Transferable = FdRight | MachPortRight | SharedMemory | Channel | NodeHandleObject;
 
-/** Rights keyed by uint32 keys the child uses to take them. */
-export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
+/** Rights keyed by uint32 keys the child uses to take them. Not an array:
+ * its indexes would number the rights silently (`length` keeps one out). */
+export type PortsForRendezvous =
+  (Readonly<Record<number, Transferable>> & { readonly length?: never }) | ReadonlyMap<number, Transferable>;
 
 export const MAX_RIGHTS_PER_PROCESS = 64;
 const FD_DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
