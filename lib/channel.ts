@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 
+import { debug } from './debug';
 import { rendezvousError, type RendezvousError } from './errors';
 import { MachReceiveRight, MachSendRight } from './mach_rights';
 import {
@@ -187,6 +188,9 @@ function wrapReceived(received: NativeReceived): ReceivedHandle {
  * keeps the event loop alive until it closes or `unref()` is called.
  */
 export class Channel extends EventEmitter {
+  static #nextId = 1;
+  /** Names this end in the debug log. */
+  readonly #id = Channel.#nextId++;
   #native: NativeChannel | null = null;
   #started = false;
   #loopRef = true;
@@ -204,24 +208,30 @@ export class Channel extends EventEmitter {
   /** Two connected ends. */
   static pair(): [Channel, Channel] {
     const [first, second] = native().createChannelPair();
-    return [new Channel(first), new Channel(second)];
+    const pair: [Channel, Channel] = [new Channel(first), new Channel(second)];
+    debug('channel %d and channel %d: a new pair', pair[0].#id, pair[1].#id);
+    return pair;
   }
 
   /** @internal Wraps an end the addon made (one that arrived). */
   static [NATIVE](end: NativeChannel): Channel {
-    return new Channel(end);
+    const channel = new Channel(end);
+    debug('channel %d: an end arrived', channel.#id);
+    return channel;
   }
 
   /** @internal Gives up the end so it can travel; returns its handle. */
   [RELEASE](): number {
     const handle = this.#open().release();
     this.#native = null;
+    debug('channel %d: handed over', this.#id);
     return handle;
   }
 
   /** @internal Takes back an end whose transfer failed. */
   [RESTORE](handle: number): void {
     this.#attach(native().adoptChannel(handle));
+    debug('channel %d: its transfer failed; the end is back', this.#id);
     if (!this.#loopRef) this.#native?.setLoopRef(false);
     if (this.#started) {
       this.#started = false;
@@ -299,6 +309,7 @@ export class Channel extends EventEmitter {
     if (this.#native === null) return;
     this.#native.close();
     this.#native = null;
+    debug('channel %d: closed here', this.#id);
     process.nextTick(() => this.#emitClose());
   }
 
@@ -344,10 +355,17 @@ export class Channel extends EventEmitter {
         break;
       case ChannelEvent.Error:
         this.#native = null;
+        debug(
+          'channel %d: %s (%s); it closes',
+          this.#id,
+          (data as Error).message,
+          (data as RendezvousError).code,
+        );
         this.emit('error', data as RendezvousError);
         break;
       case ChannelEvent.Close:
         this.#native = null;
+        debug('channel %d: closed: the peer closed its end or is gone', this.#id);
         this.#emitClose();
         break;
     }
@@ -361,10 +379,25 @@ export class Channel extends EventEmitter {
       const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
       delivered = this.emit('message', { data, handles } satisfies ChannelMessage);
     } finally {
-      for (const handle of handles) {
-        // Descriptors nobody took, and everything if nobody listened.
-        if (!delivered || handle instanceof ReceivedFd) handle.close();
+      if (!delivered && handles.length > 0) {
+        debug(
+          "channel %d: no 'message' listener; the message's %d handles are closed",
+          this.#id,
+          handles.length,
+        );
       }
+      handles.forEach((handle, index) => {
+        // Descriptors nobody took, and everything if nobody listened.
+        if (delivered && handle instanceof ReceivedFd && handle.available) {
+          debug(
+            "channel %d: fd %d (handle %d of a message) was not taken during 'message'; it is closed",
+            this.#id,
+            (raw[index] as NativeReceivedRaw).handle,
+            index,
+          );
+        }
+        if (!delivered || handle instanceof ReceivedFd) handle.close();
+      });
     }
   }
 }

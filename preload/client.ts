@@ -53,6 +53,8 @@ function readTimeout(value: string | undefined): number {
  */
 export class RendezvousClient {
   readonly #rights: Map<number, Received>;
+  /** Keys taken already, so a second take can say so in the debug log. */
+  readonly #taken = new Set<number>();
   /** How long the round trip took, in milliseconds. */
   readonly durationMs: number;
 
@@ -106,7 +108,12 @@ export class RendezvousClient {
           byteLength: rights[i + 3],
         });
       }
-      debug('received %d rights in %s ms', received.size, durationMs.toFixed(3));
+      debug(
+        'received %d rights in %s ms (keys: %s)',
+        received.size,
+        durationMs.toFixed(3),
+        [...received.keys()].sort((a, b) => a - b).join(', ') || 'none',
+      );
       return { client: new RendezvousClient(received, durationMs), error: null };
     } catch (error) {
       debug('rendezvous failed: %s', (error as Error).message);
@@ -129,7 +136,7 @@ export class RendezvousClient {
    * from now on. `null` when there is none, or it was already taken.
    */
   takeFd(key: number): number | null {
-    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeFd');
     return found && this.#remove(found).handle;
   }
 
@@ -139,7 +146,7 @@ export class RendezvousClient {
    * it at once. `null` when there is none, or it was already taken.
    */
   takeServer<S extends net.Server = net.Server>(key: number, server?: S): S | null {
-    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeServer');
     return found && adoptServer(found.handle, server, () => this.#remove(found));
   }
 
@@ -149,7 +156,7 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeSocket(key: number, options?: SocketAdoptionOptions): net.Socket | null {
-    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeSocket');
     return found && adoptSocket(found.handle, options, () => this.#remove(found));
   }
 
@@ -159,7 +166,7 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeDgramSocket(key: number, type: DgramAdoptionOptions): dgram.Socket | null {
-    const found = this.#find(key, [RightKind.Fd], 'a file descriptor');
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeDgramSocket');
     return found && adoptDgramSocket(found.handle, type, () => this.#remove(found));
   }
 
@@ -168,7 +175,12 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeSendRight(key: number): MachSendRight | null {
-    const found = this.#find(key, [RightKind.SendRight, RightKind.SendOnceRight], 'a send right');
+    const found = this.#find(
+      key,
+      [RightKind.SendRight, RightKind.SendOnceRight],
+      'a send right',
+      'takeSendRight',
+    );
     return found && new MachSendRight(this.#remove(found).handle, found.kind);
   }
 
@@ -177,7 +189,7 @@ export class RendezvousClient {
    * there is none, or it was already taken.
    */
   takeReceiveRight(key: number): MachReceiveRight | null {
-    const found = this.#find(key, [RightKind.ReceiveRight], 'a receive right');
+    const found = this.#find(key, [RightKind.ReceiveRight], 'a receive right', 'takeReceiveRight');
     return found && new MachReceiveRight(this.#remove(found).handle, found.kind);
   }
 
@@ -187,7 +199,7 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeSharedMemory(key: number): SharedMemory | null {
-    const found = this.#find(key, [RightKind.SharedMemory], 'a shared memory region');
+    const found = this.#find(key, [RightKind.SharedMemory], 'a shared memory region', 'takeSharedMemory');
     // The mapping closes the handle when its checks fail: the right is gone either way.
     return (
       found &&
@@ -200,16 +212,27 @@ export class RendezvousClient {
    * none, or it was already taken.
    */
   takeChannel(key: number): Channel | null {
-    const found = this.#find(key, [RightKind.Channel], 'a channel end');
+    const found = this.#find(key, [RightKind.Channel], 'a channel end', 'takeChannel');
     return found && adoptChannel(this.#remove(found).handle);
   }
 
   /** The right under `key` if it is of one of `kinds`; left in place. */
-  #find(key: unknown, kinds: readonly RightKind[], what: string): Found | null {
+  #find(key: unknown, kinds: readonly RightKind[], what: string, method: string): Found | null {
     const checked = checkKey(key);
     const right = this.#rights.get(checked);
-    if (right === undefined) return null;
+    if (right === undefined) {
+      debug(
+        '%s(%d) found nothing: %s',
+        method,
+        checked,
+        this.#taken.has(checked)
+          ? 'the right under this key was already taken'
+          : `no right was received under this key (not taken yet: ${this.keys().join(', ') || 'none'})`,
+      );
+      return null;
+    }
     if (!kinds.includes(right.kind)) {
+      debug('%s(%d) refused: the right under this key is not %s', method, checked, what);
       throw rendezvousError(
         TypeError,
         'ERR_RENDEZVOUS_WRONG_KIND',
@@ -222,6 +245,8 @@ export class RendezvousClient {
   /** Gives up the right `found` names: it is the caller's from now on. */
   #remove(found: Found): Found {
     this.#rights.delete(found.key);
+    this.#taken.add(found.key);
+    debug('took the right under key %d', found.key);
     return found;
   }
 }
