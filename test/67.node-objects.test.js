@@ -154,6 +154,11 @@ test('a listening server and a connected socket travel in a channel message afte
   const report = await firstMessage(child);
   assert.equal(report.ready, true);
   assert.equal(report.takenTwice.code, 'ERR_RENDEZVOUS_CLOSED');
+  if (LINUX) {
+    // The two sockets received, the channel and the IPC channel, at least.
+    assert.ok(report.socketsChecked >= 4, `only ${report.socketsChecked} sockets seen`);
+    assert.equal(report.allCloseOnExec, true, 'a descriptor from the message lost close-on-exec');
+  }
   assert.equal(await readFromPort(port), `served over the channel by ${child.pid}`);
   clientEnd.write('ping');
   assert.equal(await readToEnd(clientEnd), 'pong over the channel to ping');
