@@ -64,18 +64,18 @@ async function runScenario(report = () => {}) {
   server.listen({ host: '127.0.0.1', port: 0 });
   await once(server, 'listening');
   const { port } = server.address();
-  const listenFd = server._handle.fd; // Node exposes no public accessor for a server's descriptor
   const { readFd, writeFd } = makePipe();
   const region = SharedMemory.create(4096);
   region.write(0, Buffer.from(`greetings from the parent, pid ${process.pid}`));
   const [channel, workerEnd] = Channel.pair();
 
-  // 'copy': the rendezvous server keeps a dup of the socket, so we may close
-  // ours right away. 'move': the write end is no longer ours from here on.
-  // The region is shared (both map it); the channel end is handed over.
+  // The server is shared: the rendezvous server keeps a dup of its socket,
+  // so we may close ours right away. 'move': the write end is no longer ours
+  // from here on. The region is shared (both map it); the channel end is
+  // handed over.
   const child = fork(WORKER, [], {
     ports: {
-      1: { fd: listenFd, disposition: 'copy' },
+      1: server,
       2: { fd: writeFd, disposition: 'move' },
       3: region,
       4: workerEnd,
@@ -113,7 +113,7 @@ async function runScenario(report = () => {}) {
   report({
     type: 'handed',
     rights: [
-      `key 1: listening TCP socket 127.0.0.1:${port} (fd ${listenFd}, copy)`,
+      `key 1: the listening net.Server on 127.0.0.1:${port} (shared)`,
       `key 2: write end of a pipe (fd ${writeFd}, move)`,
       `key 3: a 4096-byte shared memory region (zero-copy views ${SharedMemory.zeroCopySupported ? 'on' : 'off: copy mode'})`,
       'key 4: one end of a channel',

@@ -20,11 +20,14 @@ if (client === null) {
 
 // Count before taking: takeFd() removes the right from the client.
 const received = client.portCount;
-const listenFd = client.takeFd(1); // a listening TCP socket (a copy of the parent's)
+// The parent's listening TCP socket (a copy of it), as an http.Server of
+// ours that listens on it at once: connections the kernel queued before this
+// point (the parent may connect first) are accepted now.
+const server = client.takeServer(1, http.createServer(serveOnce));
 const pipeFd = client.takeFd(2); // the write end of a pipe (moved: we are its only holder)
 const region = client.takeSharedMemory(3); // mapped here too: the parent's bytes
 const channel = client.takeChannel(4);
-if (listenFd === null || pipeFd === null || region === null || channel === null) {
+if (server === null || pipeFd === null || region === null || channel === null) {
   console.error(`worker: expected keys 1 to 4, got ${received} right(s)`);
   process.exit(1);
 }
@@ -54,7 +57,7 @@ fs.writeSync(pipeFd, `worker ${process.pid} got ${received} rights in ${client.d
 fs.closeSync(pipeFd);
 
 let bytesServed = 0;
-const server = http.createServer((request, response) => {
+function serveOnce(request, response) {
   const { port } = server.address();
   const body = `hello from worker ${process.pid}, serving ${request.url} on the parent's port ${port}\n`;
   bytesServed += Buffer.byteLength(body);
@@ -66,10 +69,7 @@ const server = http.createServer((request, response) => {
     server.close();
     post({ pid: process.pid, bytesServed });
   });
-});
-// `{ fd }` adopts an already listening socket; connections the kernel queued
-// before this point (the parent may connect first) are accepted now.
-server.listen({ fd: listenFd });
+}
 const onParentMessage = (listener) =>
   process.parentPort
     ? process.parentPort.on('message', (event) => listener(event.data))

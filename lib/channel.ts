@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
-import { rendezvousError } from './errors';
+import { debug } from './debug';
+import { rendezvousError, type RendezvousError } from './errors';
 import { MachReceiveRight, MachSendRight } from './mach_rights';
 import {
   ChannelEvent,
@@ -12,6 +13,7 @@ import {
   type NativeReceivedRaw,
   type NativeSharedMemory,
 } from './native';
+import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from './node-handles';
 import { ReceivedFd } from './received-fd';
 import { SharedMemory, sharedMemoryNative } from './shared-memory';
 
@@ -35,8 +37,10 @@ export interface ChannelMachRight {
   disposition: 'copy-send' | 'move-send' | 'move-receive' | 'move-send-once';
 }
 
-/** What can travel in a message besides its data. */
-export type OutgoingHandle = SharedMemory | Channel | ChannelFd | ChannelMachRight;
+/** What can travel in a message besides its data. One of Node's objects
+ * travels as a duplicate of its descriptor: the sender's object stays open
+ * (close it after `postMessage` returns to hand it over). */
+export type OutgoingHandle = SharedMemory | Channel | ChannelFd | ChannelMachRight | NodeHandleObject;
 
 /** What arrives: owned objects of the matching kind. */
 export type ReceivedHandle = SharedMemory | Channel | ReceivedFd | MachSendRight | MachReceiveRight;
@@ -44,6 +48,35 @@ export type ReceivedHandle = SharedMemory | Channel | ReceivedFd | MachSendRight
 export interface ChannelMessage {
   data: string | Uint8Array;
   handles: ReceivedHandle[];
+}
+
+/** The events a Channel emits, and what their listeners are given. */
+export interface ChannelEvents {
+  message: [message: ChannelMessage];
+  drain: [];
+  /** The peer broke the protocol, or the system failed; 'close' follows. */
+  error: [error: RendezvousError];
+  close: [];
+}
+
+export type ChannelEventName = keyof ChannelEvents;
+export type ChannelListener<E extends ChannelEventName> = (...args: ChannelEvents[E]) => void;
+
+/* The EventEmitter methods, narrowed to the events a Channel emits, so a
+ * misspelt event name or a listener of the wrong shape does not compile. */
+export interface Channel {
+  on<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  once<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  addListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  prependListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  prependOnceListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  off<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  removeListener<E extends ChannelEventName>(event: E, listener: ChannelListener<E>): this;
+  removeAllListeners(event?: ChannelEventName): this;
+  emit<E extends ChannelEventName>(event: E, ...args: ChannelEvents[E]): boolean;
+  listeners<E extends ChannelEventName>(event: E): ChannelListener<E>[];
+  rawListeners<E extends ChannelEventName>(event: E): ChannelListener<E>[];
+  listenerCount(event: ChannelEventName): number;
 }
 
 const NATIVE = Symbol('native');
@@ -97,10 +130,18 @@ function describe(handle: unknown, index: number, sender: Channel): NativeOutgoi
     if (handle.closed) throw invalidHandle(index, 'the channel end is closed');
     return handle;
   }
+  if (isNodeHandleObject(handle)) {
+    return {
+      handle: descriptorOf(handle, `Handle ${index}`),
+      kind: RightKind.Fd,
+      byteLength: 0,
+      move: false,
+    };
+  }
   if (typeof handle !== 'object' || handle === null) {
     throw invalidHandle(
       index,
-      'expected a SharedMemory, a Channel, { fd, disposition } or { port, disposition }',
+      'expected a SharedMemory, a Channel, a net.Server, net.Socket, dgram.Socket or FileHandle, { fd, disposition } or { port, disposition }',
     );
   }
   const { fd, port, disposition } = handle as { fd?: unknown; port?: unknown; disposition?: unknown };
@@ -147,6 +188,9 @@ function wrapReceived(received: NativeReceived): ReceivedHandle {
  * keeps the event loop alive until it closes or `unref()` is called.
  */
 export class Channel extends EventEmitter {
+  static #nextId = 1;
+  /** Names this end in the debug log. */
+  readonly #id = Channel.#nextId++;
   #native: NativeChannel | null = null;
   #started = false;
   #loopRef = true;
@@ -155,7 +199,8 @@ export class Channel extends EventEmitter {
   private constructor(end: NativeChannel) {
     super();
     this.#attach(end);
-    this.on('newListener', (event: string | symbol) => {
+    // EventEmitter's own event, outside the typed ones.
+    super.on('newListener', (event: string | symbol) => {
       if (event === 'message') this.start();
     });
   }
@@ -163,24 +208,30 @@ export class Channel extends EventEmitter {
   /** Two connected ends. */
   static pair(): [Channel, Channel] {
     const [first, second] = native().createChannelPair();
-    return [new Channel(first), new Channel(second)];
+    const pair: [Channel, Channel] = [new Channel(first), new Channel(second)];
+    debug('channel %d and channel %d: a new pair', pair[0].#id, pair[1].#id);
+    return pair;
   }
 
   /** @internal Wraps an end the addon made (one that arrived). */
   static [NATIVE](end: NativeChannel): Channel {
-    return new Channel(end);
+    const channel = new Channel(end);
+    debug('channel %d: an end arrived', channel.#id);
+    return channel;
   }
 
   /** @internal Gives up the end so it can travel; returns its handle. */
   [RELEASE](): number {
     const handle = this.#open().release();
     this.#native = null;
+    debug('channel %d: handed over', this.#id);
     return handle;
   }
 
   /** @internal Takes back an end whose transfer failed. */
   [RESTORE](handle: number): void {
     this.#attach(native().adoptChannel(handle));
+    debug('channel %d: its transfer failed; the end is back', this.#id);
     if (!this.#loopRef) this.#native?.setLoopRef(false);
     if (this.#started) {
       this.#started = false;
@@ -258,6 +309,7 @@ export class Channel extends EventEmitter {
     if (this.#native === null) return;
     this.#native.close();
     this.#native = null;
+    debug('channel %d: closed here', this.#id);
     process.nextTick(() => this.#emitClose());
   }
 
@@ -303,10 +355,17 @@ export class Channel extends EventEmitter {
         break;
       case ChannelEvent.Error:
         this.#native = null;
-        this.emit('error', data);
+        debug(
+          'channel %d: %s (%s); it closes',
+          this.#id,
+          (data as Error).message,
+          (data as RendezvousError).code,
+        );
+        this.emit('error', data as RendezvousError);
         break;
       case ChannelEvent.Close:
         this.#native = null;
+        debug('channel %d: closed: the peer closed its end or is gone', this.#id);
         this.#emitClose();
         break;
     }
@@ -320,10 +379,25 @@ export class Channel extends EventEmitter {
       const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
       delivered = this.emit('message', { data, handles } satisfies ChannelMessage);
     } finally {
-      for (const handle of handles) {
-        // Descriptors nobody took, and everything if nobody listened.
-        if (!delivered || handle instanceof ReceivedFd) handle.close();
+      if (!delivered && handles.length > 0) {
+        debug(
+          "channel %d: no 'message' listener; the message's %d handles are closed",
+          this.#id,
+          handles.length,
+        );
       }
+      handles.forEach((handle, index) => {
+        // Descriptors nobody took, and everything if nobody listened.
+        if (delivered && handle instanceof ReceivedFd && handle.available) {
+          debug(
+            "channel %d: fd %d (handle %d of a message) was not taken during 'message'; it is closed",
+            this.#id,
+            (raw[index] as NativeReceivedRaw).handle,
+            index,
+          );
+        }
+        if (!delivered || handle instanceof ReceivedFd) handle.close();
+      });
     }
   }
 }

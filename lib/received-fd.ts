@@ -1,10 +1,22 @@
+import type * as dgram from 'node:dgram';
+import type * as net from 'node:net';
+
 import { rendezvousError } from './errors';
 import { native, RightKind } from './native';
+import {
+  adoptDgramSocket,
+  adoptServer,
+  adoptSocket,
+  type DgramAdoptionOptions,
+  type SocketAdoptionOptions,
+} from './node-adoption';
 
 /**
  * A file descriptor that arrived in a channel message. Take it with
- * `takeFd()` while the 'message' event runs; one nobody took is closed when
- * the event's listeners return, so an unwanted descriptor never leaks.
+ * `takeFd()`, or as a Node object with `takeServer()`, `takeSocket()` or
+ * `takeDgramSocket()`, while the 'message' event runs; one nobody took is
+ * closed when the event's listeners return, so an unwanted descriptor never
+ * leaks.
  */
 export class ReceivedFd {
   #fd: number | null;
@@ -16,12 +28,25 @@ export class ReceivedFd {
 
   /** Takes the descriptor: the caller owns it and must close it. */
   takeFd(): number {
-    if (this.#fd === null) {
-      throw rendezvousError(Error, 'ERR_RENDEZVOUS_CLOSED', 'This descriptor was already taken or closed');
-    }
-    const fd = this.#fd;
+    const fd = this.#available();
     this.#fd = null;
     return fd;
+  }
+
+  /** Takes a listening socket as `server` (a new net.Server by default),
+   * listening on it. */
+  takeServer<S extends net.Server = net.Server>(server?: S): S {
+    return adoptServer(this.#available(), server, () => (this.#fd = null));
+  }
+
+  /** Takes a connected socket, or a pipe, as a net.Socket. */
+  takeSocket(options?: SocketAdoptionOptions): net.Socket {
+    return adoptSocket(this.#available(), options, () => (this.#fd = null));
+  }
+
+  /** Takes a bound UDP socket of family `type` as a dgram.Socket. */
+  takeDgramSocket(type: DgramAdoptionOptions): dgram.Socket {
+    return adoptDgramSocket(this.#available(), type, () => (this.#fd = null));
   }
 
   /** True until the descriptor is taken or closed. */
@@ -34,5 +59,12 @@ export class ReceivedFd {
     if (this.#fd === null) return;
     native().releaseRight(this.#fd, RightKind.Fd);
     this.#fd = null;
+  }
+
+  #available(): number {
+    if (this.#fd === null) {
+      throw rendezvousError(Error, 'ERR_RENDEZVOUS_CLOSED', 'This descriptor was already taken or closed');
+    }
+    return this.#fd;
   }
 }

@@ -3,6 +3,9 @@
 export {
   Channel,
   type ChannelData,
+  type ChannelEventName,
+  type ChannelEvents,
+  type ChannelListener,
   type ChannelFd,
   type ChannelMachRight,
   type ChannelMessage,
@@ -10,6 +13,8 @@ export {
   type ReceivedHandle,
 } from '../lib/channel';
 export { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+export type { DgramAdoptionOptions, SocketAdoptionOptions } from '../lib/node-adoption';
+export type { NodeHandleObject } from '../lib/node-handles';
 export { ReceivedFd } from '../lib/received-fd';
 export { SharedMemory } from '../lib/shared-memory';
 export { RendezvousError, type RendezvousErrorCode } from '../lib/errors';

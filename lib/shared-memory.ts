@@ -1,3 +1,4 @@
+import { debug } from './debug';
 import { rendezvousError } from './errors';
 import { native, type NativeSharedMemory } from './native';
 
@@ -55,7 +56,9 @@ export class SharedMemory {
         `byteLength must be an integer from 1 to ${MAX_SHARED_MEMORY_BYTES}, not ${String(byteLength)}`,
       );
     }
-    return new SharedMemory(native().createSharedMemory(byteLength));
+    const region = native().createSharedMemory(byteLength);
+    debug('shared memory: created a %d-byte region (handle %d)', byteLength, region.handle);
+    return new SharedMemory(region);
   }
 
   /** True where `buffer` gives a zero-copy view (plain Node); false inside
@@ -67,6 +70,11 @@ export class SharedMemory {
 
   /** @internal Wraps a region the addon mapped (one that arrived). */
   static [NATIVE](region: NativeSharedMemory): SharedMemory {
+    debug(
+      'shared memory: mapped a %d-byte region that arrived (handle %d)',
+      region.byteLength,
+      region.handle,
+    );
     return new SharedMemory(region);
   }
 
@@ -121,7 +129,9 @@ export class SharedMemory {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const { byteLength, handle } = this.#native;
     this.#native.close();
+    debug('shared memory: closed a %d-byte region (handle %d)', byteLength, handle);
   }
 
   #checkOpen(): void {

@@ -1,6 +1,8 @@
 import { Channel, channelTransfer, restoreAll } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
+import { checkKey } from '../lib/keys';
 import { RightKind, type NativeRightSpec } from '../lib/native';
+import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from '../lib/node-handles';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
 /** What the server does with a file descriptor it is given. */
@@ -30,16 +32,18 @@ export interface MachPortRight {
   disposition: MachDisposition;
 }
 
-/** Anything that can be handed to a child by rendezvous. A SharedMemory is
- * shared (the parent keeps its mapping); a Channel end is handed over (the
- * parent's object is closed once it is registered). */
-export type Transferable = FdRight | MachPortRight | SharedMemory | Channel;
+/** Anything that can be handed to a child by rendezvous. A SharedMemory or
+ * one of Node's objects is shared (the parent keeps its mapping or its
+ * object, open); a Channel end is handed over (the parent's object is
+ * closed once it is registered). */
+export type Transferable = FdRight | MachPortRight | SharedMemory | Channel | NodeHandleObject;
 
-/** Rights keyed by uint32 keys the child uses to take them. */
-export type PortsForRendezvous = Readonly<Record<number, Transferable>> | ReadonlyMap<number, Transferable>;
+/** Rights keyed by uint32 keys the child uses to take them. Not an array:
+ * its indexes would number the rights silently (`length` keeps one out). */
+export type PortsForRendezvous =
+  (Readonly<Record<number, Transferable>> & { readonly length?: never }) | ReadonlyMap<number, Transferable>;
 
 export const MAX_RIGHTS_PER_PROCESS = 64;
-const MAX_KEY = 0xffffffff;
 const FD_DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
 const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
   'move-send',
@@ -49,26 +53,6 @@ const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
   'make-send-once',
   'move-send-once',
 ]);
-
-function checkKey(key: unknown, fromObject: boolean): number {
-  // Object keys arrive as strings; a canonical number string is that number.
-  const number = fromObject && typeof key === 'string' && String(Number(key)) === key ? Number(key) : key;
-  if (typeof number !== 'number') {
-    throw rendezvousError(
-      TypeError,
-      'ERR_RENDEZVOUS_INVALID_KEY',
-      `A key must be an integer from 0 to ${MAX_KEY}, not ${JSON.stringify(key)}`,
-    );
-  }
-  if (!Number.isInteger(number) || number < 0 || number > MAX_KEY) {
-    throw rendezvousError(
-      RangeError,
-      'ERR_RENDEZVOUS_INVALID_KEY',
-      `A key must be an integer from 0 to ${MAX_KEY}, not ${String(key)}`,
-    );
-  }
-  return number;
-}
 
 function checkHandle(key: number, field: 'fd' | 'port', value: unknown, max: number): number {
   if (typeof value !== 'number') {
@@ -124,11 +108,15 @@ function checkRight(key: number, right: unknown): CheckedRight {
     }
     return { key, channel: right };
   }
+  if (isNodeHandleObject(right)) {
+    // The server keeps a duplicate; the object stays the caller's, open.
+    return { key, handle: descriptorOf(right, `The right for key ${key}`), disposition: 'copy' };
+  }
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} must be a SharedMemory, a Channel, or an object like { fd, disposition } or { port, disposition }`,
+      `The right for key ${key} must be a SharedMemory, a Channel, a net.Server, net.Socket, dgram.Socket or FileHandle, or an object like { fd, disposition } or { port, disposition }`,
     );
   }
   const { fd, port, disposition } = right as { fd?: unknown; port?: unknown; disposition?: unknown };
@@ -191,7 +179,9 @@ export function registerPorts<T>(
 /** Validates the caller's rights. */
 function normalisePorts(ports: unknown): CheckedRight[] {
   if (ports === undefined) return [];
-  if (typeof ports !== 'object' || ports === null) {
+  // An array would pass as an object keyed '0', '1', ...: refused, so a list
+  // of rights is not silently numbered.
+  if (typeof ports !== 'object' || ports === null || Array.isArray(ports)) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_ARGUMENT',

@@ -1,3 +1,6 @@
+import type * as dgram from 'node:dgram';
+import type * as net from 'node:net';
+
 import { debug, debugEnabled } from '../lib/debug';
 import {
   CLIENT_TIMEOUT_MARGIN_MS,
@@ -6,15 +9,27 @@ import {
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
+import { checkKey } from '../lib/keys';
 import { native, RightKind } from '../lib/native';
 import { adoptChannel, type Channel } from '../lib/channel';
 import { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+import {
+  adoptDgramSocket,
+  adoptServer,
+  adoptSocket,
+  type DgramAdoptionOptions,
+  type SocketAdoptionOptions,
+} from '../lib/node-adoption';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
 interface Received {
   handle: number;
   kind: RightKind;
   byteLength: number;
+}
+
+interface Found extends Received {
+  key: number;
 }
 
 // One rendezvous per process, even if two copies of this package are loaded.
@@ -38,6 +53,8 @@ function readTimeout(value: string | undefined): number {
  */
 export class RendezvousClient {
   readonly #rights: Map<number, Received>;
+  /** Keys taken already, so a second take can say so in the debug log. */
+  readonly #taken = new Set<number>();
   /** How long the round trip took, in milliseconds. */
   readonly durationMs: number;
 
@@ -91,7 +108,12 @@ export class RendezvousClient {
           byteLength: rights[i + 3],
         });
       }
-      debug('received %d rights in %s ms', received.size, durationMs.toFixed(3));
+      debug(
+        'received %d rights in %s ms (keys: %s)',
+        received.size,
+        durationMs.toFixed(3),
+        [...received.keys()].sort((a, b) => a - b).join(', ') || 'none',
+      );
       return { client: new RendezvousClient(received, durationMs), error: null };
     } catch (error) {
       debug('rendezvous failed: %s', (error as Error).message);
@@ -110,11 +132,42 @@ export class RendezvousClient {
   }
 
   /**
-   * Takes the file descriptor registered under `key` (Linux): the caller owns
-   * it from now on. `null` when there is none, or it was already taken.
+   * Takes the file descriptor registered under `key`: the caller owns it
+   * from now on. `null` when there is none, or it was already taken.
    */
   takeFd(key: number): number | null {
-    return this.#take(key, [RightKind.Fd], 'a file descriptor')?.handle ?? null;
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeFd');
+    return found && this.#remove(found).handle;
+  }
+
+  /**
+   * Takes the listening socket registered under `key` as `server` (a new
+   * `net.Server` by default; an `http.Server` works too), which listens on
+   * it at once. `null` when there is none, or it was already taken.
+   */
+  takeServer<S extends net.Server = net.Server>(key: number, server?: S): S | null {
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeServer');
+    return found && adoptServer(found.handle, server, () => this.#remove(found));
+  }
+
+  /**
+   * Takes the connected socket (or pipe) registered under `key` as a
+   * `net.Socket`, readable and writable unless `options` say otherwise.
+   * `null` when there is none, or it was already taken.
+   */
+  takeSocket(key: number, options?: SocketAdoptionOptions): net.Socket | null {
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeSocket');
+    return found && adoptSocket(found.handle, options, () => this.#remove(found));
+  }
+
+  /**
+   * Takes the bound UDP socket registered under `key` as a `dgram.Socket`
+   * of family `type` ('udp4', 'udp6', or `dgram.createSocket()` options).
+   * `null` when there is none, or it was already taken.
+   */
+  takeDgramSocket(key: number, type: DgramAdoptionOptions): dgram.Socket | null {
+    const found = this.#find(key, [RightKind.Fd], 'a file descriptor', 'takeDgramSocket');
+    return found && adoptDgramSocket(found.handle, type, () => this.#remove(found));
   }
 
   /**
@@ -123,8 +176,13 @@ export class RendezvousClient {
    * died on the way arrives all the same, with `dead` true.
    */
   takeSendRight(key: number): MachSendRight | null {
-    const right = this.#take(key, [RightKind.SendRight, RightKind.SendOnceRight], 'a send right');
-    return right && new MachSendRight(right.handle, right.kind);
+    const found = this.#find(
+      key,
+      [RightKind.SendRight, RightKind.SendOnceRight],
+      'a send right',
+      'takeSendRight',
+    );
+    return found && new MachSendRight(this.#remove(found).handle, found.kind);
   }
 
   /**
@@ -132,8 +190,8 @@ export class RendezvousClient {
    * there is none, or it was already taken.
    */
   takeReceiveRight(key: number): MachReceiveRight | null {
-    const right = this.#take(key, [RightKind.ReceiveRight], 'a receive right');
-    return right && new MachReceiveRight(right.handle, right.kind);
+    const found = this.#find(key, [RightKind.ReceiveRight], 'a receive right', 'takeReceiveRight');
+    return found && new MachReceiveRight(this.#remove(found).handle, found.kind);
   }
 
   /**
@@ -142,9 +200,11 @@ export class RendezvousClient {
    * `null` when there is none, or it was already taken.
    */
   takeSharedMemory(key: number): SharedMemory | null {
-    const right = this.#take(key, [RightKind.SharedMemory], 'a shared memory region');
+    const found = this.#find(key, [RightKind.SharedMemory], 'a shared memory region', 'takeSharedMemory');
+    // The mapping closes the handle when its checks fail: the right is gone either way.
     return (
-      right && SharedMemory[sharedMemoryNative](native().mapSharedMemory(right.handle, right.byteLength))
+      found &&
+      SharedMemory[sharedMemoryNative](native().mapSharedMemory(this.#remove(found).handle, found.byteLength))
     );
   }
 
@@ -153,22 +213,41 @@ export class RendezvousClient {
    * none, or it was already taken.
    */
   takeChannel(key: number): Channel | null {
-    const right = this.#take(key, [RightKind.Channel], 'a channel end');
-    return right && adoptChannel(right.handle);
+    const found = this.#find(key, [RightKind.Channel], 'a channel end', 'takeChannel');
+    return found && adoptChannel(this.#remove(found).handle);
   }
 
-  /** Removes and returns the right under `key` if it is of one of `kinds`. */
-  #take(key: number, kinds: readonly RightKind[], what: string): Received | null {
-    const right = this.#rights.get(key);
-    if (right === undefined) return null;
+  /** The right under `key` if it is of one of `kinds`; left in place. */
+  #find(key: unknown, kinds: readonly RightKind[], what: string, method: string): Found | null {
+    const checked = checkKey(key);
+    const right = this.#rights.get(checked);
+    if (right === undefined) {
+      debug(
+        '%s(%d) found nothing: %s',
+        method,
+        checked,
+        this.#taken.has(checked)
+          ? 'the right under this key was already taken'
+          : `no right was received under this key (not taken yet: ${this.keys().join(', ') || 'none'})`,
+      );
+      return null;
+    }
     if (!kinds.includes(right.kind)) {
+      debug('%s(%d) refused: the right under this key is not %s', method, checked, what);
       throw rendezvousError(
         TypeError,
         'ERR_RENDEZVOUS_WRONG_KIND',
-        `The right under key ${key} is not ${what}; take it with the matching take*()`,
+        `The right under key ${checked} is not ${what}; take it with the matching take*()`,
       );
     }
-    this.#rights.delete(key);
-    return right;
+    return { key: checked, ...right };
+  }
+
+  /** Gives up the right `found` names: it is the caller's from now on. */
+  #remove(found: Found): Found {
+    this.#rights.delete(found.key);
+    this.#taken.add(found.key);
+    debug('took the right under key %d', found.key);
+    return found;
   }
 }
