@@ -13,7 +13,7 @@ const { RendezvousServer, UTILITY_ENTRY_PATH } = require('../dist/main');
 const { forkUtilityProcess } = require('../dist/main/fork-utility');
 const { firstMessage, fixture } = require('./support/children');
 const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
-const { giveBackSkip, rightsToGiveBack } = require('./support/given-back');
+const { rightsToGiveBack } = require('./support/given-back');
 const { electronDouble } = require('./support/utility-process-double');
 
 let server;
@@ -207,24 +207,20 @@ test('before the app is ready, fork() fails clearly and takes nothing', () => {
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
 });
 
-test(
-  'when utilityProcess.fork throws, the caller owns every right again',
-  { skip: giveBackSkip },
-  async () => {
-    const baseline = openFdCount();
-    const { ports, assertGivenBack } = rightsToGiveBack();
-    assert.throws(
-      () => forkUtilityProcess(electronDouble(), fixture('utility-report.js'), [], { stdio: 'bogus', ports }),
-      { message: 'stdio must be of the following values: inherit, pipe, ignore' },
-    );
-    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
-    await assertGivenBack();
-    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
-    assert.throws(() => forkUtilityProcess(electronDouble(), 42, [], {}), {
-      code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT',
-    });
-  },
-);
+test('when utilityProcess.fork throws, the caller owns every right again', async () => {
+  const baseline = openFdCount();
+  const { ports, assertGivenBack } = rightsToGiveBack();
+  assert.throws(
+    () => forkUtilityProcess(electronDouble(), fixture('utility-report.js'), [], { stdio: 'bogus', ports }),
+    { message: 'stdio must be of the following values: inherit, pipe, ignore' },
+  );
+  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+  await assertGivenBack();
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
+  assert.throws(() => forkUtilityProcess(electronDouble(), 42, [], {}), {
+    code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+  });
+});
 
 test('a child killed as it spawns has its rights released', async () => {
   const baseline = openFdCount();

@@ -10,7 +10,7 @@ const { after, afterEach, before, test } = require('node:test');
 const rendezvous = require('../dist/main');
 const { firstMessage, fixture, killStragglers, track } = require('./support/children');
 const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
-const { giveBackSkip, rightsToGiveBack } = require('./support/given-back');
+const { rightsToGiveBack } = require('./support/given-back');
 
 const MAIN = path.join(__dirname, '..', 'dist', 'main');
 
@@ -88,22 +88,18 @@ test("a spawn that fails throws its unhandled 'error' exactly as child_process.f
   }
 });
 
-test(
-  'when child_process.fork throws (E2BIG), the caller owns every right again',
-  { skip: giveBackSkip },
-  async () => {
-    const baseline = openFdCount();
-    const { ports, assertGivenBack } = rightsToGiveBack();
-    assert.throws(
-      () =>
-        rendezvous.fork(fixture('report-rights.js'), [], {
-          env: { ...process.env, TOO_BIG: 'x'.repeat(3 * 1024 * 1024) },
-          ports,
-        }),
-      { code: 'E2BIG' },
-    );
-    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
-    await assertGivenBack();
-    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
-  },
-);
+test('when child_process.fork throws (E2BIG), the caller owns every right again', async () => {
+  const baseline = openFdCount();
+  const { ports, assertGivenBack } = rightsToGiveBack();
+  assert.throws(
+    () =>
+      rendezvous.fork(fixture('report-rights.js'), [], {
+        env: { ...process.env, TOO_BIG: 'x'.repeat(3 * 1024 * 1024) },
+        ports,
+      }),
+    { code: 'E2BIG' },
+  );
+  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+  await assertGivenBack();
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
+});

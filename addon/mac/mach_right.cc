@@ -138,6 +138,17 @@ void MachRight::MarkSent() {
   (void)owned_receive_.release();
 }
 
+void MachRight::ReturnToCaller() {
+  if (kind_ == RightKind::kFd) {
+    // owned_send_ is the fileport the server made: destroyed with this right.
+    (void)moved_fd_.release();
+    return;
+  }
+  (void)owned_send_.release();
+  (void)owned_send_once_.release();
+  (void)owned_receive_.release();
+}
+
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
   std::set<int64_t> moved;  // port names
   std::set<int> moved_fds;

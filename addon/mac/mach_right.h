@@ -64,6 +64,10 @@ class MachRight : public Right {
   // The reply carrying this right was sent: the kernel moved whatever the
   // server owned, so there is nothing left to release.
   void MarkSent();
+  // A launch that never ran: the caller's own moved descriptor or moved
+  // right is its again; what the server made (a descriptor's fileport) is
+  // still released.
+  void ReturnToCaller() override;
 
  private:
   mach_port_t name_;

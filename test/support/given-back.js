@@ -7,9 +7,6 @@ const fs = require('node:fs');
 const { Channel } = require('../../dist/main');
 const { pipeHolding } = require('./fds');
 
-// The macOS backend still releases moved rights when a launch is undone.
-const giveBackSkip = process.platform !== 'linux' && 'the macOS backend does not give rights back yet';
-
 function rightsToGiveBack() {
   const moved = pipeHolding('still mine');
   const copied = pipeHolding('copied');
@@ -28,4 +25,4 @@ function rightsToGiveBack() {
   return { ports, assertGivenBack };
 }
 
-module.exports = { giveBackSkip, rightsToGiveBack };
+module.exports = { rightsToGiveBack };
