@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 
 import { debug } from './debug';
 import { rendezvousError, type RendezvousError } from './errors';
-import { MachReceiveRight, MachSendRight } from './mach_rights';
+import { machReceiveRight, machSendRight, type MachReceiveRight, type MachSendRight } from './mach_rights';
 import {
   ChannelEvent,
   native,
@@ -14,7 +14,7 @@ import {
   type NativeSharedMemory,
 } from './native';
 import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from './node-handles';
-import { ReceivedFd } from './received-fd';
+import { ReceivedFd, receivedFd } from './received-fd';
 import { SharedMemory, sharedMemoryNative } from './shared-memory';
 
 /** What a message's data can be. Text arrives as a string, bytes as a
@@ -168,10 +168,9 @@ function wrapReceived(received: NativeReceived): ReceivedHandle {
   if ('postMessage' in received) return Channel[NATIVE](received as NativeChannel);
   if ('read' in received) return SharedMemory[sharedMemoryNative](received as NativeSharedMemory);
   const { kind, handle } = received as NativeReceivedRaw;
-  if (kind === RightKind.ReceiveRight) return new MachReceiveRight(handle, kind);
-  if (kind === RightKind.SendRight || kind === RightKind.SendOnceRight)
-    return new MachSendRight(handle, kind);
-  return new ReceivedFd(handle);
+  if (kind === RightKind.ReceiveRight) return machReceiveRight(handle);
+  if (kind === RightKind.SendRight || kind === RightKind.SendOnceRight) return machSendRight(handle, kind);
+  return receivedFd(handle);
 }
 
 /**

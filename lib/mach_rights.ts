@@ -1,9 +1,13 @@
 import { rendezvousError } from './errors';
+import { checkMadeHere, MADE_HERE } from './made-here';
 import { native, RightKind } from './native';
 
 // MACH_PORT_DEAD: the name a send or send-once right arrives under when its
 // port died on the way.
 const DEAD_PORT_NAME = 0xffffffff;
+
+let wrapSend: (name: number, kind: RightKind) => MachSendRight;
+let wrapReceive: (name: number) => MachReceiveRight;
 
 // A right nobody closed is released when its wrapper is collected.
 const unreleased = new FinalizationRegistry<{ name: number; kind: RightKind }>(({ name, kind }) => {
@@ -19,8 +23,8 @@ class OwnedMachRight {
   #name: number | null;
   readonly #kind: RightKind;
 
-  /** @internal */
-  constructor(name: number, kind: RightKind) {
+  protected constructor(token: symbol, name: number, kind: RightKind) {
+    checkMadeHere(token, 'Mach right wrapper', 'take*() or a channel message');
     this.#name = name;
     this.#kind = kind;
     unreleased.register(this, { name, kind }, this);
@@ -58,6 +62,14 @@ class OwnedMachRight {
 
 /** A send or send-once right. */
 export class MachSendRight extends OwnedMachRight {
+  static {
+    wrapSend = (name, kind) => new MachSendRight(MADE_HERE, name, kind);
+  }
+
+  private constructor(token: symbol, name: number, kind: RightKind) {
+    super(token, name, kind);
+  }
+
   /**
    * True when the right's port died before the right arrived: `name` is then
    * MACH_PORT_DEAD (0xffffffff), which holds nothing, and a message sent to it
@@ -69,4 +81,23 @@ export class MachSendRight extends OwnedMachRight {
 }
 
 /** A receive right. */
-export class MachReceiveRight extends OwnedMachRight {}
+export class MachReceiveRight extends OwnedMachRight {
+  static {
+    wrapReceive = (name) => new MachReceiveRight(MADE_HERE, name, RightKind.ReceiveRight);
+  }
+
+  private constructor(token: symbol, name: number, kind: RightKind) {
+    super(token, name, kind);
+  }
+}
+
+/** Wraps a send or send-once right this process received; the wrapper owns it. */
+// `kind` is RightKind.SendRight or RightKind.SendOnceRight.
+export function machSendRight(name: number, kind: RightKind): MachSendRight {
+  return wrapSend(name, kind);
+}
+
+/** Wraps a receive right this process received; the wrapper owns it. */
+export function machReceiveRight(name: number): MachReceiveRight {
+  return wrapReceive(name);
+}

@@ -2,6 +2,7 @@ import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 
 import { rendezvousError } from './errors';
+import { checkMadeHere, MADE_HERE } from './made-here';
 import { native, RightKind } from './native';
 import {
   adoptDgramSocket,
@@ -10,6 +11,13 @@ import {
   type DgramAdoptionOptions,
   type SocketAdoptionOptions,
 } from './node-adoption';
+
+let wrapFd: (fd: number) => ReceivedFd;
+
+/** Wraps a descriptor that arrived in a message; the wrapper owns it. */
+export function receivedFd(fd: number): ReceivedFd {
+  return wrapFd(fd);
+}
 
 /**
  * A file descriptor that arrived in a channel message. Take it with
@@ -21,8 +29,12 @@ import {
 export class ReceivedFd {
   #fd: number | null;
 
-  /** @internal */
-  constructor(fd: number) {
+  static {
+    wrapFd = (fd) => new ReceivedFd(MADE_HERE, fd);
+  }
+
+  private constructor(token: symbol, fd: number) {
+    checkMadeHere(token, 'ReceivedFd', 'a channel message');
     this.#fd = fd;
   }
 

@@ -6,6 +6,7 @@ import {
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
 import { rendezvousError } from '../lib/errors';
+import { checkMadeHere, MADE_HERE } from '../lib/made-here';
 import { restoreAll, type Channel } from '../lib/channel';
 import { native } from '../lib/native';
 import { checkPid, registerPorts, type PortsForRendezvous } from './rights';
@@ -33,7 +34,6 @@ export interface ServerStats {
 
 // Only prepareLaunch() makes launches: one made anywhere else could name
 // another caller's launch id, and bind or cancel its rights.
-const launchToken = Symbol('PendingLaunch');
 let newLaunch: (
   id: number,
   env: Readonly<Record<string, string>>,
@@ -53,7 +53,7 @@ export class PendingLaunch {
   readonly env: Readonly<Record<string, string>>;
 
   static {
-    newLaunch = (id, env, channels) => new PendingLaunch(launchToken, id, env, channels);
+    newLaunch = (id, env, channels) => new PendingLaunch(MADE_HERE, id, env, channels);
   }
 
   private constructor(
@@ -62,13 +62,7 @@ export class PendingLaunch {
     env: Readonly<Record<string, string>>,
     channels: ReadonlyMap<Channel, number>,
   ) {
-    if (token !== launchToken) {
-      throw rendezvousError(
-        TypeError,
-        'ERR_RENDEZVOUS_INVALID_ARGUMENT',
-        'A PendingLaunch is made by RendezvousServer.prepareLaunch(), not constructed',
-      );
-    }
+    checkMadeHere(token, 'PendingLaunch', 'RendezvousServer.prepareLaunch()');
     this.#id = id;
     this.env = env;
     this.#channels = channels;

@@ -12,7 +12,12 @@ import { rendezvousError, type RendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
 import { native, RightKind } from '../lib/native';
 import { adoptChannel, type Channel } from '../lib/channel';
-import { MachReceiveRight, MachSendRight } from '../lib/mach_rights';
+import {
+  machReceiveRight,
+  machSendRight,
+  type MachReceiveRight,
+  type MachSendRight,
+} from '../lib/mach_rights';
 import {
   adoptDgramSocket,
   adoptServer,
@@ -182,7 +187,7 @@ export class RendezvousClient {
       'a send right',
       'takeSendRight',
     );
-    return found && new MachSendRight(this.#remove(found).handle, found.kind);
+    return found && machSendRight(this.#remove(found).handle, found.kind);
   }
 
   /**
@@ -191,7 +196,7 @@ export class RendezvousClient {
    */
   takeReceiveRight(key: number): MachReceiveRight | null {
     const found = this.#find(key, [RightKind.ReceiveRight], 'a receive right', 'takeReceiveRight');
-    return found && new MachReceiveRight(this.#remove(found).handle, found.kind);
+    return found && machReceiveRight(this.#remove(found).handle);
   }
 
   /**

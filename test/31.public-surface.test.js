@@ -67,6 +67,25 @@ test('a PendingLaunch made outside prepareLaunch() is refused and cannot cancel 
   }
 });
 
+test('a ReceivedFd or Mach right wrapper made outside the package is refused and closes nothing', () => {
+  const { MachReceiveRight, MachSendRight, ReceivedFd } = require('../dist/main');
+  const { readFd, writeFd } = makePipe();
+  try {
+    for (const Wrapper of [ReceivedFd, MachSendRight, MachReceiveRight]) {
+      for (const args of [[readFd], [Symbol('made-here'), readFd, 0]]) {
+        assert.throws(() => new Wrapper(...args).close(), {
+          name: 'TypeError',
+          code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+        });
+      }
+    }
+    assert.equal(fdIsOpen(readFd), true, 'the descriptor a forger named is still open');
+  } finally {
+    fs.closeSync(readFd);
+    fs.closeSync(writeFd);
+  }
+});
+
 test('instanceof RendezvousError recognises errors from the addon and from the TypeScript layer', () => {
   const server = RendezvousServer.instance();
   try {
