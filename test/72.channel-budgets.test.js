@@ -225,9 +225,13 @@ describe(
         const reserved = during.virtual - before.virtual;
         assert.ok(reserved < 512 * MIB, `${(reserved / MIB).toFixed(0)} MiB of address space while stalled`);
         assert.ok(during.rss - before.rss < 256 * MIB, 'what arrived is what is held');
-        await new Promise(setImmediate);
-        const after = memory();
-        assert.ok(after.virtual - before.virtual < GIB / 8, 'the half-received message was given back');
+        // AddressSanitizer holds freed memory in its quarantine on purpose
+        // (npm run test:asan), so only a plain build shows it going back.
+        if (process.env.ASAN_OPTIONS === undefined) {
+          await new Promise(setImmediate);
+          const after = memory();
+          assert.ok(after.virtual - before.virtual < GIB / 8, 'the half-received message was given back');
+        }
       },
     );
   },
