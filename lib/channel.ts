@@ -47,7 +47,11 @@ export type ReceivedHandle = SharedMemory | Channel | ReceivedFd | MachSendRight
 
 export interface ChannelMessage {
   data: string | Uint8Array;
+  /** What arrived, in order; closed when the 'message' event ends unless
+   * taken with `take()` (a `ReceivedFd` also by `takeFd()`). */
   handles: ReceivedHandle[];
+  /** Takes `handles[index]` during the event: the caller owns it then. */
+  take(index: number): ReceivedHandle;
 }
 
 /** The events a Channel emits, and what their listeners are given. */
@@ -277,6 +281,15 @@ export class Channel extends EventEmitter {
     if (new Set(channels).size !== channels.length) {
       throw rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT', 'A channel end is sent twice');
     }
+    // The receiver refuses one region twice in a message (it would map it twice).
+    const regions = handles.filter((h) => h instanceof SharedMemory);
+    if (new Set(regions).size !== regions.length) {
+      throw rendezvousError(
+        TypeError,
+        'ERR_RENDEZVOUS_INVALID_RIGHT',
+        'A shared memory region is sent twice',
+      );
+    }
     // Channel ends are given up last, and taken back if the send fails.
     const released = new Map<Channel, number>();
     try {
@@ -373,11 +386,30 @@ export class Channel extends EventEmitter {
   #deliver(buffer: ArrayBuffer, isText: boolean, raw: NativeReceived[]): void {
     // Handles are owned objects before anything else can throw.
     const handles = raw.map(wrapReceived);
+    const taken = new Set<number>();
+    let open = true;
     let delivered = false;
+    const take = (index: number): ReceivedHandle => {
+      if (!Number.isInteger(index) || index < 0 || index >= handles.length) {
+        throw rendezvousError(
+          RangeError,
+          'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+          `index must be an integer from 0 to ${handles.length - 1}, not ${String(index)}`,
+        );
+      }
+      if (!open || taken.has(index)) {
+        throw rendezvousError(Error, 'ERR_RENDEZVOUS_CLOSED', `Handle ${index} was already taken or closed`);
+      }
+      taken.add(index);
+      return handles[index];
+    };
     try {
       const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
-      delivered = this.emit('message', { data, handles } satisfies ChannelMessage);
+      delivered = this.emit('message', { data, handles, take } satisfies ChannelMessage);
     } finally {
+      // What nobody took goes now, not when it is collected: a peer can send
+      // far more handles than collection would ever free in time.
+      open = false;
       if (!delivered && handles.length > 0) {
         debug(
           "channel %d: no 'message' listener; the message's %d handles are closed",
@@ -386,7 +418,7 @@ export class Channel extends EventEmitter {
         );
       }
       handles.forEach((handle, index) => {
-        // Descriptors nobody took, and everything if nobody listened.
+        if (taken.has(index)) return;
         if (delivered && handle instanceof ReceivedFd && handle.available) {
           debug(
             "channel %d: fd %d (handle %d of a message) was not taken during 'message'; it is closed",
@@ -394,8 +426,14 @@ export class Channel extends EventEmitter {
             (raw[index] as NativeReceivedRaw).handle,
             index,
           );
+        } else if (delivered && !(handle instanceof ReceivedFd)) {
+          debug(
+            "channel %d: handle %d of a message was not taken during 'message'; it is closed",
+            this.#id,
+            index,
+          );
         }
-        if (!delivered || handle instanceof ReceivedFd) handle.close();
+        handle.close();
       });
     }
   }

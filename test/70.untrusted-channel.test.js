@@ -66,6 +66,8 @@ describe(
       'handles-on-more': /continuation frame carries handles/,
       'unsealed-memory': /not sealed/,
       'pipe-as-channel': /not a channel end/,
+      'listening-as-channel': /not a channel end \(a connected/,
+      'unconnected-as-channel': /not a channel end \(a connected/,
       'oversized-frame': /frame larger than allowed/,
       'empty-packet': /shorter than its header/,
       'empty-with-fds': /shorter than its header/,

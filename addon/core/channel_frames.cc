@@ -1,7 +1,7 @@
 #include "core/channel_frames.h"
 
+#include <algorithm>
 #include <cstring>
-#include <new>
 
 namespace rendezvous::frames {
 
@@ -138,10 +138,10 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
     message.handles.push_back(HandleDescriptor{
         static_cast<RightKind>(descriptor.kind), descriptor.byte_length});
   }
-  // One byte even for an empty message, so in_message() can tell a message
-  // in progress from none.
-  message.data.reset(new (std::nothrow)
-                         uint8_t[message.size > 0 ? message.size : 1]);
+  // Room for what came so far, and one byte even for an empty message, so
+  // in_message() can tell a message in progress from none.
+  size_t capacity = inline_size > 0 ? inline_size : 1;
+  message.data.reset(static_cast<uint8_t*>(std::malloc(capacity)));
   if (!message.data) {
     *why =
         "no memory for a message of " + std::to_string(message.size) + " bytes";
@@ -150,7 +150,33 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
   std::memcpy(message.data.get(), head + descriptors_end, inline_size);
   message_ = std::move(message);
   received_ = inline_size;
+  capacity_ = capacity;
+  progress_mark_ = received_;
   return received_ == message_.size ? Finish(out) : Outcome::kIncomplete;
+}
+
+size_t MessageAssembler::ReserveNext(size_t frame_bytes) {
+  uint64_t wanted = std::min<uint64_t>(frame_bytes, remaining());
+  if (capacity_ - received_ < wanted) {
+    // Doubling keeps the copies (if realloc cannot move the pages) to a
+    // constant factor of the message; never past the announced size.
+    uint64_t grown =
+        std::min(message_.size, std::max(capacity_ * 2, received_ + wanted));
+    void* bytes = std::realloc(message_.data.get(), grown);
+    if (bytes == nullptr)
+      return 0;
+    (void)message_.data.release();  // realloc moved or kept the block
+    message_.data.reset(static_cast<uint8_t*>(bytes));
+    capacity_ = grown;
+  }
+  return static_cast<size_t>(std::min(wanted, capacity_ - received_));
+}
+
+bool MessageAssembler::MadeProgress() {
+  uint64_t due = std::min(kMinProgressBytes, message_.size - progress_mark_);
+  bool moved = received_ - progress_mark_ >= due;
+  progress_mark_ = received_;
+  return moved;
 }
 
 Outcome MessageAssembler::AcceptMore(const uint8_t* head,
@@ -174,7 +200,8 @@ Outcome MessageAssembler::AcceptMore(const uint8_t* head,
     *why = "continuation frame at the wrong offset";
     return Outcome::kMalformed;
   }
-  if (tail_size == 0 || tail_size > remaining()) {
+  if (tail_size == 0 || tail_size > remaining() ||
+      tail_size > capacity_ - received_) {
     *why = "continuation frame of a wrong size";
     return Outcome::kMalformed;
   }
@@ -184,8 +211,7 @@ Outcome MessageAssembler::AcceptMore(const uint8_t* head,
 
 Outcome MessageAssembler::Finish(AssembledMessage* out) {
   *out = std::move(message_);
-  message_ = AssembledMessage();
-  received_ = 0;
+  Reset();
   return Outcome::kComplete;
 }
 

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,12 +53,22 @@ std::vector<uint8_t> EncodeStartHead(uint64_t total_size,
 // The header of a more frame.
 void EncodeMoreHead(uint64_t offset, uint8_t out[kHeaderSize]);
 
+// A message's bytes, from malloc: they grow with realloc as frames arrive.
+struct FreeBytes {
+  void operator()(uint8_t* bytes) const { std::free(bytes); }
+};
+using MessageBytes = std::unique_ptr<uint8_t[], FreeBytes>;
+
 struct AssembledMessage {
   uint8_t flags = 0;
-  std::unique_ptr<uint8_t[]> data;
+  MessageBytes data;
   uint64_t size = 0;
   std::vector<HandleDescriptor> handles;
 };
+
+// A message in progress must gain this much (or all it still lacks) between
+// two progress checks, or it is stalled.
+inline constexpr uint64_t kMinProgressBytes = 1024 * 1024;
 
 enum class Outcome { kIncomplete, kComplete, kMalformed };
 
@@ -68,7 +79,9 @@ class MessageAssembler {
  public:
   // Messages longer than `max_message_bytes`, and text longer than
   // `max_text_bytes`, are refused at their start frame, before anything is
-  // allocated for them.
+  // allocated for them. Memory for a message is taken as its data arrives,
+  // not when it is announced, so a peer that announces much and sends
+  // little makes this end hold only what it sent.
   MessageAssembler(uint64_t max_message_bytes, uint64_t max_text_bytes)
       : max_message_bytes_(max_message_bytes),
         max_text_bytes_(max_text_bytes) {}
@@ -77,6 +90,8 @@ class MessageAssembler {
   void Reset() {
     message_ = AssembledMessage();
     received_ = 0;
+    capacity_ = 0;
+    progress_mark_ = 0;
   }
 
   // True between a start frame and the message's last byte.
@@ -84,6 +99,16 @@ class MessageAssembler {
   // Where the next more frame's data belongs, and how much is still due.
   uint8_t* next_data() const { return message_.data.get() + received_; }
   uint64_t remaining() const { return message_.size - received_; }
+
+  // Makes room at next_data() for the data of the next more frame, at most
+  // `frame_bytes` (or what is still due), and returns how much room there
+  // is; 0 when no memory could be had.
+  size_t ReserveNext(size_t frame_bytes);
+
+  // For a message in progress, called once per stall interval: false when
+  // it gained less than kMinProgressBytes (or all it still lacked) since
+  // its start or the previous call.
+  bool MadeProgress();
 
   // Accepts one frame. `head` holds its first `head_size` bytes; within a
   // message, `tail_size` more bytes landed at next_data(). `handle_count`
@@ -114,6 +139,8 @@ class MessageAssembler {
   const uint64_t max_text_bytes_;
   AssembledMessage message_;
   uint64_t received_ = 0;
+  uint64_t capacity_ = 0;       // bytes allocated at message_.data
+  uint64_t progress_mark_ = 0;  // received_ at the last progress check
 };
 
 }  // namespace rendezvous::frames

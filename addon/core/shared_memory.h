@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -31,6 +32,16 @@ inline bool CheckSharedMemorySize(uint64_t size, Error* error) {
   return true;
 }
 
+// The memory object a mapping shows: two handles to one object, which a
+// peer can send as if they were two regions, have the same id.
+struct RegionId {
+  uint64_t device = 0;
+  uint64_t object = 0;
+  bool operator==(const RegionId& other) const {
+    return device == other.device && object == other.object;
+  }
+};
+
 // A region mapped read-write into this process, with the handle that names
 // it. Destroying it unmaps the region and releases the handle.
 class SharedMemoryMapping {
@@ -45,6 +56,9 @@ class SharedMemoryMapping {
   // The handle (memfd / memory entry send right), still owned by the
   // mapping. To send it, duplicate it (DuplicateHandle, kind kSharedMemory).
   virtual int64_t handle() const = 0;
+  // The object mapped, where the backend can name it (Linux: the memfd's
+  // st_dev and st_ino); nullopt where it cannot.
+  virtual std::optional<RegionId> id() const { return std::nullopt; }
 };
 
 // A new zero-filled region of `size` bytes (1..kMaxSharedMemoryBytes), which

@@ -66,12 +66,14 @@ class SocketChannel : public ChannelTransport {
     iovec iov[2] = {{frame.head, frame.head_size},
                     {frame.tail, frame.tail_size}};
     std::vector<ScopedFd> fds;
+    int fds_error = 0;
     ssize_t received;
     do {
       // MSG_TRUNC: the return value is the packet's real length.
-      received = ReceiveWithFds(socket_.get(), iov, frame.tail_size > 0 ? 2 : 1,
-                                max_handles, MSG_DONTWAIT | MSG_TRUNC, &fds,
-                                &out->truncated, &out->handles_truncated);
+      received =
+          ReceiveWithFds(socket_.get(), iov, frame.tail_size > 0 ? 2 : 1,
+                         max_handles, MSG_DONTWAIT | MSG_TRUNC, &fds,
+                         &out->truncated, &out->handles_truncated, &fds_error);
       // ECONNRESET is reported once when the peer closed with our data
       // unread; what it sent before is still queued, so read on (its end
       // comes as a 0-byte read).
@@ -82,6 +84,14 @@ class SocketChannel : public ChannelTransport {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
         return IoStatus::kWouldBlock;
       *error = SystemError("recvmsg", errno, "Could not read from a channel");
+      return IoStatus::kFailed;
+    }
+    // The message lost descriptors this process had no room for: not the
+    // peer's fault, and the stream cannot go on without them.
+    if (fds_error != 0) {
+      *error = SystemError("recvmsg", fds_error,
+                           "Could not receive the descriptors of a channel "
+                           "message");
       return IoStatus::kFailed;
     }
     // Nothing read is the peer's end of stream, or an empty packet, which
@@ -109,6 +119,29 @@ class SocketChannel : public ChannelTransport {
   ScopedFd socket_;
 };
 
+int SocketOption(int socket, int option) {
+  int value = -1;
+  socklen_t length = sizeof value;
+  if (::getsockopt(socket, SOL_SOCKET, option, &value, &length) != 0)
+    return -1;
+  return value;
+}
+
+// A listening or never-connected socket of the right type would pass a
+// type check and fail only at its first read; it is refused here instead.
+// Neither has a peer (a listening socket never does), so getpeername()
+// tells both from a channel end.
+bool IsConnectedSeqpacket(int socket) {
+  if (SocketOption(socket, SO_DOMAIN) != AF_UNIX ||
+      SocketOption(socket, SO_TYPE) != SOCK_SEQPACKET) {
+    return false;
+  }
+  sockaddr_storage peer;
+  socklen_t length = sizeof peer;
+  return ::getpeername(socket, reinterpret_cast<sockaddr*>(&peer), &length) ==
+         0;
+}
+
 }  // namespace
 
 bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
@@ -135,18 +168,9 @@ std::unique_ptr<ChannelTransport> AdoptChannelEnd(int64_t handle,
     return nullptr;
   }
   ScopedFd socket(static_cast<int>(handle));
-  int domain = 0;
-  int type = 0;
-  socklen_t length = sizeof domain;
-  bool is_channel =
-      ::getsockopt(socket.get(), SOL_SOCKET, SO_DOMAIN, &domain, &length) ==
-          0 &&
-      (length = sizeof type,
-       ::getsockopt(socket.get(), SOL_SOCKET, SO_TYPE, &type, &length) == 0) &&
-      domain == AF_UNIX && type == SOCK_SEQPACKET;
-  if (!is_channel) {
+  if (!IsConnectedSeqpacket(socket.get())) {
     *error = Error::Make(codes::kInvalidRight,
-                         "The handle is not a channel end (a Unix "
+                         "The handle is not a channel end (a connected Unix "
                          "SOCK_SEQPACKET socket)");
     return nullptr;
   }

@@ -144,6 +144,12 @@ bool PerformRendezvous(const ClientConfig& config,
                          "The rendezvous server closed without replying");
     return false;
   }
+  if (reply.fds_error != 0) {
+    *error = SystemError("recvmsg", reply.fds_error,
+                         "The rendezvous reply's descriptors could not be "
+                         "received");
+    return false;
+  }
   if (reply.truncated || reply.fds_truncated) {
     *error = Error::Make(codes::kBadReply,
                          reply.fds_truncated

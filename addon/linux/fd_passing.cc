@@ -60,7 +60,8 @@ ssize_t ReceiveWithFds(int socket,
                        int flags,
                        std::vector<ScopedFd>* fds,
                        bool* truncated,
-                       bool* fds_truncated) {
+                       bool* fds_truncated,
+                       int* fds_error) {
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = iov_count;
@@ -68,6 +69,9 @@ ssize_t ReceiveWithFds(int socket,
   msg.msg_control = control.bytes;
   msg.msg_controllen =
       CMSG_SPACE(std::min(max_fds, kMaxFdsPerMessage) * sizeof(int));
+  // How many descriptors the kernel will install: what fits after the
+  // header, as it counts (CMSG_SPACE may round up past what was asked).
+  size_t room = (msg.msg_controllen - CMSG_LEN(0)) / sizeof(int);
   ssize_t received;
   do {
     received = ::recvmsg(socket, &msg, flags | MSG_CMSG_CLOEXEC);
@@ -90,6 +94,11 @@ ssize_t ReceiveWithFds(int socket,
   }
   *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
   *fds_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
+  // Cut short with room to spare: installing a descriptor failed, and the
+  // kernel does not say why. Its only failure there short of a security
+  // module's refusal is a full descriptor table (receive_fd: EMFILE); the
+  // rest of the message's descriptors were closed by the kernel.
+  *fds_error = *fds_truncated && fds->size() < room ? EMFILE : 0;
   return received;
 }
 
@@ -101,9 +110,9 @@ ssize_t ReceiveWithFds(int socket,
   message->bytes.assign(max_bytes, 0);
   message->fds.clear();
   iovec iov{message->bytes.data(), message->bytes.size()};
-  ssize_t received =
-      ReceiveWithFds(socket, &iov, 1, max_fds, flags, &message->fds,
-                     &message->truncated, &message->fds_truncated);
+  ssize_t received = ReceiveWithFds(
+      socket, &iov, 1, max_fds, flags, &message->fds, &message->truncated,
+      &message->fds_truncated, &message->fds_error);
   if (received >= 0)
     message->bytes.resize(static_cast<size_t>(received));
   return received;

@@ -36,7 +36,10 @@ ssize_t SendWithFds(int socket,
 // (which arrive close-on-exec); retries EINTR. Every descriptor that arrived
 // is appended to `fds`, owned, before anything else is looked at. Beyond
 // `max_fds` the kernel closes them and `*fds_truncated` is set;
-// `*truncated` is set when the message was longer than `iov`. Returns the
+// `*truncated` is set when the message was longer than `iov`. When the
+// kernel could not install a descriptor although there was room for it,
+// `*fds_truncated` is set too and `*fds_error` says why (EMFILE: this
+// process's descriptor table is full); otherwise it is 0. Returns the
 // recvmsg result: 0 at end of stream, -1 with errno set on failure (with
 // MSG_TRUNC in `flags`, the message's real length).
 ssize_t ReceiveWithFds(int socket,
@@ -46,13 +49,15 @@ ssize_t ReceiveWithFds(int socket,
                        int flags,
                        std::vector<ScopedFd>* fds,
                        bool* truncated,
-                       bool* fds_truncated);
+                       bool* fds_truncated,
+                       int* fds_error);
 
 struct ReceivedMessage {
   std::vector<uint8_t> bytes;
   std::vector<ScopedFd> fds;   // every descriptor that arrived, all owned
   bool truncated = false;      // MSG_TRUNC: more bytes than the buffer held
   bool fds_truncated = false;  // MSG_CTRUNC: more fds than the buffer held
+  int fds_error = 0;  // why fds that had room were not installed (EMFILE)
 };
 
 // The same into a buffer of `max_bytes`, resized to what arrived.

@@ -25,23 +25,30 @@ constexpr int kCreatedSeals = kRequiredSeals | F_SEAL_SEAL;
 
 class MemfdMapping : public SharedMemoryMapping {
  public:
-  MemfdMapping(ScopedFd fd, uint8_t* data, uint64_t size)
-      : fd_(std::move(fd)), data_(data), size_(size) {}
+  MemfdMapping(ScopedFd fd, uint8_t* data, uint64_t size, RegionId id)
+      : fd_(std::move(fd)), data_(data), size_(size), id_(id) {}
   ~MemfdMapping() override { ::munmap(data_, size_); }
 
   uint8_t* data() const override { return data_; }
   uint64_t size() const override { return size_; }
   int64_t handle() const override { return fd_.get(); }
+  std::optional<RegionId> id() const override { return id_; }
 
  private:
   ScopedFd fd_;
   uint8_t* data_;
   uint64_t size_;
+  RegionId id_;
 };
 
 std::unique_ptr<SharedMemoryMapping> Map(ScopedFd fd,
                                          uint64_t size,
                                          Error* error) {
+  struct stat status;
+  if (::fstat(fd.get(), &status) != 0) {
+    *error = SystemError("fstat", errno, "Could not inspect a shared region");
+    return nullptr;
+  }
   void* data =
       ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (data == MAP_FAILED) {
@@ -50,8 +57,10 @@ std::unique_ptr<SharedMemoryMapping> Map(ScopedFd fd,
                              std::to_string(size) + " bytes");
     return nullptr;
   }
+  RegionId id{static_cast<uint64_t>(status.st_dev),
+              static_cast<uint64_t>(status.st_ino)};
   return std::make_unique<MemfdMapping>(std::move(fd),
-                                        static_cast<uint8_t*>(data), size);
+                                        static_cast<uint8_t*>(data), size, id);
 }
 
 }  // namespace

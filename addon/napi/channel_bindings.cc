@@ -3,7 +3,10 @@
 #include <uv.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +48,20 @@ constexpr size_t kExternalBufferThreshold = 64 * 1024;
 constexpr uint64_t kMaxTextBytes = (uint64_t{1} << 29) - 24;
 // How often a blocked send is retried where writability cannot be polled.
 constexpr uint64_t kRetryMilliseconds = 1;
+// How long a message in progress may go without progress (see
+// frames::MessageAssembler::MadeProgress) before it ends the channel.
+constexpr uint64_t kDefaultStallMilliseconds = 10000;
+constexpr char kStallVariable[] = "ELECTRON_PORT_RENDEZVOUS_CHANNEL_STALL_MS";
+
+uint64_t StallMilliseconds() {
+  const char* value = std::getenv(kStallVariable);
+  if (value == nullptr)
+    return kDefaultStallMilliseconds;
+  char* end = nullptr;
+  unsigned long long parsed = std::strtoull(value, &end, 10);
+  return end != value && *end == '\0' && parsed > 0 ? parsed
+                                                    : kDefaultStallMilliseconds;
+}
 
 template <typename Handle>
 void DeleteHandle(uv_handle_t* handle) {
@@ -70,8 +87,24 @@ struct ReceivedPayload {
   std::unique_ptr<ChannelTransport> channel;
 };
 
+// Whether `mapping` shows the same memory object as a region already among
+// `payloads`: a peer sending one object many times would take a budget's
+// worth of address space for the memory of one.
+bool MapsSameObject(const SharedMemoryMapping& mapping,
+                    const std::vector<ReceivedPayload>& payloads) {
+  std::optional<RegionId> id = mapping.id();
+  if (!id)
+    return false;
+  for (const ReceivedPayload& payload : payloads) {
+    if (payload.memory && payload.memory->id() == id)
+      return true;
+  }
+  return false;
+}
+
 bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
                    std::vector<OwnedHandle> handles,
+                   const std::shared_ptr<MappingBudget>& region_budget,
                    std::vector<ReceivedPayload>* payloads,
                    Error* error) {
   for (size_t i = 0; i < descriptors.size(); ++i) {
@@ -90,10 +123,14 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
     payload.kind = descriptor.kind;
     if (descriptor.kind == RightKind::kSharedMemory) {
       Error why;
-      payload.memory =
-          MapWithinBudget(handle.release(), descriptor.byte_length, &why);
+      payload.memory = MapWithinBudget(handle.release(), descriptor.byte_length,
+                                       region_budget, &why);
       if (!payload.memory) {
         *error = BadMessage(why.message);
+        return false;
+      }
+      if (MapsSameObject(*payload.memory, *payloads)) {
+        *error = BadMessage("the same shared memory region twice");
         return false;
       }
     } else if (descriptor.kind == RightKind::kChannel) {
@@ -134,7 +171,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   explicit ChannelObject(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<ChannelObject>(info),
         env_(info.Env()),
-        assembler_(frames::kDefaultMaxMessageBytes, kMaxTextBytes) {
+        assembler_(frames::kDefaultMaxMessageBytes, kMaxTextBytes),
+        stall_milliseconds_(StallMilliseconds()) {
     if (info.Length() != 1 || !info[0].IsExternal()) {
       ThrowJsError(env_, Error::Type(codes::kInvalidArgument,
                                      "Use Channel.pair() to make a channel"));
@@ -168,6 +206,11 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       uv_close(reinterpret_cast<uv_handle_t*>(timer_),
                DeleteHandle<uv_timer_t>);
       timer_ = nullptr;
+    }
+    if (stall_timer_) {
+      uv_close(reinterpret_cast<uv_handle_t*>(stall_timer_),
+               DeleteHandle<uv_timer_t>);
+      stall_timer_ = nullptr;
     }
     sender_.Clear();
     pending_handles_.clear();
@@ -518,8 +561,17 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       frame.head = scratch_.data();
       frame.head_size = continuing ? frames::kHeaderSize : scratch_.size();
       if (continuing) {
+        frame.tail_size = assembler_.ReserveNext(transport_->max_frame_size() -
+                                                 frames::kHeaderSize);
         frame.tail = assembler_.next_data();
-        frame.tail_size = static_cast<size_t>(assembler_.remaining());
+        if (frame.tail_size == 0) {
+          Finish(IoStatus::kFailed,
+                 Error::Make(codes::kSystem,
+                             "No memory for the rest of a message of " +
+                                 std::to_string(assembler_.remaining()) +
+                                 " bytes"));
+          return;
+        }
       }
       ReceivedFrame received;
       ReceivedHandles& handles = received.handles;
@@ -556,9 +608,54 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       }
       if (!continuing)
         pending_handles_ = std::move(handles);
+      WatchForStall(!continuing, outcome == frames::Outcome::kIncomplete);
       if (outcome == frames::Outcome::kComplete)
         Deliver(std::move(message), std::move(pending_handles_));
     }
+  }
+
+  // A message in progress is checked every stall interval: one that stops
+  // arriving would otherwise hold its memory and handles for as long as
+  // the peer likes. The timer never keeps the event loop alive by itself.
+  void WatchForStall(bool started, bool in_message) {
+    if (!in_message) {
+      if (stall_timer_)
+        uv_timer_stop(stall_timer_);
+      return;
+    }
+    if (!started)
+      return;  // the message's own watch runs already
+    ++messages_started_;
+    if (!stall_timer_) {
+      uv_loop_t* loop = nullptr;
+      napi_get_uv_event_loop(env_, &loop);
+      stall_timer_ = new uv_timer_t;
+      uv_timer_init(loop, stall_timer_);
+      stall_timer_->data = this;
+      uv_unref(reinterpret_cast<uv_handle_t*>(stall_timer_));
+    }
+    uv_timer_start(stall_timer_, OnStallCheck, stall_milliseconds_,
+                   stall_milliseconds_);
+  }
+
+  static void OnStallCheck(uv_timer_t* timer) {
+    auto* self = static_cast<ChannelObject*>(timer->data);
+    Napi::HandleScope scope(self->env_);
+    // Frames that waited while this thread was busy count as progress; a
+    // message that started meanwhile has a full interval of its own.
+    uint64_t started = self->messages_started_;
+    self->ReadFrames();
+    if (!self->transport_ || self->messages_started_ != started ||
+        !self->assembler_.in_message() || self->assembler_.MadeProgress()) {
+      return;
+    }
+    self->Finish(
+        IoStatus::kFailed,
+        Error::Make(codes::kTimeout,
+                    "The peer stopped sending a message: " +
+                        std::to_string(self->assembler_.remaining()) +
+                        " bytes of it did not arrive within " +
+                        std::to_string(self->stall_milliseconds_) + " ms"));
   }
 
   void Deliver(frames::AssembledMessage message,
@@ -566,8 +663,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     std::vector<ReceivedPayload> payloads;
     Error error;
     bool is_text = (message.flags & frames::kFlagText) != 0;
-    if (!AcceptHandles(message.handles, std::move(handles), &payloads,
-                       &error)) {
+    if (!AcceptHandles(message.handles, std::move(handles), region_budget_,
+                       &payloads, &error)) {
       payloads.clear();
       Finish(IoStatus::kFailed, error);
       return;
@@ -622,7 +719,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
         AddonState::Get(env_)->external_buffers) {
       uint8_t* bytes = message->data.get();
       Napi::Value buffer = NewExternalArrayBuffer(
-          env_, bytes, size, [bytes]() { delete[] bytes; });
+          env_, bytes, size, [bytes]() { std::free(bytes); });
       if (!buffer.IsEmpty()) {
         (void)message->data.release();  // the buffer owns it now
         return buffer;
@@ -721,6 +818,11 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   std::vector<OwnedHandle> pending_handles_;
   uv_poll_t* poll_ = nullptr;
   uv_timer_t* timer_ = nullptr;
+  uv_timer_t* stall_timer_ = nullptr;
+  // What the regions this end's peer sent take, while they stay mapped.
+  std::shared_ptr<MappingBudget> region_budget_ = NewChannelMappingBudget();
+  const uint64_t stall_milliseconds_;
+  uint64_t messages_started_ = 0;
   bool reading_ = false;
   bool pinned_ = false;
   bool loop_ref_ = true;
