@@ -397,7 +397,7 @@ test(
     const report = firstMessage(child);
     // Received descriptors are taken during 'message', as documented.
     const reply = new Promise((resolve) =>
-      mine.once('message', ({ handles }) => resolve({ fd: handles[0].takeFd(), region: handles[1] })),
+      mine.once('message', ({ handles, take }) => resolve({ fd: handles[0].takeFd(), region: take(1) })),
     );
     mine.postMessage('take these', [{ fd: pipe, disposition: 'copy' }, region, forChild]);
 
