@@ -271,7 +271,7 @@ function linuxSuite() {
     ['port-kind', 'ERR_RENDEZVOUS_BAD_REPLY'],
     ['oversized', 'ERR_RENDEZVOUS_BAD_REPLY'],
     ['truncated', 'ERR_RENDEZVOUS_BAD_REPLY'],
-    ['close', 'ERR_RENDEZVOUS_BAD_REPLY'],
+    ['close', 'ERR_RENDEZVOUS_NO_REPLY'],
     ['no-reply', 'ERR_RENDEZVOUS_TIMEOUT'],
   ]) {
     test(`a client facing a ${scenario} reply fails with ${code} and keeps none of its fds`, async () => {

@@ -140,7 +140,9 @@ bool PerformRendezvous(const ClientConfig& config,
     return false;
   }
   if (received == 0) {
-    *error = Error::Make(codes::kBadReply,
+    // As on macOS when the reply right dies unanswered: the server stopped,
+    // or dropped this request, before it answered.
+    *error = Error::Make(codes::kNoReply,
                          "The rendezvous server closed without replying");
     return false;
   }
