@@ -88,6 +88,7 @@ export interface NativeServerStats {
   running: boolean;
   registrations: number;
   pendingLaunches: number;
+  heldRequests: number;
 }
 
 /** The raw addon, typed once (addon/napi/*_bindings.cc). */

@@ -30,6 +30,9 @@ export interface ServerStats {
   registrations: number;
   /** Launches prepared but not yet bound to a pid. */
   pendingLaunches: number;
+  /** Requests from children that asked before their launch was bound, held
+   * until it is or until `pendingRequestTimeoutMs` passes. */
+  heldRequests: number;
 }
 
 // Only prepareLaunch() makes launches: one made anywhere else could name
@@ -186,8 +189,8 @@ export class RendezvousServer {
   /** What the server holds now. */
   stats(): ServerStats {
     this.#checkRunning();
-    const { registrations, pendingLaunches } = native().serverStats();
-    return { registrations, pendingLaunches };
+    const { registrations, pendingLaunches, heldRequests } = native().serverStats();
+    return { registrations, pendingLaunches, heldRequests };
   }
 
   /**

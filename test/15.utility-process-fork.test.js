@@ -44,20 +44,29 @@ function launch(electron, modulePath, args, options) {
 }
 
 test('a child that asks before the late spawn event gets its rights once bound', async () => {
-  // A late spawn event, as in Electron; generous, so the child asks first
-  // even on a loaded machine (checked below, not assumed).
-  const electron = electronDouble({ spawnDelayMs: 1500 });
+  // A late spawn event, as in Electron: here it comes only once the server
+  // holds the child's request, so the child has provably asked first.
+  let emitSpawn;
+  const electron = electronDouble({ spawnWhen: new Promise((resolve) => (emitSpawn = resolve)) });
   const child = launch(electron, fixture('utility-report.js'), ['--flag', 'value'], {
     ports: { 1: { fd: pipeHolding('for the utility process'), disposition: 'move' } },
   });
   assert.equal(child.pid, undefined, 'no pid until spawn, as in Electron');
   let boundAt;
   child.once('spawn', () => (boundAt = Date.now())); // after fork()'s own listener bound it
-  const report = await firstMessage(child);
+  const reported = firstMessage(child);
+  try {
+    await waitFor(() => server.stats().heldRequests === 1, 10000, 'the child to ask');
+    assert.equal(child.pid, undefined, 'the child asked before spawn');
+  } finally {
+    emitSpawn();
+  }
+  const report = await reported;
   assert.equal(report.error, null);
   assert.deepEqual(report.contents, { 1: 'for the utility process' });
   const askedAt = report.readyAt - report.durationMs;
   assert.ok(askedAt < boundAt, `the child asked ${boundAt - askedAt} ms before its pid was bound`);
+  assert.equal(server.stats().heldRequests, 0, 'answered, no longer held');
   assert.deepEqual(report.args, ['--flag', 'value']);
   assert.equal(report.endpointLeft, null);
   assert.equal(report.entryLeft, null);
@@ -204,7 +213,7 @@ test('before the app is ready, fork() fails clearly and takes nothing', () => {
   );
   fs.fstatSync(fd); // still the caller's
   fs.closeSync(fd);
-  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
 });
 
 test('when utilityProcess.fork throws, the caller owns every right again', async () => {
@@ -214,7 +223,7 @@ test('when utilityProcess.fork throws, the caller owns every right again', async
     () => forkUtilityProcess(electronDouble(), fixture('utility-report.js'), [], { stdio: 'bogus', ports }),
     { message: 'stdio must be of the following values: inherit, pipe, ignore' },
   );
-  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
   await assertGivenBack();
   await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
   assert.throws(() => forkUtilityProcess(electronDouble(), 42, [], {}), {
@@ -234,6 +243,6 @@ test('a child killed as it spawns has its rights released', async () => {
   const [code] = await new Promise((resolve) => child.once('exit', (...args) => resolve(args)));
   assert.equal(code, 0, 'Electron reports a killed utility process as code 0');
   await waitFor(() => server.stats().registrations === 0, 3000, 'the registration to be released');
-  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
   await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
 });

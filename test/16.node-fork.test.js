@@ -99,7 +99,7 @@ test('when child_process.fork throws (E2BIG), the caller owns every right again'
       }),
     { code: 'E2BIG' },
   );
-  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+  assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
   await assertGivenBack();
   await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);
 });

@@ -16,6 +16,7 @@ const {
   makeSharedFile,
   pipeHolding,
   waitFor,
+  writersAllClosed,
 } = require('./support/fds');
 
 let server;
@@ -76,15 +77,16 @@ test('a child asking before its pid is registered still gets its rights, and nev
   const mine = server.prepareLaunch({ 5: { fd: pipeHolding('for the early child'), disposition: 'move' } });
   const other = server.prepareLaunch({ 5: { fd: pipeHolding('for someone else'), disposition: 'move' } });
   const child = launchUnbound('report-rights.js', mine.env);
-  const bystander = track(childProcess.spawn('sleep', ['30'], { stdio: 'ignore' }));
   const report = firstMessage(child);
-  // The child asks at once and is held: the other launch is bound first, to
-  // another process, while this one is still pending.
-  // Generous waits, so the child asks first even on a loaded machine
-  // (checked below, not assumed).
-  await new Promise((resolve) => setTimeout(resolve, 750));
+  // The child asks at once and is held: the server says so.
+  await waitFor(() => server.stats().heldRequests === 1, 10000, 'the child’s request to be held');
+  // The other launch is bound to another process, which claims its rights,
+  // while this one is still pending and the child still held.
+  const bystander = launchUnbound('report-rights.js', other.env);
   other.bind(bystander.pid);
-  await new Promise((resolve) => setTimeout(resolve, 750));
+  const bystanderReport = await firstMessage(bystander);
+  assert.deepEqual(bystanderReport.rights, { 5: { target: 'fifo', content: 'for someone else' } });
+  assert.equal(server.stats().heldRequests, 1, 'the child is still held after another launch was claimed');
   const boundAt = Date.now();
   mine.bind(child.pid);
   const result = await report;
@@ -93,11 +95,12 @@ test('a child asking before its pid is registered still gets its rights, and nev
   assert.equal(result.rights[5].content, 'for the early child');
   const askedAt = result.readyAt - result.durationMs;
   assert.ok(askedAt < boundAt, `the child asked ${boundAt - askedAt} ms before its pid was bound`);
+  assert.equal(server.stats().heldRequests, 0, 'answered, no longer held');
   child.send('exit');
-  bystander.kill('SIGKILL');
-  await exited(child);
-  // The bystander's rights go with it, so later tests count from an empty table.
-  await waitFor(() => server.stats().registrations === 0, 3000, 'the bystander’s rights to be released');
+  bystander.send('exit');
+  await Promise.all([exited(child), exited(bystander)]);
+  // Both claimed their rights, so later tests count from an empty table.
+  await waitFor(() => server.stats().registrations === 0, 3000, 'every registration to be claimed');
 });
 
 test('an ES module worker gets its rights through the package’s exports', async () => {
@@ -108,19 +111,28 @@ test('an ES module worker gets its rights through the package’s exports', asyn
   await exited(child);
 });
 
-test('a parent whose JS thread spins for 3 s right after forking does not delay the child', async () => {
+test('a parent whose JS thread is busy from the fork on does not delay the child: it has its rights first', async () => {
+  // The child closes every fd it takes, this pipe's write end too: its read
+  // end reaches end-of-file only once the child has its rights.
+  const taken = makePipe();
   const child = fork(fixture('report-rights.js'), [], {
-    ports: { 1: { fd: pipeHolding('busy parent'), disposition: 'move' } },
+    ports: {
+      1: { fd: pipeHolding('busy parent'), disposition: 'move' },
+      2: { fd: taken.writeFd, disposition: 'move' },
+    },
   });
-  const spinUntil = Date.now() + 3000;
-  while (Date.now() < spinUntil) {
-    // The server thread answers while this thread is busy.
+  const giveUpAt = Date.now() + 20000;
+  while (!writersAllClosed(taken.readFd)) {
+    // The server thread answers while this thread is busy (and never yields).
+    if (Date.now() > giveUpAt) assert.fail('the child got no rights while the parent was busy for 20 s');
   }
+  const busyUntil = Date.now();
+  fs.closeSync(taken.readFd);
   const result = await firstMessage(child);
   assert.equal(result.rights[1].content, 'busy parent');
   assert.ok(
-    result.readyAt < spinUntil - 500,
-    `the child had its rights ${spinUntil - result.readyAt} ms before the parent's JS was free`,
+    result.readyAt <= busyUntil,
+    `the child had its rights ${busyUntil - result.readyAt} ms before the parent's JS was free`,
   );
   child.send('exit');
   await exited(child);

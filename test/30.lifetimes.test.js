@@ -73,7 +73,7 @@ test('binding a launch to a child already dead releases its rights at once', () 
       // wait for the child to exit
     }
     launch.bind(child.pid);
-    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
     for (const fd of keep) fs.closeSync(fd);
     assert.equal(openFdCount(), baseline);
   } finally {
@@ -91,7 +91,7 @@ test('a failed spawn releases the rights it was given', async () => {
     );
     const [error] = await new Promise((resolve) => child.once('error', (...args) => resolve(args)));
     assert.equal(error.code, 'ENOENT');
-    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0 });
+    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
     for (const fd of keep) fs.closeSync(fd);
     await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
   } finally {
@@ -107,7 +107,7 @@ test('stopping the server releases everything it holds', async () => {
   server.registerPortsForPid(sleeper.pid, ports);
   const pending = someRights();
   const launch = server.prepareLaunch(pending.ports);
-  assert.deepEqual(server.stats(), { registrations: 1, pendingLaunches: 1 });
+  assert.deepEqual(server.stats(), { registrations: 1, pendingLaunches: 1, heldRequests: 0 });
   server.stop();
   assert.throws(() => launch.bind(sleeper.pid), { code: 'ERR_RENDEZVOUS_SERVER_STOPPED' });
   assert.throws(() => server.registerPortsForPid(sleeper.pid, {}), { code: 'ERR_RENDEZVOUS_SERVER_STOPPED' });

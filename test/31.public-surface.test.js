@@ -36,7 +36,7 @@ test('a stopped server refuses stats() and childEnv, and keeps its endpoint', ()
     assert.equal(stopped.endpoint, endpoint);
     assert.notEqual(running.endpoint, endpoint);
     stopped.stop();
-    assert.deepEqual(running.stats(), { registrations: 0, pendingLaunches: 1 });
+    assert.deepEqual(running.stats(), { registrations: 0, pendingLaunches: 1, heldRequests: 0 });
   } finally {
     launch.cancel();
     running.stop();

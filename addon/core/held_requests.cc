@@ -11,6 +11,7 @@ bool HeldRequests::Hold(uint64_t request_id,
   if (held_.size() >= capacity_)
     return false;
   held_.push_back(Held{request_id, pid, deadline});
+  Recount();
   return true;
 }
 
@@ -19,6 +20,7 @@ void HeldRequests::Drop(uint64_t request_id) {
       std::remove_if(held_.begin(), held_.end(),
                      [&](const Held& h) { return h.request_id == request_id; }),
       held_.end());
+  Recount();
 }
 
 void HeldRequests::Resolve(RegistrationTable& table,
@@ -39,6 +41,7 @@ void HeldRequests::Resolve(RegistrationTable& table,
       ++it;
     }
   }
+  Recount();
   for (auto& [id, claimed] : ready)
     answer(id, std::move(claimed));
 }

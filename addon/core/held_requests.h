@@ -1,6 +1,7 @@
 // Requests that arrived before their child's pid was bound to a launch.
 //
-// Thread use: owned by the server thread; not locked.
+// Thread use: owned by the server thread; not locked. Only count() may be
+// read from another thread (the JS thread's stats()).
 //
 // A child can ask before its parent knows its pid (Electron reports the pid
 // only at 'spawn', after the child runs). Such a request is held, bounded in
@@ -11,6 +12,7 @@
 #ifndef ADDON_CORE_HELD_REQUESTS_H_
 #define ADDON_CORE_HELD_REQUESTS_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -40,7 +42,9 @@ class HeldRequests {
                Clock::time_point now,
                const Answer& answer);
   std::optional<Clock::time_point> NextDeadline() const;
-  size_t size() const { return held_.size(); }
+  // How many requests are held now; safe from any thread. It is how a caller
+  // (and a test) sees that a child has asked before its launch was bound.
+  size_t count() const { return count_.load(); }
 
  private:
   struct Held {
@@ -48,8 +52,11 @@ class HeldRequests {
     int32_t pid;
     Clock::time_point deadline;
   };
+  void Recount() { count_.store(held_.size()); }
+
   size_t capacity_;
   std::vector<Held> held_;
+  std::atomic<size_t> count_{0};
 };
 
 }  // namespace rendezvous

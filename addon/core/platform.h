@@ -7,6 +7,7 @@
 #define ADDON_CORE_PLATFORM_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -72,6 +73,9 @@ class ServerTransport {
   virtual const std::string& endpoint() const = 0;
   // Starts watching `pid` so its unclaimed rights are released when it exits.
   virtual std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) = 0;
+  // Requests from children that asked before their launch was bound, held
+  // until it is (or until they time out).
+  virtual size_t held_request_count() const = 0;
 };
 
 // Starts serving `table` (which must outlive the transport).

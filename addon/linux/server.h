@@ -36,6 +36,7 @@ class LinuxServer : public ServerTransport {
   ~LinuxServer() override;
 
   const std::string& endpoint() const override { return endpoint_; }
+  size_t held_request_count() const override { return held_.count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
 
  private:

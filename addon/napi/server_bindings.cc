@@ -210,6 +210,8 @@ Napi::Value ServerStatsBinding(const Napi::CallbackInfo& info) {
   stats.Set("pendingLaunches",
             Napi::Number::New(
                 env, static_cast<double>(state->table.pending_launch_count())));
+  size_t held = state->server ? state->server->held_request_count() : 0;
+  stats.Set("heldRequests", Napi::Number::New(env, static_cast<double>(held)));
   return stats;
 }
 

@@ -38,6 +38,18 @@ function makePipe() {
   }
 }
 
+/** Whether every write end of makePipe()'s pipe is closed, read without
+ * blocking (and without the event loop) from its read end; what is read
+ * on the way is dropped. */
+function writersAllClosed(readFd) {
+  try {
+    return fs.readSync(readFd, Buffer.alloc(256)) === 0;
+  } catch (error) {
+    if (error.code === 'EAGAIN') return false;
+    throw error;
+  }
+}
+
 /** A pipe whose read end holds `text` and whose write end is closed. */
 function pipeHolding(text) {
   const { readFd, writeFd } = makePipe();
@@ -117,4 +129,5 @@ module.exports = {
   pipeHolding,
   readFromPort,
   waitFor,
+  writersAllClosed,
 };

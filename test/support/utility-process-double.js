@@ -118,9 +118,13 @@ class UtilityProcessDouble extends EventEmitter {
     // A launch Electron could not make emits nothing: no 'spawn', no 'exit'.
     this.#child.on('error', () => {});
     let spawnTimer;
-    this.#child.once('spawn', () => {
+    let gone = false;
+    this.#child.once('spawn', async () => {
       // api_utility_process:246-259: the pid, the stdio pipes, then 'spawn',
-      // once the child already runs (late here on purpose).
+      // once the child already runs (late here on purpose: not before the
+      // test's `spawnWhen` settles, then after `spawnDelayMs`).
+      await electron.spawnWhen;
+      if (gone) return;
       spawnTimer = setTimeout(() => {
         this.#pid = this.#child.pid;
         if (this.stdout) this.#child.stdout.pipe(this.stdout);
@@ -130,6 +134,7 @@ class UtilityProcessDouble extends EventEmitter {
     });
     this.#child.on('message', (message) => this.emit('message', message));
     this.#child.once('exit', (code, signal) => {
+      gone = true;
       clearTimeout(spawnTimer);
       if (this.#pid === undefined) return;
       // api_utility_process:261-292: a signal reports its number; a
@@ -176,10 +181,18 @@ class UtilityProcessDouble extends EventEmitter {
   }
 }
 
-/** `{ app, utilityProcess }` as fork() expects from require('electron'). */
-function electronDouble({ ready = true, spawnDelayMs = 0, inspectFuse = true, packaged = false } = {}) {
+/** `{ app, utilityProcess }` as fork() expects from require('electron').
+ * `spawnWhen` (a promise) holds every 'spawn' back until it settles, so a
+ * test decides how late the pid arrives. */
+function electronDouble({
+  ready = true,
+  spawnWhen,
+  spawnDelayMs = 0,
+  inspectFuse = true,
+  packaged = false,
+} = {}) {
   const calls = [];
-  const electron = { spawnDelayMs, inspectFuse, packaged };
+  const electron = { spawnWhen, spawnDelayMs, inspectFuse, packaged };
   return {
     calls,
     app: { isReady: () => ready },
