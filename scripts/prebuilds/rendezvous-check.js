@@ -2,9 +2,10 @@
 // A real two-process rendezvous with one given addon binary, run by the Node
 // under check (any version, any architecture, emulated or not):
 //   node rendezvous-check.js <package dir> <addon file> [<node for the child>]
+// It runs on Linux (also emulated) and macOS alike.
 // The parent forks a child with the package's fork(), moving the write end of
 // a pipe to it; the child takes the fd and writes through it who it is and
-// whether <addon file> is mapped into it. Exits 0 only if both processes ran
+// whether <addon file> is loaded in it. Exits 0 only if both processes ran
 // that very binary and the bytes came through the pipe.
 const fs = require('node:fs');
 const net = require('node:net');
@@ -16,9 +17,15 @@ const [role, packageDir, addonFile, childNode] =
   process.argv[2] === '--child' ? process.argv.slice(2) : ['--parent', ...process.argv.slice(2)];
 const realAddon = fs.realpathSync(addonFile);
 
-/** Whether the addon binary is mapped into this process (qemu shows the guest's maps). */
+/** Whether the addon binary is loaded into this process, by the report's list of shared objects. */
 function addonMapped() {
-  return fs.readFileSync('/proc/self/maps', 'utf8').includes(realAddon);
+  return process.report.getReport().sharedObjects.some((file) => {
+    try {
+      return fs.realpathSync(file) === realAddon;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function runChild() {
