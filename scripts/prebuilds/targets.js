@@ -7,7 +7,7 @@
 // libc only (node-gyp-build rejects it on glibc and prefers it on musl);
 // `.armv8` = the one name @electron/rebuild looks for on arm64.
 
-/** glibc 2.17 (CentOS 7, Amazon Linux 2, Ubuntu 14.04): what Node 18 itself needs on x64. */
+/** glibc 2.17 (CentOS 7, Amazon Linux 2): below the 2.28 the official Node 18+ builds need. */
 const GLIBC_FLOOR = '2.17';
 /** macOS 11: the oldest SDK Zig 0.11 ships, and what Electron 33+ and Node 22 require. */
 const MACOS_FLOOR = '11.0';
