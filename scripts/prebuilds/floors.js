@@ -7,7 +7,8 @@ const { execFileSync } = require('node:child_process');
 
 const { llvmObjdump } = require('./host-tools');
 
-const read = (command, args) => execFileSync(command, args, { encoding: 'utf8' });
+// A large binary's version table runs to megabytes of text.
+const read = (command, args) => execFileSync(command, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
 
 /** glibc's own libraries, the only ones a glibc prebuild may need. */
 const GLIBC_LIBRARIES = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|ld-linux[-\w.]*\.so\.\d)$/;
