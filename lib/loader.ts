@@ -7,8 +7,38 @@ const ADDON_FILE = 'electron_port_rendezvous.node';
 /** A build to load instead of the usual places (the sanitizer build of
  * `npm run test:asan`, or a debug build under investigation). */
 export const ADDON_PATH_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_ADDON';
-// What scripts/prebuild.js writes (arm64 also has node.napi.armv8.node).
-const PREBUILD_FILES = ['node.napi.node', 'node.napi.armv8.node'];
+
+/** The C library of a Linux process; prebuilds are built for each. */
+export type Libc = 'glibc' | 'musl';
+
+/**
+ * Which C library this process runs on, as node-gyp-build tells them apart
+ * (scripts/prebuilds/targets.js): musl maps its one loader, ld-musl-<arch>.so.1,
+ * into every process. The maps are read rather than the process report, which
+ * takes milliseconds a helper process should not spend at start; a Node whose
+ * report gives a glibc version runs on glibc where /proc cannot be read.
+ */
+export function runtimeLibc(): Libc {
+  try {
+    return /\/ld-musl-[^/\s]+\.so\.1$/m.test(fs.readFileSync('/proc/self/maps', 'utf8')) ? 'musl' : 'glibc';
+  } catch {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+      ?.header;
+    return header?.glibcVersionRuntime ? 'glibc' : 'musl';
+  }
+}
+
+/**
+ * The prebuild file names for a host, best first, as scripts/build-prebuilds.js
+ * writes them and node-gyp-build matches them: on musl the musl build, then
+ * the untagged one (node-gyp-build accepts it there too); on glibc never the
+ * musl build; on arm64 also the `.armv8` name @electron/rebuild looks for.
+ */
+function prebuildFiles(arch: string, libc: Libc | null): string[] {
+  const files = libc === 'musl' ? ['node.napi.musl.node', 'node.napi.node'] : ['node.napi.node'];
+  if (arch === 'arm64') files.push('node.napi.armv8.node');
+  return files;
+}
 
 /**
  * A native module cannot be loaded from inside an asar archive: packagers
@@ -24,6 +54,7 @@ export function addonCandidates(
   packageRoot: string,
   platform: string = process.platform,
   arch: string = process.arch,
+  libc: Libc | null = platform === 'linux' ? runtimeLibc() : null,
 ): string[] {
   const roots = [unpackedVariant(packageRoot), packageRoot].filter((root): root is string => root !== null);
   const candidates: string[] = [];
@@ -31,8 +62,8 @@ export function addonCandidates(
     candidates.push(
       path.join(root, 'build', 'Release', ADDON_FILE),
       path.join(root, 'build', 'Debug', ADDON_FILE),
-      // prebuildify --napi: one binary per platform-arch for every Node-API host.
-      ...PREBUILD_FILES.map((file) => path.join(root, 'prebuilds', `${platform}-${arch}`, file)),
+      // One Node-API binary per platform-arch (and libc) for every host.
+      ...prebuildFiles(arch, libc).map((file) => path.join(root, 'prebuilds', `${platform}-${arch}`, file)),
     );
   }
   return candidates;
@@ -44,7 +75,8 @@ export function addonCandidates(
  */
 export function loadAddon<T>(packageRoot: string, load: (file: string) => T = require): T {
   const tried: string[] = [];
-  for (const candidate of addonCandidates(packageRoot)) {
+  const libc = process.platform === 'linux' ? runtimeLibc() : null;
+  for (const candidate of addonCandidates(packageRoot, process.platform, process.arch, libc)) {
     if (!fs.existsSync(candidate)) {
       tried.push(`  ${candidate} (not found)`);
       continue;
@@ -58,7 +90,8 @@ export function loadAddon<T>(packageRoot: string, load: (file: string) => T = re
   throw rendezvousError(
     Error,
     'ERR_RENDEZVOUS_ADDON_NOT_FOUND',
-    `The electron-port-rendezvous native addon could not be loaded for ${process.platform}-${process.arch}. ` +
+    `The electron-port-rendezvous native addon could not be loaded for ${process.platform}-${process.arch}` +
+      `${libc ? ` (${libc})` : ''}. ` +
       `Tried:\n${tried.join('\n')}\n` +
       'Build it with `npm rebuild electron-port-rendezvous`, or install a matching prebuild.',
   );
