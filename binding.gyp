@@ -4,7 +4,9 @@
       "addon/core/channel_frames.cc",
       "addon/core/channel_sender.cc",
       "addon/core/debug_log.cc",
+      "addon/core/deferred_release.cc",
       "addon/core/held_requests.cc",
+      "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
       "addon/core/right_specs.cc",
       "addon/core/wire_format.cc"

@@ -204,7 +204,8 @@ test("descriptors nobody takes are closed after 'message'; taken ones are the ta
   assert.equal(handles[1].available, false, 'the untaken one was closed');
   assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
   fs.closeSync(taken);
-  assert.equal(openFdCount(), baseline);
+  // Received descriptors are closed on the addon's release thread.
+  await waitFor(() => openFdCount() === baseline, 3000, 'the untaken descriptor to be closed');
   a.close();
   b.close();
 });
@@ -266,8 +267,7 @@ test('1,000 channel open/close cycles, with messages and handles in flight, leav
     b.close();
   }
   region.close();
-  await new Promise(setImmediate);
-  assert.equal(openFdCount(), baseline);
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
 });
 
 test('the same descriptor moved twice, or a closed one, is refused before anything is taken', () => {

@@ -12,6 +12,11 @@ namespace rendezvous {
 // more, so the receiver can size its buffers before it reads.
 inline constexpr size_t kMaxRightsPerRegistration = 64;
 
+// Handles a peer sent that wait for the release thread (DeferredRelease).
+// It falls this far behind only while one close blocks (a peer's lingering
+// socket) and others keep coming.
+inline constexpr size_t kMaxDeferredReleases = 4096;
+
 struct ServerLimits {
   // How long a request from a pid nobody has registered yet is held while a
   // launch is pending, before it gets an empty answer.

@@ -64,10 +64,13 @@ ssize_t ReceiveWithFds(int socket,
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = iov_count;
+  // Room for the most a message can carry, whatever the caller wants: the
+  // kernel closes the descriptors that do not fit, on this thread, and such
+  // a close can block (a peer's lingering socket). The caller decides what
+  // to do with every one of them instead.
   ControlBuffer control;
   msg.msg_control = control.bytes;
-  msg.msg_controllen =
-      CMSG_SPACE(std::min(max_fds, kMaxFdsPerMessage) * sizeof(int));
+  msg.msg_controllen = sizeof control.bytes;
   ssize_t received;
   do {
     received = ::recvmsg(socket, &msg, flags | MSG_CMSG_CLOEXEC);
@@ -89,7 +92,7 @@ ssize_t ReceiveWithFds(int socket,
     }
   }
   *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-  *fds_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
+  *fds_truncated = (msg.msg_flags & MSG_CTRUNC) != 0 || fds->size() > max_fds;
   return received;
 }
 

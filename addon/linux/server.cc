@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/deferred_release.h"
 #include "core/wire_format.h"
 #include "linux/endpoint.h"
 #include "linux/fd_passing.h"
@@ -35,6 +36,10 @@ uint64_t EpollData(EpollTag tag, uint64_t value) {
 }
 
 constexpr int kMaxEventsPerWait = 64;
+
+int FdOf(const OwnedHandle& handle) {
+  return static_cast<int>(handle.get());
+}
 
 }  // namespace
 
@@ -177,18 +182,22 @@ void LinuxServer::Run() {
 // reports it again while more wait, and a child is not kept waiting for an
 // accept4 that would only find the queue empty.
 void LinuxServer::AcceptOne() {
-  ScopedFd socket(::accept4(listener_.get(), nullptr, nullptr,
-                            SOCK_CLOEXEC | SOCK_NONBLOCK));
-  if (!socket) {
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-        errno != ECONNABORTED) {
-      config_.log("accept4 failed (errno %d)", errno);
+  // Owned as a peer's from the start: even a connection refused below may
+  // carry descriptors queued before it was accepted.
+  int accepted = ::accept4(listener_.get(), nullptr, nullptr,
+                           SOCK_CLOEXEC | SOCK_NONBLOCK);
+  int accept_error = errno;
+  OwnedHandle socket = PeerOwned(accepted);
+  if (!socket.is_valid()) {
+    if (accept_error != EAGAIN && accept_error != EWOULDBLOCK &&
+        accept_error != EINTR && accept_error != ECONNABORTED) {
+      config_.log("accept4 failed (errno %d)", accept_error);
     }
     return;
   }
   ucred credentials{};
   socklen_t length = sizeof(credentials);
-  if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
+  if (::getsockopt(FdOf(socket), SOL_SOCKET, SO_PEERCRED, &credentials,
                    &length) < 0 ||
       credentials.pid <= 0) {
     config_.log("refused a connection whose pid the kernel cannot tell");
@@ -208,7 +217,7 @@ void LinuxServer::AcceptOne() {
     int pidfd = -1;
     socklen_t pidfd_length = sizeof(pidfd);
     constexpr int kSoPeerPidFd = 77;  // SO_PEERPIDFD, Linux 6.5
-    if (::getsockopt(socket.get(), SOL_SOCKET, kSoPeerPidFd, &pidfd,
+    if (::getsockopt(FdOf(socket), SOL_SOCKET, kSoPeerPidFd, &pidfd,
                      &pidfd_length) == 0) {
       peer = ScopedPidFd(ScopedFd(pidfd));
     } else if (errno == ENOPROTOOPT) {
@@ -230,7 +239,7 @@ void LinuxServer::AcceptOne() {
   epoll_event event{};
   event.events = EPOLLIN | EPOLLRDHUP;
   event.data.u64 = EpollData(kConnectionTag, id);
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) < 0) {
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, FdOf(socket), &event) < 0) {
     config_.log("epoll_ctl failed for a connection (errno %d)", errno);
     return;
   }
@@ -243,6 +252,12 @@ void LinuxServer::AcceptOne() {
   // The request is usually there already (a client sends right after
   // connecting): read it now rather than after another epoll round.
   OnRequest(id);
+}
+
+OwnedHandle LinuxServer::PeerOwned(int fd) const {
+  OwnedHandle handle(fd, RightKind::kFd);
+  handle.ReleaseThrough(config_.deferred_release);
+  return handle;
 }
 
 // At the connection limit the oldest connection that has not asked yet makes
@@ -286,15 +301,21 @@ void LinuxServer::OnConnectionReadable(uint64_t id) {
 void LinuxServer::OnRequest(uint64_t id) {
   Connection& connection = connections_.at(id);
   ReceivedMessage message;
-  ssize_t received = ReceiveWithFds(connection.socket.get(), wire::kRequestSize,
-                                    1, MSG_DONTWAIT, &message);
+  ssize_t received = ReceiveWithFds(FdOf(connection.socket), wire::kRequestSize,
+                                    0, MSG_DONTWAIT, &message);
+  // A request carries no descriptors: any that came are the peer's to lose,
+  // closed on the release thread.
+  for (ScopedFd& fd : message.fds) {
+    config_.deferred_release->Release(
+        OwnedHandle(fd.release(), RightKind::kFd));
+  }
   if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
     return;
   if (received <= 0) {
     DropConnection(id, "client closed before asking");
     return;
   }
-  if (message.truncated || !message.fds.empty() || message.fds_truncated ||
+  if (message.truncated || message.fds_truncated ||
       !wire::DecodeRequest(message.bytes.data(), message.bytes.size())) {
     DropConnection(id, "malformed request");
     return;
@@ -338,7 +359,7 @@ void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
   std::vector<int> fds;
   for (const auto& entry : claimed.rights)
     fds.push_back(FdOfRight(*entry.second));
-  ssize_t sent = SendWithFds(it->second.socket.get(),
+  ssize_t sent = SendWithFds(FdOf(it->second.socket),
                              wire::EncodeReply(wire::EntriesOf(claimed.rights)),
                              fds, MSG_DONTWAIT);
   if (sent < 0) {
@@ -391,7 +412,7 @@ void LinuxServer::DropConnection(uint64_t id, const char* why) {
     config_.log("dropped pid %d's connection: %s", it->second.pid, why);
   if (it->second.held)
     held_.Drop(id);
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.socket.get(), nullptr);
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, FdOf(it->second.socket), nullptr);
   connections_.erase(it);
 }
 

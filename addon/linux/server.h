@@ -9,7 +9,10 @@
 // Ownership: the server owns its listening socket, epoll set, wake-up
 // eventfd, thread and every accepted connection. Destroying it stops the
 // thread, then releases every registration in the table, before closing the
-// epoll set the exit watches are registered in.
+// epoll set the exit watches are registered in. Connections, and any
+// descriptor a request carries, are released through the configured
+// DeferredRelease: a peer may have loaded them with descriptors whose close
+// blocks, and none of that may stall this thread or the JS thread.
 #ifndef ADDON_LINUX_SERVER_H_
 #define ADDON_LINUX_SERVER_H_
 
@@ -22,6 +25,7 @@
 #include <thread>
 
 #include "core/held_requests.h"
+#include "core/owned_handle.h"
 #include "core/platform.h"
 #include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
@@ -41,7 +45,7 @@ class LinuxServer : public ServerTransport {
  private:
   using Clock = std::chrono::steady_clock;
   struct Connection {
-    ScopedFd socket;
+    OwnedHandle socket;  // released through the DeferredRelease
     int32_t pid = 0;
     ScopedPidFd peer;  // the process that connected, not merely its pid
     Clock::time_point read_deadline;
@@ -55,6 +59,7 @@ class LinuxServer : public ServerTransport {
   // Server thread.
   void Run();
   void AcceptOne();
+  OwnedHandle PeerOwned(int fd) const;
   bool MakeRoom();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
