@@ -42,6 +42,36 @@ function firstLine(child) {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The next IPC message from `child`. */
+function nextMessage(child) {
+  return new Promise((resolve) => child.once('message', resolve));
+}
+
+/** CPU time, in clock ticks, that thread `tid` of process `pid` has used. */
+function threadCpuTicks(pid, tid) {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis; utime and stime are the
+  // 14th and 15th of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The thread of process `pid` named `name`. */
+function threadNamed(pid, name) {
+  return fs
+    .readdirSync(`/proc/${pid}/task`)
+    .find((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === name);
+}
+
+function hasPrlimit() {
+  try {
+    childProcess.execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts watching the event loop; the function it returns stops and tells
  * the longest time, in ms, between two ticks of a 10 ms interval.
@@ -201,4 +231,59 @@ function linuxSuite() {
     assert.ok(longest < MAX_STALL_MS, `the event loop stalled for ${Math.round(longest)} ms`);
     await peerLeaves(peer, baseline);
   });
+
+  test(
+    'a parent out of descriptors with a connection waiting: the server thread rests, logs once, and serves once some are free',
+    { skip: !hasPrlimit() && 'needs prlimit (util-linux) to start a process under a low RLIMIT_NOFILE' },
+    async () => {
+      // A process of its own, so the test runner's limit is left alone.
+      const parent = track(
+        childProcess.spawn(
+          'prlimit',
+          ['--nofile=128:128', process.execPath, fixture('out-of-descriptors.js'), rawPeerPath()],
+          {
+            env: { ...process.env, NODE_DEBUG: 'rendezvous' },
+            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          },
+        ),
+      );
+      let debugLines = 0;
+      let acceptFailures = 0;
+      let partial = '';
+      parent.stderr.setEncoding('utf8');
+      parent.stderr.on('data', (chunk) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop();
+        debugLines += lines.length;
+        acceptFailures += lines.filter((line) => line.includes('accept4 failed')).length;
+      });
+      await waitFor(() => threadNamed(parent.pid, 'rendezvous') !== undefined, 5000, 'the server thread');
+      const server = threadNamed(parent.pid, 'rendezvous');
+      const WINDOW_MS = 1000;
+
+      const idleStart = threadCpuTicks(parent.pid, server);
+      await delay(WINDOW_MS);
+      const idle = threadCpuTicks(parent.pid, server) - idleStart;
+
+      parent.send('fill');
+      const { filled } = await nextMessage(parent);
+      assert.ok(filled > 0, 'the parent took every free descriptor');
+      await waitFor(() => acceptFailures > 0, 3000, 'accept4 to fail');
+      const linesBefore = debugLines;
+      const shortStart = threadCpuTicks(parent.pid, server);
+      await delay(WINDOW_MS);
+      const short = threadCpuTicks(parent.pid, server) - shortStart;
+      const linesDuring = debugLines - linesBefore;
+      // Clock ticks are 10 ms: spinning would take about 100 in the window.
+      assert.ok(short <= idle + 5, `the server thread used ${short} ticks out of descriptors, ${idle} idle`);
+      assert.ok(linesDuring <= 2, `${linesDuring} debug lines in ${WINDOW_MS} ms out of descriptors`);
+
+      const answered = nextMessage(parent);
+      parent.send('free');
+      assert.deepEqual(await answered, { answer: 'ok 1' }, 'the waiting child got its right');
+      assert.equal(acceptFailures, 1, 'one shortage, one line');
+      parent.disconnect();
+      await exited(parent);
+    },
+  );
 }

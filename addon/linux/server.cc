@@ -1,5 +1,6 @@
 #include "linux/server.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -36,6 +37,14 @@ uint64_t EpollData(EpollTag tag, uint64_t value) {
 }
 
 constexpr int kMaxEventsPerWait = 64;
+
+// How long the listener rests while the process is out of descriptors.
+constexpr std::chrono::milliseconds kShortOfDescriptorsRetry{100};
+
+bool IsShortOfDescriptors(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS ||
+         error == ENOMEM;
+}
 
 int FdOf(const OwnedHandle& handle) {
   return static_cast<int>(handle.get());
@@ -135,8 +144,11 @@ std::unique_ptr<ExitWatch> LinuxServer::WatchExit(int32_t pid, Error* error) {
 }
 
 void LinuxServer::Run() {
+  // Named, so its CPU time can be told apart in /proc/<pid>/task.
+  pthread_setname_np(pthread_self(), "rendezvous");
   epoll_event events[kMaxEventsPerWait];
   while (!stopping_.load()) {
+    ResumeListenerIfDue(Clock::now());
     int timeout = MillisecondsUntilNextDeadline(Clock::now());
     int count = ::epoll_wait(epoll_.get(), events, kMaxEventsPerWait, timeout);
     if (count < 0) {
@@ -189,12 +201,22 @@ void LinuxServer::AcceptOne() {
   int accept_error = errno;
   OwnedHandle socket = PeerOwned(accepted);
   if (!socket.is_valid()) {
-    if (accept_error != EAGAIN && accept_error != EWOULDBLOCK &&
-        accept_error != EINTR && accept_error != ECONNABORTED) {
+    if (IsShortOfDescriptors(accept_error)) {
+      if (!short_of_descriptors_) {
+        config_.log(
+            "accept4 failed (errno %d): out of descriptors; connections wait "
+            "until some are free",
+            accept_error);
+      }
+      short_of_descriptors_ = true;
+      PauseListener(Clock::now());
+    } else if (accept_error != EAGAIN && accept_error != EWOULDBLOCK &&
+               accept_error != EINTR && accept_error != ECONNABORTED) {
       config_.log("accept4 failed (errno %d)", accept_error);
     }
     return;
   }
+  short_of_descriptors_ = false;
   ucred credentials{};
   socklen_t length = sizeof(credentials);
   if (::getsockopt(FdOf(socket), SOL_SOCKET, SO_PEERCRED, &credentials,
@@ -252,6 +274,27 @@ void LinuxServer::AcceptOne() {
   // The request is usually there already (a client sends right after
   // connecting): read it now rather than after another epoll round.
   OnRequest(id);
+}
+
+void LinuxServer::PauseListener(Clock::time_point now) {
+  if (!listener_paused_) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+    listener_paused_ = true;
+  }
+  listener_resume_at_ = now + kShortOfDescriptorsRetry;
+}
+
+void LinuxServer::ResumeListenerIfDue(Clock::time_point now) {
+  if (!listener_paused_ || now < listener_resume_at_)
+    return;
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = EpollData(kListenerTag, 0);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &event) < 0) {
+    listener_resume_at_ = now + kShortOfDescriptorsRetry;
+    return;
+  }
+  listener_paused_ = false;
 }
 
 OwnedHandle LinuxServer::PeerOwned(int fd) const {
@@ -392,6 +435,8 @@ void LinuxServer::ExpireSilentConnections(Clock::time_point now) {
 
 int LinuxServer::MillisecondsUntilNextDeadline(Clock::time_point now) const {
   std::optional<Clock::time_point> next = held_.NextDeadline();
+  if (listener_paused_ && (!next || listener_resume_at_ < *next))
+    next = listener_resume_at_;
   for (const auto& [id, connection] : connections_) {
     if (!connection.held && (!next || connection.read_deadline < *next))
       next = connection.read_deadline;

@@ -59,6 +59,8 @@ class LinuxServer : public ServerTransport {
   // Server thread.
   void Run();
   void AcceptOne();
+  void PauseListener(Clock::time_point now);
+  void ResumeListenerIfDue(Clock::time_point now);
   OwnedHandle PeerOwned(int fd) const;
   bool MakeRoom();
   void OnConnectionReadable(uint64_t id);
@@ -82,6 +84,13 @@ class LinuxServer : public ServerTransport {
   std::map<uint64_t, Connection> connections_;
   uint64_t next_connection_id_ = 1;
   HeldRequests held_;
+  // Out of descriptors (EMFILE and the like), accept4 fails while the
+  // listener stays readable: it is left out of the epoll set until
+  // `listener_resume_at_`, then tried again. One shortage, however long, is
+  // logged once.
+  bool listener_paused_ = false;
+  bool short_of_descriptors_ = false;
+  Clock::time_point listener_resume_at_;
 };
 
 }  // namespace rendezvous
