@@ -64,6 +64,7 @@
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
               "addon/linux/pidfd_exit_watch.cc",
+              "addon/linux/process_parent.cc",
               "addon/linux/server.cc",
               "addon/linux/shared_memory.cc",
               "addon/linux/handles.cc",

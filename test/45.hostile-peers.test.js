@@ -36,7 +36,7 @@ function firstLine(child) {
       resolve(text.slice(0, end));
     };
     child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`pid ${child.pid} exited (${code}) before printing`)));
+    child.stdout.once('end', () => reject(new Error(`pid ${child.pid}'s output ended before a line`)));
   });
 }
 
@@ -286,4 +286,49 @@ function linuxSuite() {
       await exited(parent);
     },
   );
+
+  /**
+   * Fills the held slots from a raw client while a launch is pending, then
+   * launches the real child unbound and binds it 300 ms later, as Electron
+   * binds at 'spawn'. Returns the flood's report and the child's.
+   */
+  async function floodThenLateChild(floodEnv) {
+    const launch = server.prepareLaunch({
+      1: { fd: pipeHolding('for the real child'), disposition: 'move' },
+    });
+    const flood = track(
+      childProcess.spawn(rawPeerPath(), ['client', 'burst', '200'], {
+        env: { ...process.env, ...server.childEnv, ...floodEnv },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    const floodReport = await firstLine(flood);
+    const child = track(
+      childProcess.fork(fixture('report-rights.js'), [], {
+        env: { ...process.env, ...launch.env },
+        execArgv: ['--require', rendezvous.PRELOAD_PATH],
+      }),
+    );
+    const report = firstMessage(child);
+    await delay(300);
+    launch.bind(child.pid);
+    const childReport = await report;
+    child.send('exit');
+    await exited(child);
+    flood.stdin.end();
+    return { floodReport, childReport };
+  }
+
+  test('an unrelated process cannot fill the held slots: answered at once, and the real child bound late gets its rights', async () => {
+    // Not a child of this process: its requests can never be a launch's.
+    const { floodReport, childReport } = await floodThenLateChild({ RAW_PEER_DETACH: '1' });
+    assert.equal(floodReport, 'answered 200 of 200; empty 200', 'none held');
+    assert.equal(childReport.rights[1]?.content, 'for the real child');
+  });
+
+  test('a child of this process asking 200 times holds 4 slots at most, and the real child bound late gets its rights', async () => {
+    const { floodReport, childReport } = await floodThenLateChild({});
+    assert.equal(floodReport, 'answered 196 of 200; empty 196', 'four held, the rest answered at once');
+    assert.equal(childReport.rights[1]?.content, 'for the real child');
+  });
 }

@@ -25,6 +25,8 @@ struct ServerLimits {
   std::chrono::milliseconds request_read_timeout{2000};
   // Requests held at once while launches are pending; more get an empty answer.
   size_t max_held_requests = 128;
+  // Of those, held at once for any one pid: a child asks once.
+  size_t max_held_requests_per_pid = 4;
   // Connections open at once (reading a request or held). At the limit the
   // oldest one that has not asked yet is closed to make room (Linux).
   size_t max_connections = 256;

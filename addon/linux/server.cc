@@ -16,6 +16,7 @@
 #include "linux/fd_passing.h"
 #include "linux/fd_right.h"
 #include "linux/pidfd_exit_watch.h"
+#include "linux/process_parent.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -59,7 +60,10 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
 }
 
 LinuxServer::LinuxServer(RegistrationTable* table, const ServerConfig& config)
-    : table_(table), config_(config), held_(config.limits.max_held_requests) {}
+    : table_(table),
+      config_(config),
+      held_(config.limits.max_held_requests,
+            config.limits.max_held_requests_per_pid) {}
 
 std::unique_ptr<LinuxServer> LinuxServer::Start(RegistrationTable* table,
                                                 const ServerConfig& config,
@@ -365,23 +369,16 @@ void LinuxServer::OnRequest(uint64_t id) {
   }
   int32_t pid = connection.pid;
   config_.log("request from pid %d", pid);
+  const ScopedPidFd& peer = connection.peer;
   ClaimedRights claimed;
-  switch (table_->Claim(pid, &claimed)) {
-    case RegistrationTable::ClaimResult::kRights:
-    case RegistrationTable::ClaimResult::kNothing:
-      Answer(id, std::move(claimed));
-      return;
-    case RegistrationTable::ClaimResult::kWait:
-      if (held_.Hold(id, pid,
-                     Clock::now() + config_.limits.pending_request_timeout)) {
-        connection.held = true;
-        config_.log("holding pid %d's request until its launch is bound", pid);
-      } else {
-        config_.log("too many held requests; pid %d gets an empty answer", pid);
-        Answer(id, ClaimedRights());
-      }
-      return;
+  HeldRequests::Admission admission = held_.Admit(
+      *table_, id, pid, Clock::now() + config_.limits.pending_request_timeout,
+      [&] { return IsChildOfThisProcess(pid, peer); }, config_.log, &claimed);
+  if (admission == HeldRequests::Admission::kHeld) {
+    connection.held = true;
+    return;
   }
+  Answer(id, std::move(claimed));
 }
 
 void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
