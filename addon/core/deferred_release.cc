@@ -3,7 +3,6 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <system_error>
 #include <utility>
 
 namespace rendezvous {
@@ -34,16 +33,11 @@ void DeferredRelease::Release(OwnedHandle handle) {
   handle.ReleaseThrough(nullptr);
   std::unique_lock<std::mutex> lock(queue_->mutex);
   if (!queue_->stopping && !queue_->started) {
-    try {
-      std::shared_ptr<Queue> queue = queue_;
-      thread_ = std::thread([queue] { Drain(queue); });
-      queue_->started = true;
-    } catch (const std::system_error&) {
-      // No thread to be had: released below, as before this class existed.
-    }
+    std::shared_ptr<Queue> queue = queue_;
+    thread_ = std::thread([queue] { Drain(queue); });
+    queue_->started = true;
   }
-  if (queue_->stopping || !queue_->started ||
-      queue_->handles.size() >= capacity_) {
+  if (queue_->stopping || queue_->handles.size() >= capacity_) {
     lock.unlock();
     handle.reset();
     return;

@@ -36,8 +36,8 @@ class DeferredRelease {
   ~DeferredRelease();
 
   // Queues `handle` for the release thread. When the queue is full (a close
-  // has blocked for as long as it took to queue `capacity` more), when the
-  // thread cannot start, or after Stop(), it is released here instead.
+  // has blocked for as long as it took to queue `capacity` more), or after
+  // Stop(), it is released here instead.
   void Release(OwnedHandle handle);
   // Destroys a channel end, off this thread where closing it may block on
   // what the peer left queued in it.
