@@ -14,7 +14,7 @@ const rendezvous = require('../dist/main');
 const { Channel } = rendezvous;
 const { channelTransfer } = require('../dist/lib/channel');
 const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
-const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
+const { openFdCount, pipeHolding, settledFdCount, waitFor } = require('./support/fds');
 const { rawChannelPeerPath, rawPeerPath } = require('./support/raw-peer');
 
 if (process.platform !== 'linux') {
@@ -140,7 +140,7 @@ function linuxSuite() {
 
   test('requests carrying sockets whose close lingers: the next child is served as fast as before', async () => {
     const before = Math.max(await timeToServeAClient(), await timeToServeAClient());
-    const baseline = openFdCount();
+    const baseline = await settledFdCount();
     // The server drops each request (a request carries no descriptors) and,
     // with it, what is the last copy of its sockets if the attacker's went
     // first. That is a race the attacker wins only some of the time, so it
@@ -194,7 +194,7 @@ function linuxSuite() {
   }
 
   test('a lingering socket nobody takes from a message is closed without stalling the event loop', async () => {
-    const baseline = openFdCount();
+    const baseline = await settledFdCount();
     const { channel, peer } = await channelWithLingeringSocket('linger-fd');
     const stalls = stallMonitor();
     const { handles } = await new Promise((resolve) => channel.once('message', resolve));
@@ -207,7 +207,7 @@ function linuxSuite() {
   });
 
   test('a lingering socket on a malformed message is closed without stalling the event loop', async () => {
-    const baseline = openFdCount();
+    const baseline = await settledFdCount();
     const { channel, peer } = await channelWithLingeringSocket('linger-fd-malformed');
     const stalls = stallMonitor();
     const errors = [];
@@ -222,7 +222,7 @@ function linuxSuite() {
   });
 
   test('a channel closed with a lingering socket unread in it does not stall the event loop', async () => {
-    const baseline = openFdCount();
+    const baseline = await settledFdCount();
     const { channel, peer } = await channelWithLingeringSocket('linger-fd');
     const stalls = stallMonitor();
     channel.close(); // the socket queued in it closes with it

@@ -12,10 +12,11 @@ const { Channel, ReceivedFd, SharedMemory } = rendezvous;
 const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
 const {
   listeningSocket,
-  readFromPort,
   makePipe,
   openFdCount,
   pipeHolding,
+  readFromPort,
+  settledFdCount,
   waitFor,
 } = require('./support/fds');
 
@@ -184,7 +185,7 @@ test("a slow reader makes postMessage return false, then 'drain'; ignoring it is
 
 test("descriptors nobody takes are closed after 'message'; taken ones are the taker's", async () => {
   const [a, b] = Channel.pair();
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   const readFd = pipeHolding('taken');
   const ignoredFd = pipeHolding('ignored');
   a.postMessage('two fds', [
@@ -212,7 +213,7 @@ test("descriptors nobody takes are closed after 'message'; taken ones are the ta
 
 test('a message with no listener left has all its handles closed', async () => {
   const [a, b] = Channel.pair();
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   const region = SharedMemory.create(4096);
   const { readFd, writeFd } = makePipe();
   fs.closeSync(writeFd);
@@ -224,10 +225,10 @@ test('a message with no listener left has all its handles closed', async () => {
   b.close();
 });
 
-test('bad arguments fail with codes and leave every handle with the caller', () => {
+test('bad arguments fail with codes and leave every handle with the caller', async () => {
   const [a, b] = Channel.pair();
   const { readFd, writeFd } = makePipe();
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   assert.throws(() => a.postMessage(42), { name: 'TypeError', code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
   assert.throws(() => a.postMessage('x', 'not an array'), { code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
   assert.throws(() => a.postMessage('x', [{ fd: readFd }]), { code: 'ERR_RENDEZVOUS_INVALID_RIGHT' });
@@ -254,7 +255,7 @@ test('bad arguments fail with codes and leave every handle with the caller', () 
 });
 
 test('1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged', async () => {
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   const region = SharedMemory.create(4096);
   for (let i = 0; i < 1000; ++i) {
     const [a, b] = Channel.pair();

@@ -12,7 +12,7 @@ const { afterEach, describe, test } = require('node:test');
 const { Channel, ReceivedFd } = require('../dist/main');
 const { channelTransfer } = require('../dist/lib/channel');
 const { killStragglers, track } = require('./support/children');
-const { openFdCount, waitFor } = require('./support/fds');
+const { openFdCount, settledFdCount, waitFor } = require('./support/fds');
 const { rawChannelPeerPath } = require('./support/raw-peer');
 
 afterEach(killStragglers);
@@ -42,7 +42,7 @@ describe(
   () => {
     test('the raw peer is faithful: a valid frame arrives as a message with its descriptor', async () => {
       rawChannelPeerPath(); // built before the descriptor count is taken
-      const baseline = openFdCount();
+      const baseline = await settledFdCount();
       const { channel } = rawPeer('valid');
       const events = await eventsUntilClose(channel);
       assert.equal(events.length, 1);
@@ -74,7 +74,7 @@ describe(
     for (const [scenario, why] of Object.entries(hostile)) {
       test(`${scenario}: 'error' with ERR_RENDEZVOUS_BAD_MESSAGE, then 'close', nothing leaked`, async () => {
         rawChannelPeerPath();
-        const baseline = openFdCount();
+        const baseline = await settledFdCount();
         const { channel } = rawPeer(scenario);
         const events = await eventsUntilClose(channel);
         assert.equal(events.length, 1, `exactly one event before 'close', got ${events.length}`);
@@ -89,7 +89,7 @@ describe(
 
     test("a peer that hangs up mid-message: 'close' without 'error', its descriptors closed", async () => {
       rawChannelPeerPath();
-      const baseline = openFdCount();
+      const baseline = await settledFdCount();
       const { channel } = rawPeer('close-mid-message');
       const events = await eventsUntilClose(channel);
       assert.deepEqual(events, []);
