@@ -4,7 +4,9 @@
       "addon/core/channel_frames.cc",
       "addon/core/channel_sender.cc",
       "addon/core/debug_log.cc",
+      "addon/core/deferred_release.cc",
       "addon/core/held_requests.cc",
+      "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
       "addon/core/right_specs.cc",
       "addon/core/wire_format.cc"
@@ -62,6 +64,7 @@
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
               "addon/linux/pidfd_exit_watch.cc",
+              "addon/linux/process_parent.cc",
               "addon/linux/server.cc",
               "addon/linux/shared_memory.cc",
               "addon/linux/handles.cc",

@@ -15,7 +15,7 @@ const { after, afterEach, before, describe, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
-const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
+const { openFdCount, pipeHolding, settledFdCount, waitFor } = require('./support/fds');
 const { rawPeerPath } = require('./support/raw-peer');
 
 if (process.platform !== 'linux') {
@@ -82,14 +82,14 @@ function linuxSuite() {
 
   for (const mode of ['garbage', 'short', 'oversized', 'empty', 'with-fds']) {
     test(`${mode} request: dropped, and the server keeps serving`, async () => {
-      const baseline = openFdCount();
+      const baseline = await settledFdCount();
       const fd = fs.openSync('/dev/null', 'r');
       const out = await rawClient(mode, { 1: { fd, disposition: 'move' } });
       assert.match(out, /^closed 0 /, 'the connection was closed with no reply');
       // The malformed request claimed nothing; the registration goes when the
       // raw client's process is gone.
       await waitFor(() => server.stats().registrations === 0, 3000, 'registration release');
-      assert.equal(openFdCount(), baseline);
+      await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
       await wellBehavedChildIsServed();
     });
   }
@@ -107,12 +107,12 @@ function linuxSuite() {
   });
 
   test('a request replayed on its connection is never answered twice', async () => {
-    const baseline = openFdCount();
+    const baseline = await settledFdCount();
     const fd = fs.openSync('/dev/null', 'r');
     const out = await rawClient('replay', { 1: { fd, disposition: 'move' } });
     assert.equal(out, 'ok 1 then 0', 'one reply, then the hang-up');
     await waitFor(() => server.stats().registrations === 0, 3000, 'registration release');
-    assert.equal(openFdCount(), baseline);
+    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
   });
 
   test('a process asking for rights registered to another pid gets none, and they stay for their child', async () => {
@@ -139,7 +139,7 @@ function linuxSuite() {
     '2,000 idle connections from one process: children are still served, and every connection is closed',
     { skip: FLOOD_SKIP },
     async () => {
-      const baseline = openFdCount();
+      const baseline = await settledFdCount();
       // Until its stdin closes, the flood opens a new connection for each
       // one the server closes: the server stays full the whole time.
       const flood = unboundRawClient(['flood', '2000'], 'pipe');
@@ -158,7 +158,7 @@ function linuxSuite() {
   );
 
   test('a client that closes right after asking leaks nothing', async () => {
-    const baseline = openFdCount();
+    const baseline = await settledFdCount();
     const fds = [0, 1, 2].map(() => fs.openSync('/dev/null', 'r'));
     const ports = Object.fromEntries(fds.map((fd, key) => [key, { fd, disposition: 'move' }]));
     assert.equal(await rawClient('close-after-request', ports), 'sent');

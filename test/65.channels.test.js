@@ -22,10 +22,11 @@ const {
 } = require('./support/close-on-exec');
 const {
   listeningSocket,
-  readFromPort,
   makePipe,
   openFdCount,
   pipeHolding,
+  readFromPort,
+  settledFdCount,
   waitFor,
 } = require('./support/fds');
 
@@ -194,7 +195,7 @@ test("a slow reader makes postMessage return false, then 'drain'; ignoring it is
 
 test("descriptors nobody takes are closed after 'message'; taken ones are the taker's", async () => {
   const [a, b] = Channel.pair();
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   const readFd = pipeHolding('taken');
   const ignoredFd = pipeHolding('ignored');
   a.postMessage('two fds', [
@@ -214,14 +215,15 @@ test("descriptors nobody takes are closed after 'message'; taken ones are the ta
   assert.equal(handles[1].available, false, 'the untaken one was closed');
   assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
   fs.closeSync(taken);
-  assert.equal(openFdCount(), baseline);
+  // Received descriptors are closed on the addon's release thread.
+  await waitFor(() => openFdCount() === baseline, 3000, 'the untaken descriptor to be closed');
   a.close();
   b.close();
 });
 
 test('a message with no listener left has all its handles closed', async () => {
   const [a, b] = Channel.pair();
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   const region = SharedMemory.create(4096);
   const { readFd, writeFd } = makePipe();
   fs.closeSync(writeFd);
@@ -233,10 +235,10 @@ test('a message with no listener left has all its handles closed', async () => {
   b.close();
 });
 
-test('bad arguments fail with codes and leave every handle with the caller', () => {
+test('bad arguments fail with codes and leave every handle with the caller', async () => {
   const [a, b] = Channel.pair();
   const { readFd, writeFd } = makePipe();
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   assert.throws(() => a.postMessage(42), { name: 'TypeError', code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
   assert.throws(() => a.postMessage('x', 'not an array'), { code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' });
   assert.throws(() => a.postMessage('x', [{ fd: readFd }]), { code: 'ERR_RENDEZVOUS_INVALID_RIGHT' });
@@ -263,7 +265,7 @@ test('bad arguments fail with codes and leave every handle with the caller', () 
 });
 
 test('1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged', async () => {
-  const baseline = openFdCount();
+  const baseline = await settledFdCount();
   const region = SharedMemory.create(4096);
   for (let i = 0; i < 1000; ++i) {
     const [a, b] = Channel.pair();
@@ -276,8 +278,7 @@ test('1,000 channel open/close cycles, with messages and handles in flight, leav
     b.close();
   }
   region.close();
-  await new Promise(setImmediate);
-  assert.equal(openFdCount(), baseline);
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
 });
 
 test('the same descriptor moved twice, or a closed one, is refused before anything is taken', () => {

@@ -12,7 +12,7 @@ const { afterEach, describe, test } = require('node:test');
 const { Channel, ReceivedFd } = require('../dist/main');
 const { channelTransfer } = require('../dist/lib/channel');
 const { killStragglers, track } = require('./support/children');
-const { openFdCount } = require('./support/fds');
+const { openFdCount, settledFdCount, waitFor } = require('./support/fds');
 const { rawChannelPeerPath } = require('./support/raw-peer');
 
 afterEach(killStragglers);
@@ -42,7 +42,7 @@ describe(
   () => {
     test('the raw peer is faithful: a valid frame arrives as a message with its descriptor', async () => {
       rawChannelPeerPath(); // built before the descriptor count is taken
-      const baseline = openFdCount();
+      const baseline = await settledFdCount();
       const { channel } = rawPeer('valid');
       const events = await eventsUntilClose(channel);
       assert.equal(events.length, 1);
@@ -51,7 +51,8 @@ describe(
       assert.equal(handles.length, 1);
       assert.ok(handles[0] instanceof ReceivedFd);
       assert.equal(handles[0].available, false, 'closed after the event: nobody took it');
-      assert.equal(openFdCount(), baseline);
+      // What a peer sent is closed on the addon's release thread.
+      await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
     });
 
     const hostile = {
@@ -75,7 +76,7 @@ describe(
     for (const [scenario, why] of Object.entries(hostile)) {
       test(`${scenario}: 'error' with ERR_RENDEZVOUS_BAD_MESSAGE, then 'close', nothing leaked`, async () => {
         rawChannelPeerPath();
-        const baseline = openFdCount();
+        const baseline = await settledFdCount();
         const { channel } = rawPeer(scenario);
         const events = await eventsUntilClose(channel);
         assert.equal(events.length, 1, `exactly one event before 'close', got ${events.length}`);
@@ -84,17 +85,17 @@ describe(
         assert.equal(error.code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
         assert.match(error.message, why);
         assert.equal(channel.closed, true);
-        assert.equal(openFdCount(), baseline, 'every descriptor the peer sent was closed');
+        await waitFor(() => openFdCount() === baseline, 3000, 'every descriptor the peer sent to be closed');
       });
     }
 
     test("a peer that hangs up mid-message: 'close' without 'error', its descriptors closed", async () => {
       rawChannelPeerPath();
-      const baseline = openFdCount();
+      const baseline = await settledFdCount();
       const { channel } = rawPeer('close-mid-message');
       const events = await eventsUntilClose(channel);
       assert.deepEqual(events, []);
-      assert.equal(openFdCount(), baseline);
+      await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
     });
 
     test('an error with no listener is the uncaught exception it would be for a socket', async () => {

@@ -84,6 +84,11 @@ class ChannelTransport {
   // Gives up this end without closing it, so it can travel to another
   // process; returns the handle (kind kChannel) the caller now owns.
   virtual int64_t ReleaseEndpoint() = 0;
+
+  // True where closing this end may block on what the peer left queued in
+  // it (Linux: the descriptors of unread messages close with the socket).
+  // Its owner then takes the endpoint and releases it on a DeferredRelease.
+  virtual bool ReleaseOffThread() const { return false; }
 };
 
 // A connected pair of new channel ends, each owned by the caller (kind

@@ -5,10 +5,36 @@
 
 namespace rendezvous {
 
+HeldRequests::Admission HeldRequests::Admit(
+    RegistrationTable& table,
+    uint64_t request_id,
+    int32_t pid,
+    Clock::time_point deadline,
+    const std::function<bool()>& is_direct_child,
+    const DebugLog& log,
+    ClaimedRights* claimed) {
+  if (table.Claim(pid, claimed) != RegistrationTable::ClaimResult::kWait)
+    return Admission::kAnswerNow;
+  if (!is_direct_child()) {
+    log("pid %d is not a child of this process; it gets an empty answer", pid);
+    return Admission::kAnswerNow;
+  }
+  if (!Hold(request_id, pid, deadline)) {
+    log("too many held requests; pid %d gets an empty answer", pid);
+    return Admission::kAnswerNow;
+  }
+  log("holding pid %d's request until its launch is bound", pid);
+  return Admission::kHeld;
+}
+
 bool HeldRequests::Hold(uint64_t request_id,
                         int32_t pid,
                         Clock::time_point deadline) {
   if (held_.size() >= capacity_)
+    return false;
+  size_t held_for_pid = static_cast<size_t>(std::count_if(
+      held_.begin(), held_.end(), [&](const Held& h) { return h.pid == pid; }));
+  if (held_for_pid >= capacity_per_pid_)
     return false;
   held_.push_back(Held{request_id, pid, deadline});
   Recount();

@@ -9,6 +9,12 @@
 // definite for its pid: the rights, once bound to that pid; or nothing, once
 // no launch is pending any more or the deadline passes. It is never answered
 // with another pid's rights.
+//
+// Only a direct child of this process can be a launch's child (utility
+// processes and fork()ed children are), so only such an asker is held at
+// all, and each within a share of the slots: an unrelated process, or one
+// child asking over and over, cannot fill them and leave the real child an
+// empty answer.
 #ifndef ADDON_CORE_HELD_REQUESTS_H_
 #define ADDON_CORE_HELD_REQUESTS_H_
 
@@ -19,6 +25,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/debug_log.h"
 #include "core/registration_table.h"
 #include "core/right.h"
 
@@ -31,9 +38,28 @@ class HeldRequests {
   using Answer =
       std::function<void(uint64_t request_id, ClaimedRights claimed)>;
 
-  explicit HeldRequests(size_t capacity) : capacity_(capacity) {}
+  enum class Admission {
+    kAnswerNow,  // send what `claimed` holds (the rights, or nothing)
+    kHeld,       // answered later, through Resolve()
+  };
 
-  // False when full: the caller answers the request empty instead.
+  explicit HeldRequests(size_t capacity) : HeldRequests(capacity, capacity) {}
+  HeldRequests(size_t capacity, size_t capacity_per_pid)
+      : capacity_(capacity), capacity_per_pid_(capacity_per_pid) {}
+
+  // Decides what a new request from `pid` gets: its rights if registered;
+  // nothing at once if no launch is pending, or if `is_direct_child` (asked
+  // only then) says the asker cannot be a launch's child, or if the slots
+  // (overall, or this pid's share) are taken; otherwise it is held.
+  Admission Admit(RegistrationTable& table,
+                  uint64_t request_id,
+                  int32_t pid,
+                  Clock::time_point deadline,
+                  const std::function<bool()>& is_direct_child,
+                  const DebugLog& log,
+                  ClaimedRights* claimed);
+  // False when full, overall or for `pid`: the caller answers the request
+  // empty instead.
   bool Hold(uint64_t request_id, int32_t pid, Clock::time_point deadline);
   // Forgets a request whose connection went away.
   void Drop(uint64_t request_id);
@@ -55,6 +81,7 @@ class HeldRequests {
   void Recount() { count_.store(held_.size()); }
 
   size_t capacity_;
+  size_t capacity_per_pid_;
   std::vector<Held> held_;
   std::atomic<size_t> count_{0};
 };

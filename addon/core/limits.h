@@ -12,6 +12,11 @@ namespace rendezvous {
 // more, so the receiver can size its buffers before it reads.
 inline constexpr size_t kMaxRightsPerRegistration = 64;
 
+// Handles a peer sent that wait for the release thread (DeferredRelease).
+// It falls this far behind only while one close blocks (a peer's lingering
+// socket) and others keep coming.
+inline constexpr size_t kMaxDeferredReleases = 4096;
+
 struct ServerLimits {
   // How long a request from a pid nobody has registered yet is held while a
   // launch is pending, before it gets an empty answer.
@@ -20,6 +25,8 @@ struct ServerLimits {
   std::chrono::milliseconds request_read_timeout{2000};
   // Requests held at once while launches are pending; more get an empty answer.
   size_t max_held_requests = 128;
+  // Of those, held at once for any one pid: a child asks once.
+  size_t max_held_requests_per_pid = 4;
   // Connections open at once (reading a request or held). At the limit the
   // oldest one that has not asked yet is closed to make room (Linux).
   size_t max_connections = 256;

@@ -1,6 +1,7 @@
 // One OS handle this process owns, of a known kind, released on destruction
 // (ReleaseReceivedRight) unless given up. Used for the handles a channel
-// message carries in either direction.
+// message carries in either direction, and for what a peer sent: those are
+// released through a DeferredRelease, off the thread that drops them.
 #ifndef ADDON_CORE_OWNED_HANDLE_H_
 #define ADDON_CORE_OWNED_HANDLE_H_
 
@@ -11,6 +12,8 @@
 
 namespace rendezvous {
 
+class DeferredRelease;
+
 class OwnedHandle {
  public:
   OwnedHandle() = default;
@@ -19,11 +22,13 @@ class OwnedHandle {
   OwnedHandle(OwnedHandle&& other) noexcept
       : handle_(other.release()),
         kind_(other.kind_),
-        byte_length_(other.byte_length_) {}
+        byte_length_(other.byte_length_),
+        through_(other.through_) {}
   OwnedHandle& operator=(OwnedHandle&& other) noexcept {
     reset();
     kind_ = other.kind_;
     byte_length_ = other.byte_length_;
+    through_ = other.through_;
     handle_ = other.release();
     return *this;
   }
@@ -36,16 +41,16 @@ class OwnedHandle {
   uint64_t byte_length() const { return byte_length_; }
   bool is_valid() const { return handle_ >= 0; }
 
-  void reset() {
-    if (handle_ >= 0)
-      ReleaseReceivedRight(std::exchange(handle_, -1), kind_);
-  }
+  // From now on released by `through`'s thread (nullptr: here again).
+  void ReleaseThrough(DeferredRelease* through) { through_ = through; }
+  void reset();
   [[nodiscard]] int64_t release() { return std::exchange(handle_, -1); }
 
  private:
   int64_t handle_ = -1;
   RightKind kind_ = RightKind::kFd;
   uint64_t byte_length_ = 0;
+  DeferredRelease* through_ = nullptr;
 };
 
 }  // namespace rendezvous

@@ -50,9 +50,14 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
                  RightsByKey* rights,
                  Error* error);
 
+class DeferredRelease;
+
 struct ServerConfig {
   ServerLimits limits;
   DebugLog log;
+  // Where the server releases what a peer sent or could have loaded (its
+  // connections, the descriptors on a request); must outlive the server.
+  DeferredRelease* deferred_release = nullptr;
   // macOS: the bootstrap name starts with this (under the App Sandbox it must
   // be an application group id). The Linux backend does not use it.
   std::string name_prefix = "electron-port-rendezvous";

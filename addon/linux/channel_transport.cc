@@ -106,6 +106,7 @@ class SocketChannel : public ChannelTransport {
   }
 
   int64_t ReleaseEndpoint() override { return socket_.release(); }
+  bool ReleaseOffThread() const override { return true; }
 
  private:
   bool PeerHungUp() const {

@@ -65,12 +65,15 @@ ssize_t ReceiveWithFds(int socket,
   msghdr msg{};
   msg.msg_iov = iov;
   msg.msg_iovlen = iov_count;
+  // Room for the most a message can carry, whatever the caller wants: the
+  // kernel closes the descriptors that do not fit, on this thread, and such
+  // a close can block (a peer's lingering socket). The caller decides what
+  // to do with every one of them instead.
   ControlBuffer control;
   msg.msg_control = control.bytes;
-  msg.msg_controllen =
-      CMSG_SPACE(std::min(max_fds, kMaxFdsPerMessage) * sizeof(int));
+  msg.msg_controllen = sizeof control.bytes;
   // How many descriptors the kernel will install: what fits after the
-  // header, as it counts (CMSG_SPACE may round up past what was asked).
+  // header, as it counts.
   size_t room = (msg.msg_controllen - CMSG_LEN(0)) / sizeof(int);
   ssize_t received;
   do {
@@ -93,12 +96,13 @@ ssize_t ReceiveWithFds(int socket,
     }
   }
   *truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-  *fds_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
+  bool control_truncated = (msg.msg_flags & MSG_CTRUNC) != 0;
+  *fds_truncated = control_truncated || fds->size() > max_fds;
   // Cut short with room to spare: installing a descriptor failed, and the
   // kernel does not say why. Its only failure there short of a security
   // module's refusal is a full descriptor table (receive_fd: EMFILE); the
   // rest of the message's descriptors were closed by the kernel.
-  *fds_error = *fds_truncated && fds->size() < room ? EMFILE : 0;
+  *fds_error = control_truncated && fds->size() < room ? EMFILE : 0;
   return received;
 }
 

@@ -32,10 +32,11 @@ ssize_t SendWithFds(int socket,
                     const std::vector<int>& fds,
                     int flags);
 
-// Receives one message into `iov`, with room for `max_fds` descriptors
+// Receives one message into `iov`, expecting at most `max_fds` descriptors
 // (which arrive close-on-exec); retries EINTR. Every descriptor that arrived
-// is appended to `fds`, owned, before anything else is looked at. Beyond
-// `max_fds` the kernel closes them and `*fds_truncated` is set;
+// is appended to `fds`, owned, before anything else is looked at, also
+// those beyond `max_fds`: then `*fds_truncated` is set, and closing them is
+// left to the caller rather than to the kernel on this thread.
 // `*truncated` is set when the message was longer than `iov`. When the
 // kernel could not install a descriptor although there was room for it,
 // `*fds_truncated` is set too and `*fds_error` says why (EMFILE: this

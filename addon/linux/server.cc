@@ -1,5 +1,6 @@
 #include "linux/server.h"
 
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -9,11 +10,13 @@
 #include <cerrno>
 #include <vector>
 
+#include "core/deferred_release.h"
 #include "core/wire_format.h"
 #include "linux/endpoint.h"
 #include "linux/fd_passing.h"
 #include "linux/fd_right.h"
 #include "linux/pidfd_exit_watch.h"
+#include "linux/process_parent.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -36,6 +39,18 @@ uint64_t EpollData(EpollTag tag, uint64_t value) {
 
 constexpr int kMaxEventsPerWait = 64;
 
+// How long the listener rests while the process is out of descriptors.
+constexpr std::chrono::milliseconds kShortOfDescriptorsRetry{100};
+
+bool IsShortOfDescriptors(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS ||
+         error == ENOMEM;
+}
+
+int FdOf(const OwnedHandle& handle) {
+  return static_cast<int>(handle.get());
+}
+
 }  // namespace
 
 std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
@@ -45,7 +60,10 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
 }
 
 LinuxServer::LinuxServer(RegistrationTable* table, const ServerConfig& config)
-    : table_(table), config_(config), held_(config.limits.max_held_requests) {}
+    : table_(table),
+      config_(config),
+      held_(config.limits.max_held_requests,
+            config.limits.max_held_requests_per_pid) {}
 
 std::unique_ptr<LinuxServer> LinuxServer::Start(RegistrationTable* table,
                                                 const ServerConfig& config,
@@ -130,8 +148,11 @@ std::unique_ptr<ExitWatch> LinuxServer::WatchExit(int32_t pid, Error* error) {
 }
 
 void LinuxServer::Run() {
+  // Named, so its CPU time can be told apart in /proc/<pid>/task.
+  pthread_setname_np(pthread_self(), "rendezvous");
   epoll_event events[kMaxEventsPerWait];
   while (!stopping_.load()) {
+    ResumeListenerIfDue(Clock::now());
     int timeout = MillisecondsUntilNextDeadline(Clock::now());
     int count = ::epoll_wait(epoll_.get(), events, kMaxEventsPerWait, timeout);
     if (count < 0) {
@@ -177,18 +198,32 @@ void LinuxServer::Run() {
 // reports it again while more wait, and a child is not kept waiting for an
 // accept4 that would only find the queue empty.
 void LinuxServer::AcceptOne() {
-  ScopedFd socket(::accept4(listener_.get(), nullptr, nullptr,
-                            SOCK_CLOEXEC | SOCK_NONBLOCK));
-  if (!socket) {
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-        errno != ECONNABORTED) {
-      config_.log("accept4 failed (errno %d)", errno);
+  // Owned as a peer's from the start: even a connection refused below may
+  // carry descriptors queued before it was accepted.
+  int accepted = ::accept4(listener_.get(), nullptr, nullptr,
+                           SOCK_CLOEXEC | SOCK_NONBLOCK);
+  int accept_error = errno;
+  OwnedHandle socket = PeerOwned(accepted);
+  if (!socket.is_valid()) {
+    if (IsShortOfDescriptors(accept_error)) {
+      if (!short_of_descriptors_) {
+        config_.log(
+            "accept4 failed (errno %d): out of descriptors; connections wait "
+            "until some are free",
+            accept_error);
+      }
+      short_of_descriptors_ = true;
+      PauseListener(Clock::now());
+    } else if (accept_error != EAGAIN && accept_error != EWOULDBLOCK &&
+               accept_error != EINTR && accept_error != ECONNABORTED) {
+      config_.log("accept4 failed (errno %d)", accept_error);
     }
     return;
   }
+  short_of_descriptors_ = false;
   ucred credentials{};
   socklen_t length = sizeof(credentials);
-  if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
+  if (::getsockopt(FdOf(socket), SOL_SOCKET, SO_PEERCRED, &credentials,
                    &length) < 0 ||
       credentials.pid <= 0) {
     config_.log("refused a connection whose pid the kernel cannot tell");
@@ -208,7 +243,7 @@ void LinuxServer::AcceptOne() {
     int pidfd = -1;
     socklen_t pidfd_length = sizeof(pidfd);
     constexpr int kSoPeerPidFd = 77;  // SO_PEERPIDFD, Linux 6.5
-    if (::getsockopt(socket.get(), SOL_SOCKET, kSoPeerPidFd, &pidfd,
+    if (::getsockopt(FdOf(socket), SOL_SOCKET, kSoPeerPidFd, &pidfd,
                      &pidfd_length) == 0) {
       peer = ScopedPidFd(ScopedFd(pidfd));
     } else if (errno == ENOPROTOOPT) {
@@ -230,7 +265,7 @@ void LinuxServer::AcceptOne() {
   epoll_event event{};
   event.events = EPOLLIN | EPOLLRDHUP;
   event.data.u64 = EpollData(kConnectionTag, id);
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket.get(), &event) < 0) {
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, FdOf(socket), &event) < 0) {
     config_.log("epoll_ctl failed for a connection (errno %d)", errno);
     return;
   }
@@ -243,6 +278,33 @@ void LinuxServer::AcceptOne() {
   // The request is usually there already (a client sends right after
   // connecting): read it now rather than after another epoll round.
   OnRequest(id);
+}
+
+void LinuxServer::PauseListener(Clock::time_point now) {
+  if (!listener_paused_) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+    listener_paused_ = true;
+  }
+  listener_resume_at_ = now + kShortOfDescriptorsRetry;
+}
+
+void LinuxServer::ResumeListenerIfDue(Clock::time_point now) {
+  if (!listener_paused_ || now < listener_resume_at_)
+    return;
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = EpollData(kListenerTag, 0);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &event) < 0) {
+    listener_resume_at_ = now + kShortOfDescriptorsRetry;
+    return;
+  }
+  listener_paused_ = false;
+}
+
+OwnedHandle LinuxServer::PeerOwned(int fd) const {
+  OwnedHandle handle(fd, RightKind::kFd);
+  handle.ReleaseThrough(config_.deferred_release);
+  return handle;
 }
 
 // At the connection limit the oldest connection that has not asked yet makes
@@ -286,38 +348,37 @@ void LinuxServer::OnConnectionReadable(uint64_t id) {
 void LinuxServer::OnRequest(uint64_t id) {
   Connection& connection = connections_.at(id);
   ReceivedMessage message;
-  ssize_t received = ReceiveWithFds(connection.socket.get(), wire::kRequestSize,
-                                    1, MSG_DONTWAIT, &message);
+  ssize_t received = ReceiveWithFds(FdOf(connection.socket), wire::kRequestSize,
+                                    0, MSG_DONTWAIT, &message);
+  // A request carries no descriptors: any that came are the peer's to lose,
+  // closed on the release thread.
+  for (ScopedFd& fd : message.fds) {
+    config_.deferred_release->Release(
+        OwnedHandle(fd.release(), RightKind::kFd));
+  }
   if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
     return;
   if (received <= 0) {
     DropConnection(id, "client closed before asking");
     return;
   }
-  if (message.truncated || !message.fds.empty() || message.fds_truncated ||
+  if (message.truncated || message.fds_truncated ||
       !wire::DecodeRequest(message.bytes.data(), message.bytes.size())) {
     DropConnection(id, "malformed request");
     return;
   }
   int32_t pid = connection.pid;
   config_.log("request from pid %d", pid);
+  const ScopedPidFd& peer = connection.peer;
   ClaimedRights claimed;
-  switch (table_->Claim(pid, &claimed)) {
-    case RegistrationTable::ClaimResult::kRights:
-    case RegistrationTable::ClaimResult::kNothing:
-      Answer(id, std::move(claimed));
-      return;
-    case RegistrationTable::ClaimResult::kWait:
-      if (held_.Hold(id, pid,
-                     Clock::now() + config_.limits.pending_request_timeout)) {
-        connection.held = true;
-        config_.log("holding pid %d's request until its launch is bound", pid);
-      } else {
-        config_.log("too many held requests; pid %d gets an empty answer", pid);
-        Answer(id, ClaimedRights());
-      }
-      return;
+  HeldRequests::Admission admission = held_.Admit(
+      *table_, id, pid, Clock::now() + config_.limits.pending_request_timeout,
+      [&] { return IsChildOfThisProcess(pid, peer); }, config_.log, &claimed);
+  if (admission == HeldRequests::Admission::kHeld) {
+    connection.held = true;
+    return;
   }
+  Answer(id, std::move(claimed));
 }
 
 void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
@@ -338,7 +399,7 @@ void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
   std::vector<int> fds;
   for (const auto& entry : claimed.rights)
     fds.push_back(FdOfRight(*entry.second));
-  ssize_t sent = SendWithFds(it->second.socket.get(),
+  ssize_t sent = SendWithFds(FdOf(it->second.socket),
                              wire::EncodeReply(wire::EntriesOf(claimed.rights)),
                              fds, MSG_DONTWAIT);
   if (sent < 0) {
@@ -371,6 +432,8 @@ void LinuxServer::ExpireSilentConnections(Clock::time_point now) {
 
 int LinuxServer::MillisecondsUntilNextDeadline(Clock::time_point now) const {
   std::optional<Clock::time_point> next = held_.NextDeadline();
+  if (listener_paused_ && (!next || listener_resume_at_ < *next))
+    next = listener_resume_at_;
   for (const auto& [id, connection] : connections_) {
     if (!connection.held && (!next || connection.read_deadline < *next))
       next = connection.read_deadline;
@@ -391,7 +454,7 @@ void LinuxServer::DropConnection(uint64_t id, const char* why) {
     config_.log("dropped pid %d's connection: %s", it->second.pid, why);
   if (it->second.held)
     held_.Drop(id);
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.socket.get(), nullptr);
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, FdOf(it->second.socket), nullptr);
   connections_.erase(it);
 }
 

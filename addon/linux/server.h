@@ -9,7 +9,10 @@
 // Ownership: the server owns its listening socket, epoll set, wake-up
 // eventfd, thread and every accepted connection. Destroying it stops the
 // thread, then releases every registration in the table, before closing the
-// epoll set the exit watches are registered in.
+// epoll set the exit watches are registered in. Connections, and any
+// descriptor a request carries, are released through the configured
+// DeferredRelease: a peer may have loaded them with descriptors whose close
+// blocks, and none of that may stall this thread or the JS thread.
 #ifndef ADDON_LINUX_SERVER_H_
 #define ADDON_LINUX_SERVER_H_
 
@@ -22,6 +25,7 @@
 #include <thread>
 
 #include "core/held_requests.h"
+#include "core/owned_handle.h"
 #include "core/platform.h"
 #include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
@@ -42,7 +46,7 @@ class LinuxServer : public ServerTransport {
  private:
   using Clock = std::chrono::steady_clock;
   struct Connection {
-    ScopedFd socket;
+    OwnedHandle socket;  // released through the DeferredRelease
     int32_t pid = 0;
     ScopedPidFd peer;  // the process that connected, not merely its pid
     Clock::time_point read_deadline;
@@ -56,6 +60,9 @@ class LinuxServer : public ServerTransport {
   // Server thread.
   void Run();
   void AcceptOne();
+  void PauseListener(Clock::time_point now);
+  void ResumeListenerIfDue(Clock::time_point now);
+  OwnedHandle PeerOwned(int fd) const;
   bool MakeRoom();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
@@ -78,6 +85,13 @@ class LinuxServer : public ServerTransport {
   std::map<uint64_t, Connection> connections_;
   uint64_t next_connection_id_ = 1;
   HeldRequests held_;
+  // Out of descriptors (EMFILE and the like), accept4 fails while the
+  // listener stays readable: it is left out of the epoll set until
+  // `listener_resume_at_`, then tried again. One shortage, however long, is
+  // logged once.
+  bool listener_paused_ = false;
+  bool short_of_descriptors_ = false;
+  Clock::time_point listener_resume_at_;
 };
 
 }  // namespace rendezvous

@@ -5,7 +5,8 @@
 //
 // Ownership: `server` is declared after `table` so it is destroyed first; a
 // stopping server releases every registration while its exit watches can
-// still be removed from its epoll set.
+// still be removed from its epoll set. `deferred_release` comes first of
+// all: the server and every channel end release through it.
 #ifndef ADDON_NAPI_ADDON_STATE_H_
 #define ADDON_NAPI_ADDON_STATE_H_
 
@@ -14,6 +15,8 @@
 #include <memory>
 #include <set>
 
+#include "core/deferred_release.h"
+#include "core/limits.h"
 #include "core/platform.h"
 #include "core/registration_table.h"
 
@@ -22,6 +25,8 @@ namespace rendezvous {
 class ChannelObject;
 
 struct AddonState {
+  // What peers sent, or could have loaded, is released on its thread.
+  DeferredRelease deferred_release{kMaxDeferredReleases};
   RegistrationTable table;
   std::unique_ptr<ServerTransport> server;
   // Constructors for the objects native code makes (received payloads).

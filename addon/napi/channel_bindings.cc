@@ -79,12 +79,12 @@ Error BadMessage(const std::string& why) {
 }
 
 // What arrived with a message, checked and turned into owned objects before
-// any of it reaches JS.
+// any of it reaches JS. Whatever is dropped is released off the JS thread.
 struct ReceivedPayload {
   RightKind kind = RightKind::kFd;
   OwnedHandle raw;
   std::unique_ptr<SharedMemoryMapping> memory;
-  std::unique_ptr<ChannelTransport> channel;
+  DeferredTransport channel;
 };
 
 // Whether `mapping` shows the same memory object as a region already among
@@ -102,7 +102,29 @@ bool MapsSameObject(const SharedMemoryMapping& mapping,
   return false;
 }
 
-bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
+// The handle to give a check that closes what it is given when it fails it
+// (mapping a region, adopting a channel end). A descriptor, which could be
+// anything the peer chose (a lingering socket among them), is given as a
+// duplicate: a failed check then closes only the duplicate, while `handle`
+// still holds the descriptor open, and `handle` goes to the release thread.
+bool HandleForCheck(OwnedHandle* handle,
+                    bool carried_as_fd,
+                    int64_t* out,
+                    Error* error) {
+  if (!carried_as_fd) {
+    *out = handle->release();
+    return true;
+  }
+  Error why;
+  if (!DuplicateHandle(handle->get(), RightKind::kFd, out, &why)) {
+    *error = why;
+    return false;
+  }
+  return true;
+}
+
+bool AcceptHandles(Napi::Env env,
+                   const std::vector<frames::HandleDescriptor>& descriptors,
                    std::vector<OwnedHandle> handles,
                    const std::shared_ptr<MappingBudget>& region_budget,
                    std::vector<ReceivedPayload>* payloads,
@@ -121,27 +143,33 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
     }
     ReceivedPayload payload;
     payload.kind = descriptor.kind;
-    if (descriptor.kind == RightKind::kSharedMemory) {
+    if (descriptor.kind == RightKind::kSharedMemory ||
+        descriptor.kind == RightKind::kChannel) {
+      int64_t checked;
+      if (!HandleForCheck(&handle, carried_as_fd, &checked, error))
+        return false;
       Error why;
-      payload.memory = MapWithinBudget(handle.release(), descriptor.byte_length,
-                                       region_budget, &why);
-      if (!payload.memory) {
+      bool accepted;
+      if (descriptor.kind == RightKind::kSharedMemory) {
+        payload.memory = MapWithinBudget(checked, descriptor.byte_length,
+                                         region_budget, &why);
+        accepted = payload.memory != nullptr;
+      } else {
+        payload.channel =
+            ReleasedOffThread(env, AdoptChannelEnd(checked, &why));
+        accepted = payload.channel != nullptr;
+      }
+      if (!accepted) {
         *error = BadMessage(why.message);
         return false;
       }
-      if (MapsSameObject(*payload.memory, *payloads)) {
+      if (payload.memory && MapsSameObject(*payload.memory, *payloads)) {
         *error = BadMessage("the same shared memory region twice");
-        return false;
-      }
-    } else if (descriptor.kind == RightKind::kChannel) {
-      Error why;
-      payload.channel = AdoptChannelEnd(handle.release(), &why);
-      if (!payload.channel) {
-        *error = BadMessage(why.message);
         return false;
       }
     } else {
       payload.raw = OwnedHandle(handle.release(), descriptor.kind);
+      payload.raw.ReleaseThrough(&AddonState::Get(env)->deferred_release);
     }
     payloads->push_back(std::move(payload));
   }
@@ -178,7 +206,9 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
                                      "Use Channel.pair() to make a channel"));
       return;
     }
-    transport_.reset(info[0].As<Napi::External<ChannelTransport>>().Data());
+    transport_ = DeferredTransport(
+        info[0].As<Napi::External<ChannelTransport>>().Data(),
+        DeferredTransportDeleter(&AddonState::Get(env_)->deferred_release));
     context_ = std::make_unique<Napi::AsyncContext>(env_, "RendezvousChannel");
     AddonState::Get(env_)->open_channels.insert(this);
   }
@@ -578,6 +608,9 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
       Error error;
       IoStatus status = transport_->ReceiveFrame(
           frame, frames::kMaxHandlesPerMessage, &received, &error);
+      // Whatever the peer sent is released off this thread from here on.
+      for (OwnedHandle& handle : handles)
+        handle.ReleaseThrough(&AddonState::Get(env_)->deferred_release);
       if (status == IoStatus::kWouldBlock)
         return;
       if (status != IoStatus::kDone) {
@@ -663,8 +696,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     std::vector<ReceivedPayload> payloads;
     Error error;
     bool is_text = (message.flags & frames::kFlagText) != 0;
-    if (!AcceptHandles(message.handles, std::move(handles), region_budget_,
-                       &payloads, &error)) {
+    if (!AcceptHandles(env_, message.handles, std::move(handles),
+                       region_budget_, &payloads, &error)) {
       payloads.clear();
       Finish(IoStatus::kFailed, error);
       return;
@@ -811,7 +844,7 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   }
 
   Napi::Env env_;
-  std::unique_ptr<ChannelTransport> transport_;
+  DeferredTransport transport_;
   ChannelSender sender_;
   frames::MessageAssembler assembler_;
   std::vector<uint8_t> scratch_;
@@ -833,8 +866,15 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
   std::unique_ptr<Napi::AsyncContext> context_;
 };
 
-Napi::Value NewChannelObject(Napi::Env env,
-                             std::unique_ptr<ChannelTransport> transport) {
+DeferredTransport ReleasedOffThread(
+    Napi::Env env,
+    std::unique_ptr<ChannelTransport> transport) {
+  return DeferredTransport(
+      transport.release(),
+      DeferredTransportDeleter(&AddonState::Get(env)->deferred_release));
+}
+
+Napi::Value NewChannelObject(Napi::Env env, DeferredTransport transport) {
   Napi::EscapableHandleScope scope(env);
   AddonState* state = AddonState::Get(env);
   auto external = Napi::External<ChannelTransport>::New(env, transport.get());
@@ -869,10 +909,12 @@ Napi::Value CreateChannelPairBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  Napi::Value a = NewChannelObject(env, std::move(first));
+  Napi::Value a =
+      NewChannelObject(env, ReleasedOffThread(env, std::move(first)));
   if (a.IsEmpty())
     return env.Undefined();
-  Napi::Value b = NewChannelObject(env, std::move(second));
+  Napi::Value b =
+      NewChannelObject(env, ReleasedOffThread(env, std::move(second)));
   if (b.IsEmpty())
     return env.Undefined();
   Napi::Array pair = Napi::Array::New(env, 2);
@@ -894,7 +936,8 @@ Napi::Value AdoptChannelBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  Napi::Value channel = NewChannelObject(env, std::move(transport));
+  Napi::Value channel =
+      NewChannelObject(env, ReleasedOffThread(env, std::move(transport)));
   return channel.IsEmpty() ? env.Undefined() : channel;
 }
 

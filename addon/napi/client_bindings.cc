@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/platform.h"
+#include "napi/addon_state.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
 
@@ -61,7 +62,8 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// releaseRight(handle, kind): releases a received right its owner closed.
+// releaseRight(handle, kind): releases a received right its owner closed,
+// on the release thread: it may be a peer's descriptor whose close blocks.
 Napi::Value ReleaseRightBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t handle;
@@ -70,7 +72,8 @@ Napi::Value ReleaseRightBinding(const Napi::CallbackInfo& info) {
       !GetInteger(info[1], "kind", 0, kMaxRightKind, &kind)) {
     return env.Undefined();
   }
-  ReleaseReceivedRight(handle, static_cast<RightKind>(kind));
+  AddonState::Get(env)->deferred_release.Release(
+      OwnedHandle(handle, static_cast<RightKind>(kind)));
   return env.Undefined();
 }
 

@@ -2,6 +2,7 @@
 // bindings.
 #include <napi.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -16,6 +17,11 @@ namespace rendezvous {
 
 namespace {
 
+// How long teardown waits for the release thread to close what is queued.
+// A close still blocked then is left to it: at exit the kernel no longer
+// lingers, and a worker's teardown need not wait for a peer.
+constexpr std::chrono::milliseconds kDeferredReleaseDrainBound{500};
+
 Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   auto* state = new AddonState();
   env.SetInstanceData<AddonState>(state);
@@ -24,6 +30,7 @@ Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   env.AddCleanupHook([env, state] {
     CloseAllChannels(env);
     state->server.reset();
+    state->deferred_release.Stop(kDeferredReleaseDrainBound);
   });
   // ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy turns zero-copy buffers off
   // (regions and channel messages alike) to run Electron's path elsewhere.

@@ -80,6 +80,7 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
   if (state->server)
     return Napi::String::New(env, state->server->endpoint());
   config.log = DebugLog(debug, static_cast<long>(::getpid()));
+  config.deferred_release = &state->deferred_release;
   Error error;
   state->server = StartServer(&state->table, config, &error);
   if (!state->server) {

@@ -110,6 +110,22 @@ function readFromPort(port) {
   });
 }
 
+/**
+ * The descriptor count once it has stopped moving (the same over 60 ms):
+ * the addon closes what peers sent on a thread of its own, so a count taken
+ * right after a close may still include it.
+ */
+async function settledFdCount() {
+  let count = openFdCount();
+  for (let same = 0, polls = 0; same < 3 && polls < 150; ++polls) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = openFdCount();
+    same = now === count ? same + 1 : 0;
+    count = now;
+  }
+  return count;
+}
+
 /** Polls `condition` until it holds or `timeoutMs` passes. */
 async function waitFor(condition, timeoutMs = 3000, what = 'condition') {
   const deadline = Date.now() + timeoutMs;
@@ -128,6 +144,7 @@ module.exports = {
   openFdCount,
   pipeHolding,
   readFromPort,
+  settledFdCount,
   waitFor,
   writersAllClosed,
 };
