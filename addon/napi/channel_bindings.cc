@@ -167,6 +167,13 @@ bool AcceptHandles(Napi::Env env,
         *error = BadMessage("the same shared memory region twice");
         return false;
       }
+      // The check kept the duplicate, which now holds the file open: closing
+      // the peer's descriptor here is not its last close, so it cannot block,
+      // and the process holds one descriptor per handle, not two.
+      if (carried_as_fd) {
+        handle.ReleaseThrough(nullptr);
+        handle.reset();
+      }
     } else {
       payload.raw = OwnedHandle(handle.release(), descriptor.kind);
       payload.raw.ReleaseThrough(&AddonState::Get(env)->deferred_release);
