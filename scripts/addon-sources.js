@@ -6,11 +6,27 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 
+function readGyp() {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8'));
+}
+
 /** `os` as binding.gyp names it: 'linux' or 'mac'. Paths relative to ROOT. */
 function addonSources(os) {
-  const gyp = JSON.parse(fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8'));
+  const gyp = readGyp();
   const platform = gyp.targets[0].conditions.find(([condition]) => condition === `OS=='${os}'`)[1];
   return [...gyp.variables.core_sources, ...gyp.variables.napi_sources, ...platform.sources];
 }
 
-module.exports = { addonSources };
+/** The core's unit-test addon (binding.gyp's core_unit_tests target, built
+ * only in a checkout that has test/native). Paths relative to ROOT. */
+function unitTestSources() {
+  const gyp = readGyp();
+  const target = (gyp.conditions ?? [])
+    .flatMap(([, then]) => then.targets ?? [])
+    .find((candidate) => candidate.target_name === 'core_unit_tests');
+  return target.sources.flatMap((source) =>
+    source === '<@(core_sources)' ? gyp.variables.core_sources : [source],
+  );
+}
+
+module.exports = { addonSources, unitTestSources };
