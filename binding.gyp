@@ -101,5 +101,73 @@
         ]
       ]
     }
+  ],
+  "conditions": [
+    [
+      "<!(node -p \"+(require('fs').existsSync('test/native/unit_tests_module.cc') && !process.env.PREBUILD_PLATFORM)\")==1",
+      {
+        "targets": [
+          {
+            "target_name": "core_unit_tests",
+            "sources": [
+              "<@(core_sources)",
+              "test/native/channel_sender_test.cc",
+              "test/native/fake_channel_transport.cc",
+              "test/native/fake_rights.cc",
+              "test/native/frame_bytes.cc",
+              "test/native/handle_log.cc",
+              "test/native/held_requests_test.cc",
+              "test/native/message_assembler_test.cc",
+              "test/native/registration_table_test.cc",
+              "test/native/unit_tests_module.cc"
+            ],
+            "include_dirs": [
+              "<!(node -p \"require('node-addon-api').include_dir\")",
+              "addon"
+            ],
+            "defines": [
+              "NAPI_VERSION=8",
+              "NAPI_DISABLE_CPP_EXCEPTIONS",
+              "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
+            ],
+            "cflags!": [
+              "-fno-exceptions"
+            ],
+            "cflags_cc!": [
+              "-fno-exceptions",
+              "-std=gnu++17"
+            ],
+            "cflags_cc": [
+              "-std=c++17",
+              "-Wall",
+              "-Wextra",
+              "-Werror",
+              "-fvisibility=hidden"
+            ],
+            "conditions": [
+              [
+                "OS=='linux'",
+                {
+                  "libraries": [
+                    "-pthread"
+                  ]
+                }
+              ]
+            ],
+            "xcode_settings": {
+              "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+              "MACOSX_DEPLOYMENT_TARGET": "10.15",
+              "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+              "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+              "OTHER_CPLUSPLUSFLAGS": [
+                "-Wall",
+                "-Wextra",
+                "-Werror"
+              ]
+            }
+          }
+        ]
+      }
+    ]
   ]
 }

@@ -23,4 +23,16 @@ function addonCompileFlags() {
   return [...target.cflags_cc, ...target.defines.map((define) => `-D${define}`)];
 }
 
-module.exports = { addonCompileFlags, addonSources };
+/** The core's unit-test addon (binding.gyp's core_unit_tests target, built
+ * only in a checkout that has test/native). Paths relative to ROOT. */
+function unitTestSources() {
+  const gyp = bindingGyp();
+  const target = (gyp.conditions ?? [])
+    .flatMap(([, then]) => then.targets ?? [])
+    .find((candidate) => candidate.target_name === 'core_unit_tests');
+  return target.sources.flatMap((source) =>
+    source === '<@(core_sources)' ? gyp.variables.core_sources : [source],
+  );
+}
+
+module.exports = { addonCompileFlags, addonSources, unitTestSources };

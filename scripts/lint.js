@@ -29,6 +29,7 @@ function run(tool, args) {
 const cxx = [
   ...filesUnder('addon', ['.h', '.cc']),
   ...filesUnder('test/fixtures', ['.c']),
+  ...filesUnder('test/native', ['.h', '.cc']),
   ...filesUnder('bench', ['.c']),
   ...filesUnder('test/support/mach-helper', ['.cc']),
 ];

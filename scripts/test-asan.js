@@ -1,7 +1,7 @@
 'use strict';
-// `npm run test:asan`: builds the addon with AddressSanitizer and
-// UndefinedBehaviorSanitizer (LeakSanitizer on) and runs the whole test
-// suite against it, children included.
+// `npm run test:asan`: builds the addon and the core's unit-test addon with
+// AddressSanitizer and UndefinedBehaviorSanitizer (LeakSanitizer on) and
+// runs the whole test suite against them, children included.
 //
 // Node itself is not instrumented, so the sanitizer runtime is preloaded
 // into every process of the run and reports go to files, one per process.
@@ -12,50 +12,50 @@ const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { addonSources } = require('./addon-sources');
+const { addonSources, unitTestSources } = require('./addon-sources');
 const { classifyReports } = require('./asan-reports');
 const { findClang } = require('./clang');
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'build', 'asan');
 const ADDON = path.join(OUT, 'electron_port_rendezvous.node');
+const UNIT_TESTS = path.join(OUT, 'core_unit_tests.node');
 const REPORTS = path.join(OUT, 'reports');
 // The suite takes about 3 minutes here; a run still going after this is hung.
 const RUN_TIMEOUT_MS = 30 * 60 * 1000;
 
 function build(compiler) {
   fs.mkdirSync(OUT, { recursive: true });
-  execFileSync(
-    compiler,
-    [
-      '-std=c++17',
-      '-g',
-      '-O1',
-      '-fno-omit-frame-pointer',
-      '-fsanitize=address,undefined',
-      '-fno-sanitize-recover=undefined',
-      '-shared-libasan',
-      '-fPIC',
-      '-shared',
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-DNAPI_VERSION=8',
-      '-DNAPI_DISABLE_CPP_EXCEPTIONS',
-      '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
-      '-I',
-      path.join(ROOT, 'addon'),
-      '-I',
-      require('node-addon-api').include_dir,
-      '-I',
-      path.join(path.dirname(process.execPath), '..', 'include', 'node'),
-      '-pthread',
-      '-o',
-      ADDON,
-      ...addonSources('linux').map((source) => path.join(ROOT, source)),
-    ],
-    { stdio: 'inherit' },
-  );
+  const flags = [
+    '-std=c++17',
+    '-g',
+    '-O1',
+    '-fno-omit-frame-pointer',
+    '-fsanitize=address,undefined',
+    '-fno-sanitize-recover=undefined',
+    '-shared-libasan',
+    '-fPIC',
+    '-shared',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-DNAPI_VERSION=8',
+    '-DNAPI_DISABLE_CPP_EXCEPTIONS',
+    '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
+    '-I',
+    path.join(ROOT, 'addon'),
+    '-I',
+    require('node-addon-api').include_dir,
+    '-I',
+    path.join(path.dirname(process.execPath), '..', 'include', 'node'),
+    '-pthread',
+  ];
+  const link = (output, sources) =>
+    execFileSync(compiler, [...flags, '-o', output, ...sources.map((source) => path.join(ROOT, source))], {
+      stdio: 'inherit',
+    });
+  link(ADDON, addonSources('linux'));
+  link(UNIT_TESTS, unitTestSources());
   return execFileSync(compiler, ['-print-file-name=libclang_rt.asan-x86_64.so'], { encoding: 'utf8' }).trim();
 }
 
@@ -125,6 +125,7 @@ async function main() {
     ...process.env,
     LD_PRELOAD: runtime,
     ELECTRON_PORT_RENDEZVOUS_ADDON: ADDON,
+    ELECTRON_PORT_RENDEZVOUS_CORE_UNIT_TESTS: UNIT_TESTS,
     ASAN_OPTIONS:
       `detect_leaks=1:log_path=${path.join(REPORTS, 'asan')}:symbolize=1:detect_odr_violation=0:` +
       `external_symbolizer_path=${symbolizer}`,
@@ -144,7 +145,8 @@ async function main() {
       .map((file) => ({ file, text: fs.readFileSync(path.join(REPORTS, file), 'utf8') })),
   );
   console.log(
-    `\ntest:asan: suite ${status === 0 ? 'passed' : 'FAILED'} against ${path.relative(ROOT, ADDON)}`,
+    `\ntest:asan: suite ${status === 0 ? 'passed' : 'FAILED'} against ${path.relative(ROOT, ADDON)} ` +
+      `and ${path.relative(ROOT, UNIT_TESTS)}`,
   );
   console.log(
     `test:asan: ${ours.length} sanitizer reports in the addon's code; not counted: ${counts.foreign} leaks ` +

@@ -69,3 +69,17 @@ test('a memory error or undefined behaviour in the addon counts; one elsewhere d
   assert.match(ours[1], /wire_format\.cc:88:14: runtime error/);
   assert.equal(counts.foreign, 1);
 });
+
+// A right the registration table never released: the unit test made it.
+const unitTestLeak = `
+Direct leak of 32 byte(s) in 1 object(s) allocated from:
+    #0 0x7fa81e0c1b07 in operator new(unsigned long) ${ASAN}
+    #1 0x7fa81dfd1100 in rendezvous::unit::RightLog::Make(int, rendezvous::RightKind) /work/main/test/native/fake_rights.cc:28:16
+    #2 0x7fa81dfd1200 in rendezvous::unit::RightLog::MakeRights(std::initializer_list<unsigned int>, int) /work/main/test/native/fake_rights.cc:37:24
+`;
+
+test('a leak of something the core’s unit tests made counts against the addon', () => {
+  const { ours } = classifyReports([{ file: 'asan.5', text: unitTestLeak }]);
+  assert.equal(ours.length, 1);
+  assert.match(ours[0], /RightLog::Make/);
+});

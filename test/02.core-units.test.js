@@ -1,0 +1,39 @@
+'use strict';
+// The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
+// ChannelSender and MessageAssembler against fake rights, exit watches and
+// transports, with no OS underneath. They are compiled into a test-only
+// addon (binding.gyp's core_unit_tests target, built with the addon);
+// each C++ case runs here as its own test and fails with its messages.
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { describe, test } = require('node:test');
+
+// npm run test:asan points this at its sanitizer build.
+const ADDON =
+  process.env.ELECTRON_PORT_RENDEZVOUS_CORE_UNIT_TESTS ??
+  path.join(__dirname, '..', 'build', 'Release', 'core_unit_tests.node');
+
+const { cases } = require(ADDON);
+
+test('every class under test has cases', () => {
+  const suites = new Set(cases.map((unit) => unit.suite));
+  assert.deepEqual([...suites].sort(), [
+    'ChannelSender',
+    'HeldRequests',
+    'MessageAssembler',
+    'RegistrationTable',
+  ]);
+});
+
+for (const suite of new Set(cases.map((unit) => unit.suite))) {
+  describe(suite, () => {
+    for (const unit of cases.filter((candidate) => candidate.suite === suite)) {
+      // A case that deadlocks (a callback run under the table's lock) fails
+      // here instead of holding up the run.
+      test(unit.name, { timeout: 10_000 }, () => {
+        const failures = unit.run();
+        assert.ok(failures.length === 0, failures.join('\n'));
+      });
+    }
+  });
+}

@@ -1,0 +1,18 @@
+// Every suite of the core's unit tests, one list per class under test.
+#ifndef TEST_NATIVE_UNIT_TESTS_H_
+#define TEST_NATIVE_UNIT_TESTS_H_
+
+#include <vector>
+
+#include "unit_test.h"
+
+namespace rendezvous::unit {
+
+std::vector<UnitTest> RegistrationTableTests();
+std::vector<UnitTest> HeldRequestsTests();
+std::vector<UnitTest> ChannelSenderTests();
+std::vector<UnitTest> MessageAssemblerTests();
+
+}  // namespace rendezvous::unit
+
+#endif  // TEST_NATIVE_UNIT_TESTS_H_
