@@ -69,7 +69,9 @@ Fed Feed(frames::MessageAssembler& assembler,
   if (assembler.in_message()) {
     head_size = std::min(frame.size(), frames::kHeaderSize);
     tail_size = frame.size() - head_size;
-    size_t fits = std::min<uint64_t>(tail_size, assembler.remaining());
+    // As the bindings do: room for this frame's data first, never more
+    // than the message still lacks.
+    size_t fits = std::min(tail_size, assembler.ReserveNext(tail_size));
     if (fits > 0)
       std::memcpy(assembler.next_data(), frame.data() + head_size, fits);
   }

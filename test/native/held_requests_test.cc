@@ -61,11 +61,23 @@ void HoldsNoMoreThanItsCapacity(Failures& t) {
   EXPECT_TRUE(t, held.Hold(2, kOtherPid, kDeadline));
   EXPECT_TRUE(t, held.Hold(3, kThirdPid, kDeadline));
   EXPECT_TRUE(t, !held.Hold(4, kFourthPid, kDeadline));
-  EXPECT_EQ(t, held.size(), size_t{3});
+  EXPECT_EQ(t, held.count(), size_t{3});
   // Room comes back as requests go.
   held.Drop(2);
   EXPECT_TRUE(t, held.Hold(5, kFourthPid, kDeadline));
-  EXPECT_EQ(t, held.size(), size_t{3});
+  EXPECT_EQ(t, held.count(), size_t{3});
+}
+
+// One asker cannot take the slots another child may need.
+void HoldsNoMoreThanItsShareForOnePid(Failures& t) {
+  HeldRequests held(8, 2);
+  EXPECT_TRUE(t, held.Hold(1, kPid, kDeadline));
+  EXPECT_TRUE(t, held.Hold(2, kPid, kDeadline));
+  EXPECT_TRUE(t, !held.Hold(3, kPid, kDeadline));
+  EXPECT_TRUE(t, held.Hold(4, kOtherPid, kDeadline));
+  EXPECT_EQ(t, held.count(), size_t{3});
+  held.Drop(1);
+  EXPECT_TRUE(t, held.Hold(5, kPid, kDeadline));
 }
 
 void AnswersWithTheRightsOnceThePidIsBound(Failures& t) {
@@ -78,12 +90,12 @@ void AnswersWithTheRightsOnceThePidIsBound(Failures& t) {
   EXPECT_TRUE(t, held.Hold(7, kPid, kDeadline));
   held.Resolve(table, kStart, answers.Recorder());
   EXPECT_EQ(t, answers.count(7), size_t{0});
-  EXPECT_EQ(t, held.size(), size_t{1});
+  EXPECT_EQ(t, held.count(), size_t{1});
 
   EXPECT_TRUE(t, !table.Bind(launch, kPid, WatchOf(&exit)));
   held.Resolve(table, kStart + milliseconds(1), answers.Recorder());
   EXPECT_TRUE(t, (answers.only(7) == std::vector<int>{0, 1}));
-  EXPECT_EQ(t, held.size(), size_t{0});
+  EXPECT_EQ(t, held.count(), size_t{0});
   // Answered once: later resolves send nothing more.
   held.Resolve(table, kDeadline, answers.Recorder());
   EXPECT_EQ(t, answers.count(7), size_t{1});
@@ -107,7 +119,7 @@ void NeverAnswersWithAnotherPidsRights(Failures& t) {
   EXPECT_TRUE(t, (answers.only(2) == std::vector<int>{0}));
   // Its own launch is still pending: it keeps waiting.
   EXPECT_EQ(t, answers.count(1), size_t{0});
-  EXPECT_EQ(t, held.size(), size_t{1});
+  EXPECT_EQ(t, held.count(), size_t{1});
   ExitState this_exit;
   EXPECT_TRUE(t, !table.Bind(for_this, kPid, WatchOf(&this_exit)));
   held.Resolve(table, kStart, answers.Recorder());
@@ -124,7 +136,7 @@ void AnswersEmptyOnceNoLaunchIsPending(Failures& t) {
   table.Cancel(launch);
   held.Resolve(table, kStart, answers.Recorder());
   EXPECT_TRUE(t, answers.only(3).empty());
-  EXPECT_EQ(t, held.size(), size_t{0});
+  EXPECT_EQ(t, held.count(), size_t{0});
 }
 
 void AnswersEmptyAtItsDeadline(Failures& t) {
@@ -141,7 +153,7 @@ void AnswersEmptyAtItsDeadline(Failures& t) {
   held.Resolve(table, kDeadline, answers.Recorder());
   EXPECT_TRUE(t, answers.only(1).empty());
   EXPECT_EQ(t, answers.count(2), size_t{0});
-  EXPECT_EQ(t, held.size(), size_t{1});
+  EXPECT_EQ(t, held.count(), size_t{1});
   // The pending launch's rights were not handed to a request that gave up.
   EXPECT_EQ(t, table.pending_launch_count(), size_t{1});
   EXPECT_EQ(t, log.destroyed(), 0);
@@ -185,6 +197,8 @@ std::vector<UnitTest> HeldRequestsTests() {
   return {
       {suite, "holds no more requests than its capacity",
        HoldsNoMoreThanItsCapacity},
+      {suite, "holds no more than its share of requests from one pid",
+       HoldsNoMoreThanItsShareForOnePid},
       {suite, "answers with the rights once the pid is bound, once",
        AnswersWithTheRightsOnceThePidIsBound},
       {suite, "never answers with another pid's rights",
