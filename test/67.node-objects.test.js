@@ -15,7 +15,7 @@ const { after, afterEach, before, describe, test } = require('node:test');
 const rendezvous = require('../dist/main');
 const { Channel } = rendezvous;
 const { firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { openFdCount, readFromPort } = require('./support/fds');
+const { openFdCount, readFromPort, waitFor } = require('./support/fds');
 
 let server;
 before(() => {
@@ -208,7 +208,7 @@ describe('objects with no descriptor to give are refused with ERR_RENDEZVOUS_INV
     });
 
   /** Registration and a channel message both refuse `object`, and take nothing. */
-  function refusedEverywhere(object, pattern) {
+  async function refusedEverywhere(object, pattern) {
     const before = openFdCount();
     invalidRight(() => server.prepareLaunch({ 5: object }), new RegExp(`key 5: .*${pattern.source}`));
     const [mine, theirs] = Channel.pair();
@@ -219,40 +219,41 @@ describe('objects with no descriptor to give are refused with ERR_RENDEZVOUS_INV
       theirs.close();
     }
     assert.equal(server.stats().pendingLaunches, 0);
-    assert.equal(openFdCount(), before);
+    // The channel ends close on the release thread, a moment later.
+    await waitFor(() => openFdCount() === before, 3000, `the fd count back to ${before}`);
   }
 
-  test('a net.Server that is not listening', () => {
-    refusedEverywhere(net.createServer(), /not listening/);
+  test('a net.Server that is not listening', async () => {
+    await refusedEverywhere(net.createServer(), /not listening/);
   });
 
   test('a net.Socket that is not connected, still connecting, or destroyed', async () => {
-    refusedEverywhere(new net.Socket(), /not connected/);
+    await refusedEverywhere(new net.Socket(), /not connected/);
     const connecting = net.connect(9, '127.0.0.1');
     connecting.on('error', () => {});
-    refusedEverywhere(connecting, /still connecting/);
+    await refusedEverywhere(connecting, /still connecting/);
     connecting.destroy();
-    refusedEverywhere(connecting, /destroyed/);
+    await refusedEverywhere(connecting, /destroyed/);
   });
 
-  test('a TLS socket, whose session cannot travel', () => {
+  test('a TLS socket, whose session cannot travel', async () => {
     const socket = new tls.TLSSocket(new net.Socket());
-    refusedEverywhere(socket, /TLS/);
+    await refusedEverywhere(socket, /TLS/);
     socket.destroy();
   });
 
   test('a dgram.Socket not bound yet, or closed', async () => {
     const udp = keep(dgram.createSocket('udp4'));
-    refusedEverywhere(udp, /not bound/);
+    await refusedEverywhere(udp, /not bound/);
     await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve));
-    udp.close();
-    refusedEverywhere(udp, /closed/);
+    await new Promise((resolve) => udp.close(resolve));
+    await refusedEverywhere(udp, /closed/);
   });
 
   test('a closed FileHandle', async () => {
     const fileHandle = await fs.promises.open('/dev/null', 'r');
     await fileHandle.close();
-    refusedEverywhere(fileHandle, /FileHandle is closed/);
+    await refusedEverywhere(fileHandle, /FileHandle is closed/);
   });
 
   test('a server where Node keeps no descriptor (as on Windows) gets a clear error', async () => {
@@ -261,7 +262,7 @@ describe('objects with no descriptor to give are refused with ERR_RENDEZVOUS_INV
     const handle = listener._handle;
     Object.defineProperty(listener, '_handle', { value: { fd: -1 }, configurable: true, writable: true });
     try {
-      refusedEverywhere(listener, /exposes no descriptor for a Server/);
+      await refusedEverywhere(listener, /exposes no descriptor for a Server/);
     } finally {
       listener._handle = handle;
       listener.close();
