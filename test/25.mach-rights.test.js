@@ -100,6 +100,23 @@ describe('macOS reply rules (Mach-free, checked on every platform)', () => {
       ['match - - 0 8', 'bound'],
     ]);
   });
+
+  test('only a direct child of this process has its request held; any other asker is answered at once', () => {
+    // child OWN_UNIQUE_ID ASKER_PARENT_UNIQUE_ID ASKER_NOW_PID_VERSION ASKER_PID_VERSION
+    assertRules([
+      ['child 100 100 7 7', 'child'],
+      // Another process's child, or a grandchild: never a launch's child.
+      ['child 100 101 7 7', 'other'],
+      // The pid now names another process than the one that asked.
+      ['child 100 100 8 7', 'other'],
+      // The asker is gone.
+      ['child 100 - 0 7', 'other'],
+      // No pid version reported (macOS 10.15): the parent decides.
+      ['child 100 100 0 7', 'child'],
+      // This process's own id could not be read: held, as before.
+      ['child - 101 7 7', 'child'],
+    ]);
+  });
 });
 
 if (process.platform !== 'darwin') {

@@ -38,7 +38,8 @@ inline std::optional<ProcessSnapshot> ReadProcessSnapshot(int32_t pid) {
                           sizeof(info));
   if (size != static_cast<int>(sizeof(info)))
     return std::nullopt;
-  return ProcessSnapshot{info.unique_id, info.pid_version};
+  return ProcessSnapshot{info.unique_id, info.pid_version,
+                         info.parent_unique_id};
 }
 
 }  // namespace rendezvous::mac

@@ -22,6 +22,8 @@ struct ProcessSnapshot {
   uint64_t unique_id = 0;
   // 0 where the kernel does not report it (macOS 10.15).
   int32_t pid_version = 0;
+  // The unique id of its parent.
+  uint64_t parent_unique_id = 0;
 };
 
 // `bound_unique_id`: recorded when the rights were bound to the pid (none if
@@ -38,6 +40,25 @@ constexpr bool IsBoundProcess(std::optional<uint64_t> bound_unique_id,
   if (now->pid_version != 0 && now->pid_version != asker_pid_version)
     return false;  // the pid runs another image than the one that asked
   return now->unique_id == *bound_unique_id;
+}
+
+// Whether the asker may be a launch's child, which is always a direct child
+// of this process: only then is its request held until a launch is bound.
+// `own_unique_id`: this process's (none if it could not be read: then every
+// asker is held, as where nothing can be read). `asker_now`: the process at
+// the asker's pid (none if there is none). `asker_pid_version`: from the
+// request's audit token, so the process read is the one that asked.
+constexpr bool IsChildOf(std::optional<uint64_t> own_unique_id,
+                         std::optional<ProcessSnapshot> asker_now,
+                         int32_t asker_pid_version) {
+  if (!own_unique_id)
+    return true;
+  if (!asker_now)
+    return false;  // the asker is gone
+  if (asker_now->pid_version != 0 &&
+      asker_now->pid_version != asker_pid_version)
+    return false;  // the pid runs another image than the one that asked
+  return asker_now->parent_unique_id == *own_unique_id;
 }
 
 }  // namespace rendezvous::mac

@@ -43,7 +43,10 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
 }
 
 MacServer::MacServer(RegistrationTable* table, const ServerConfig& config)
-    : table_(table), config_(config), held_(config.limits.max_held_requests) {}
+    : table_(table),
+      config_(config),
+      held_(config.limits.max_held_requests,
+            config.limits.max_held_requests_per_pid) {}
 
 std::unique_ptr<MacServer> MacServer::Start(RegistrationTable* table,
                                             const ServerConfig& config,
@@ -172,28 +175,34 @@ void MacServer::OnRequest(mac::ReceivedRequest& request) {
               mac::AuditTokenPidVersion(request.trailer.msgh_audit)};
   ScopedMachSendOnceRight reply(header.msgh_remote_port);
   config_.log("request from pid %d", asker.pid);
+  // A request from the same pid but another process frees its slot first.
+  DropSuperseded(asker);
   ClaimedRights claimed;
-  switch (table_->Claim(asker.pid, &claimed)) {
-    case RegistrationTable::ClaimResult::kRights:
-    case RegistrationTable::ClaimResult::kNothing:
-      Answer(std::move(reply), asker, std::move(claimed));
-      return;
-    case RegistrationTable::ClaimResult::kWait: {
-      DropSuperseded(asker);
-      uint64_t id = next_request_id_++;
-      if (held_.Hold(id, asker.pid,
-                     Clock::now() + config_.limits.pending_request_timeout)) {
-        held_replies_.emplace(id, Held{std::move(reply), asker});
-        config_.log("holding pid %d's request until its launch is bound",
-                    asker.pid);
-      } else {
-        config_.log("too many held requests; pid %d gets an empty answer",
-                    asker.pid);
-        Answer(std::move(reply), asker, ClaimedRights());
-      }
-      return;
-    }
+  uint64_t id = next_request_id_++;
+  HeldRequests::Admission admission = held_.Admit(
+      *table_, id, asker.pid,
+      Clock::now() + config_.limits.pending_request_timeout,
+      [&] {
+        return mac::IsChildOf(OwnUniqueId(),
+                              mac::ReadProcessSnapshot(asker.pid),
+                              asker.pid_version);
+      },
+      config_.log, &claimed);
+  if (admission == HeldRequests::Admission::kHeld) {
+    held_replies_.emplace(id, Held{std::move(reply), asker});
+    return;
   }
+  Answer(std::move(reply), asker, std::move(claimed));
+}
+
+std::optional<uint64_t> MacServer::OwnUniqueId() {
+  if (!own_unique_id_) {
+    std::optional<mac::ProcessSnapshot> own =
+        mac::ReadProcessSnapshot(::getpid());
+    if (own)
+      own_unique_id_ = own->unique_id;
+  }
+  return own_unique_id_;
 }
 
 void MacServer::DropSuperseded(const Asker& asker) {

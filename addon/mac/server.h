@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/held_requests.h"
@@ -65,6 +66,8 @@ class MacServer : public ServerTransport {
   // Puts the claim back, leaving `claimed` empty, when `asker` is not the
   // process the claimed rights were bound to.
   void KeepFromStranger(const Asker& asker, ClaimedRights* claimed);
+  // This process's kernel unique id, read once (none if it cannot be read).
+  std::optional<uint64_t> OwnUniqueId();
   void Answer(ScopedMachSendOnceRight reply,
               const Asker& asker,
               ClaimedRights claimed);
@@ -88,6 +91,7 @@ class MacServer : public ServerTransport {
   std::map<uint64_t, Held> held_replies_;
   uint64_t next_request_id_ = 1;
   HeldRequests held_;
+  std::optional<uint64_t> own_unique_id_;
 };
 
 }  // namespace rendezvous

@@ -6,6 +6,7 @@
 //   descriptor KIND TYPE NAME DISP      -> ok | the problem
 //   notice ID SIZE COMPLEX SENDER_PID   -> notice | other
 //   match BOUND_ID|- NOW_ID|- NOW_VERSION ASKER_VERSION -> bound | stranger
+//   child OWN_ID|- PARENT_ID|- NOW_VERSION ASKER_VERSION -> child | other
 #include <cstdint>
 #include <iostream>
 #include <optional>
@@ -62,6 +63,17 @@ std::string Answer(const std::string& line) {
                                            asker_version)
                ? "bound"
                : "stranger";
+  }
+  if (question == "child") {
+    std::string own, parent;
+    int32_t now_version, asker_version;
+    in >> own >> parent >> now_version >> asker_version;
+    std::optional<rendezvous::mac::ProcessSnapshot> snapshot;
+    if (auto id = OptionalId(parent))
+      snapshot = rendezvous::mac::ProcessSnapshot{1, now_version, *id};
+    return rendezvous::mac::IsChildOf(OptionalId(own), snapshot, asker_version)
+               ? "child"
+               : "other";
   }
   return "unknown question";
 }
