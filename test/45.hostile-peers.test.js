@@ -233,6 +233,52 @@ function linuxSuite() {
   });
 
   test(
+    'a reply the kernel refuses for descriptors in flight keeps its rights, and the child gets them once it can',
+    {
+      skip:
+        (process.getuid?.() !== 0 && 'needs root, to run the processes as an unprivileged user') ||
+        (!hasPrlimit() && 'needs prlimit (util-linux) to start a process under a low RLIMIT_NOFILE'),
+    },
+    async () => {
+      // The kernel's in-flight limit (too_many_unix_fds) spares privileged
+      // users, so both sides run as nobody; Node raises its soft
+      // RLIMIT_NOFILE to the hard one, so both are 64 for the parent.
+      const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+      const IN_FLIGHT = 200;
+      const hoarder = track(
+        childProcess.spawn('setpriv', [...asNobody, rawPeerPath(), 'inflight', String(IN_FLIGHT)], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+        }),
+      );
+      assert.equal(await firstLine(hoarder), `inflight ${IN_FLIGHT}`);
+      const parent = track(
+        childProcess.spawn(
+          'setpriv',
+          [...asNobody, 'prlimit', '--nofile=64:64', process.execPath, fixture('in-flight-limit.js')],
+          {
+            env: { ...process.env, NODE_DEBUG: 'rendezvous' },
+            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+          },
+        ),
+      );
+      let log = '';
+      parent.stderr.setEncoding('utf8');
+      parent.stderr.on('data', (chunk) => (log += chunk));
+      const report = nextMessage(parent);
+      await waitFor(
+        () => log.includes('too many descriptors in flight'),
+        10000,
+        'the kernel to refuse the reply',
+      );
+      hoarder.stdin.end(); // its descriptors leave flight, and the reply can go
+      const { rights } = await report;
+      assert.deepEqual(rights, { 9: { target: 'fifo', content: 'past the in-flight limit' } });
+      assert.match(log, /replied to pid \d+ with 1 rights/);
+      await exited(parent);
+    },
+  );
+
+  test(
     'a parent out of descriptors with a connection waiting: the server thread rests, logs once, and serves once some are free',
     { skip: !hasPrlimit() && 'needs prlimit (util-linux) to start a process under a low RLIMIT_NOFILE' },
     async () => {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 #include <vector>
 
 #include "core/deferred_release.h"
@@ -38,6 +39,8 @@ uint64_t EpollData(EpollTag tag, uint64_t value) {
 }
 
 constexpr int kMaxEventsPerWait = 64;
+// How soon a reply the kernel refused for now is sent again.
+constexpr std::chrono::milliseconds kReplyRetryInterval{50};
 
 // How long the listener rests while the process is out of descriptors.
 constexpr std::chrono::milliseconds kShortOfDescriptorsRetry{100};
@@ -191,6 +194,7 @@ void LinuxServer::Run() {
     held_.Resolve(*table_, now, [this](uint64_t id, ClaimedRights claimed) {
       Answer(id, std::move(claimed));
     });
+    RetryUnsentReplies(now);
   }
 }
 
@@ -337,9 +341,11 @@ void LinuxServer::OnConnectionReadable(uint64_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end())
     return;
-  if (it->second.held) {
-    // A held client has nothing more to say: this is its hang-up (or noise).
-    DropConnection(id, "client left while its request was held");
+  if (it->second.held || it->second.replying) {
+    // The client has nothing more to say: this is its hang-up (or noise).
+    DropConnection(id, it->second.held
+                           ? "client left while its request was held"
+                           : "client left before its reply could be sent");
     return;
   }
   OnRequest(id);
@@ -403,8 +409,19 @@ void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
                              wire::EncodeReply(wire::EntriesOf(claimed.rights)),
                              fds, MSG_DONTWAIT);
   if (sent < 0) {
-    config_.log("reply to pid %d failed (errno %d); its %zu rights are closed",
-                it->second.pid, errno, fds.size());
+    int error = errno;
+    if (KeepForRetry(it->second, &claimed, error))
+      return;
+    if (!claimed.rights.empty()) {
+      // Never consumed by a send that failed: the registration stays, and
+      // is released with the rest when the child exits.
+      config_.log(
+          "reply to pid %d failed (errno %d); its %zu rights stay registered",
+          it->second.pid, error, fds.size());
+      table_->Unclaim(it->second.pid, std::move(claimed));
+    } else {
+      config_.log("reply to pid %d failed (errno %d)", it->second.pid, error);
+    }
   } else {
     config_.log("replied to pid %d with %zu rights", it->second.pid,
                 fds.size());
@@ -415,6 +432,45 @@ void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
   DropConnection(id, nullptr);
 }
 
+bool LinuxServer::KeepForRetry(Connection& connection,
+                               ClaimedRights* claimed,
+                               int error) {
+  // ETOOMANYREFS: the user's descriptors in flight exceed this process's
+  // RLIMIT_NOFILE, which any process of the user can cause; the others are
+  // shortages of kernel memory. Each passes.
+  bool for_now = error == ETOOMANYREFS || error == ENOBUFS || error == ENOMEM ||
+                 error == EAGAIN;
+  if (!for_now || claimed->rights.empty())
+    return false;
+  Clock::time_point now = Clock::now();
+  if (!connection.replying) {
+    connection.replying = true;
+    connection.reply_deadline = now + config_.limits.pending_request_timeout;
+    config_.log(
+        "the kernel refused pid %d's rights for now (errno %d%s); the reply "
+        "is sent again until it goes or the child leaves",
+        connection.pid, error,
+        error == ETOOMANYREFS ? ": too many descriptors in flight for this user"
+                              : "");
+  }
+  if (now >= connection.reply_deadline)
+    return false;
+  connection.unsent = std::move(*claimed);
+  connection.retry_at = now + kReplyRetryInterval;
+  return true;
+}
+
+void LinuxServer::RetryUnsentReplies(Clock::time_point now) {
+  std::vector<uint64_t> due;
+  for (const auto& [id, connection] : connections_) {
+    if (connection.replying && !connection.unsent.rights.empty() &&
+        now >= connection.retry_at)
+      due.push_back(id);
+  }
+  for (uint64_t id : due)
+    Answer(id, std::exchange(connections_.at(id).unsent, ClaimedRights()));
+}
+
 void LinuxServer::OnChildExited(int32_t pid) {
   if (table_->ReleaseIfExited(pid))
     config_.log("pid %d exited before claiming; its rights are released", pid);
@@ -423,7 +479,8 @@ void LinuxServer::OnChildExited(int32_t pid) {
 void LinuxServer::ExpireSilentConnections(Clock::time_point now) {
   std::vector<uint64_t> expired;
   for (const auto& [id, connection] : connections_) {
-    if (!connection.held && now >= connection.read_deadline)
+    if (!connection.held && !connection.replying &&
+        now >= connection.read_deadline)
       expired.push_back(id);
   }
   for (uint64_t id : expired)
@@ -435,8 +492,13 @@ int LinuxServer::MillisecondsUntilNextDeadline(Clock::time_point now) const {
   if (listener_paused_ && (!next || listener_resume_at_ < *next))
     next = listener_resume_at_;
   for (const auto& [id, connection] : connections_) {
-    if (!connection.held && (!next || connection.read_deadline < *next))
+    if (connection.replying) {
+      if (!next || connection.retry_at < *next)
+        next = connection.retry_at;
+    } else if (!connection.held &&
+               (!next || connection.read_deadline < *next)) {
       next = connection.read_deadline;
+    }
   }
   if (!next)
     return -1;
@@ -454,6 +516,11 @@ void LinuxServer::DropConnection(uint64_t id, const char* why) {
     config_.log("dropped pid %d's connection: %s", it->second.pid, why);
   if (it->second.held)
     held_.Drop(id);
+  // A child that left before its reply could go: its rights stay registered
+  // until it exits, as if it had never asked.
+  if (!it->second.unsent.rights.empty())
+    table_->Unclaim(it->second.pid,
+                    std::exchange(it->second.unsent, ClaimedRights()));
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, FdOf(it->second.socket), nullptr);
   connections_.erase(it);
 }

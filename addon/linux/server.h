@@ -51,6 +51,13 @@ class LinuxServer : public ServerTransport {
     ScopedPidFd peer;  // the process that connected, not merely its pid
     Clock::time_point read_deadline;
     bool held = false;
+    // A reply the kernel refused for now (this user has too many
+    // descriptors in flight): its rights, sent again at `retry_at` until
+    // `reply_deadline`, then put back in the table.
+    ClaimedRights unsent;
+    bool replying = false;
+    Clock::time_point retry_at;
+    Clock::time_point reply_deadline;
   };
 
   LinuxServer(RegistrationTable* table, const ServerConfig& config);
@@ -67,6 +74,10 @@ class LinuxServer : public ServerTransport {
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
   void Answer(uint64_t id, ClaimedRights claimed);
+  // Keeps `claimed` for another try when the kernel refused it for now;
+  // false when the refusal is final (or the time to retry is over).
+  bool KeepForRetry(Connection& connection, ClaimedRights* claimed, int error);
+  void RetryUnsentReplies(Clock::time_point now);
   void OnChildExited(int32_t pid);
   void ExpireSilentConnections(Clock::time_point now);
   int MillisecondsUntilNextDeadline(Clock::time_point now) const;
