@@ -39,6 +39,12 @@ class MachMapping : public SharedMemoryMapping {
   }
   uint64_t size() const override { return size_; }
   int64_t handle() const override { return entry_.get(); }
+  // Rights to one port arrive under one name in a task, so a peer sending
+  // one entry many times is seen by its name. (Two entries made for the
+  // same memory are two ports; the region budgets still bound them.)
+  std::optional<RegionId> id() const override {
+    return RegionId{0, static_cast<uint64_t>(entry_.get())};
+  }
 
  private:
   ScopedMachSendRight entry_;
