@@ -63,23 +63,34 @@ describe(
       assert.match(result.message, /descriptors could not be received/);
     });
 
-    test("a channel message whose descriptors find no room: 'error' ERR_RENDEZVOUS_SYSTEM, recvmsg, EMFILE", async () => {
-      const [mine, theirs] = Channel.pair();
-      const fd = theirs[channelTransfer.release]();
-      const child = fullTableChild('channel', { stdio: ['ignore', 'pipe', 'inherit', fd] });
-      fs.closeSync(fd);
-      const result = lastLine(child);
-      await once(child.stdout, 'data'); // 'full'
-      const { readFd, writeFd } = makePipe();
-      mine.postMessage('two descriptors', [
-        { fd: readFd, disposition: 'move' },
-        { fd: writeFd, disposition: 'move' },
-      ]);
-      const { code, syscall, errno, message } = await result;
-      assert.equal(code, 'ERR_RENDEZVOUS_SYSTEM', message);
-      assert.equal(syscall, 'recvmsg');
-      assert.equal(errno, EMFILE);
-      mine.close();
-    });
+    test(
+      "a channel message whose descriptors find no room: 'error' ERR_RENDEZVOUS_SYSTEM, recvmsg, EMFILE",
+      {
+        // UBSan's vptr check probes memory through a pipe of its own; with
+        // the table full it cannot, and reports every virtual call as one on
+        // a bad object. npm test runs this without the sanitizers.
+        skip:
+          process.env.UBSAN_OPTIONS !== undefined &&
+          "under test:asan, UBSan's vptr check needs a pipe that a full descriptor table cannot open",
+      },
+      async () => {
+        const [mine, theirs] = Channel.pair();
+        const fd = theirs[channelTransfer.release]();
+        const child = fullTableChild('channel', { stdio: ['ignore', 'pipe', 'inherit', fd] });
+        fs.closeSync(fd);
+        const result = lastLine(child);
+        await once(child.stdout, 'data'); // 'full'
+        const { readFd, writeFd } = makePipe();
+        mine.postMessage('two descriptors', [
+          { fd: readFd, disposition: 'move' },
+          { fd: writeFd, disposition: 'move' },
+        ]);
+        const { code, syscall, errno, message } = await result;
+        assert.equal(code, 'ERR_RENDEZVOUS_SYSTEM', message);
+        assert.equal(syscall, 'recvmsg');
+        assert.equal(errno, EMFILE);
+        mine.close();
+      },
+    );
   },
 );
