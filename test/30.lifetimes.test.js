@@ -153,8 +153,9 @@ test('a process with a running server exits promptly, at its end or by process.e
     process.kill(Number(out), 'SIGKILL');
     assert.equal(code, 0);
     // A server that held the process open would keep it for the sleeper's
-    // 30 s or for ever.
-    assert.ok(ms < without.ms + 1500, `exited in ${ms} ms; ${without.ms} ms without a server`);
+    // 30 s or for ever. The margin is wide for the sanitizer build, whose
+    // leak scan at exit grows with every thread and mapping the server has.
+    assert.ok(ms < without.ms + 5000, `exited in ${ms} ms; ${without.ms} ms without a server`);
   }
 });
 
