@@ -14,6 +14,7 @@
     "napi_sources": [
       "addon/napi/channel_bindings.cc",
       "addon/napi/client_bindings.cc",
+      "addon/napi/constants.cc",
       "addon/napi/external_buffers.cc",
       "addon/napi/js_args.cc",
       "addon/napi/js_error.cc",
@@ -60,6 +61,7 @@
             "sources": [
               "addon/linux/channel_transport.cc",
               "addon/linux/client.cc",
+              "addon/linux/default_dispositions.cc",
               "addon/linux/endpoint.cc",
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
@@ -81,6 +83,7 @@
             "sources": [
               "addon/mac/channel_transport.cc",
               "addon/mac/client.cc",
+              "addon/mac/default_dispositions.cc",
               "addon/mac/mach_right.cc",
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc",

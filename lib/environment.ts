@@ -7,7 +7,7 @@ export const TIMEOUT_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_TIMEOUT_MS';
 
 /** The client waits this much longer than the server may hold its request. */
 export const CLIENT_TIMEOUT_MARGIN_MS = 5000;
-export const DEFAULT_PENDING_REQUEST_TIMEOUT_MS = 10000;
+export { DEFAULT_PENDING_REQUEST_TIMEOUT_MS } from './limits';
 
 /** A utility process's own module, run by the rendezvous entry after it. */
 export const ENTRY_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_ENTRY';

@@ -1,7 +1,5 @@
 import { rendezvousError } from './errors';
-
-/** Keys are uint32 (addon/core: the wire format's key field). */
-export const MAX_KEY = 0xffffffff;
+import { MAX_KEY } from './limits';
 
 /**
  * The one key check, for the parent registering rights and the child taking

@@ -2,26 +2,63 @@ import * as path from 'node:path';
 
 import { ADDON_PATH_VARIABLE, loadAddon } from './loader';
 
-/** A right as handed to the addon: a handle and what to do with it. */
-export interface NativeRightSpec {
-  key: number;
-  handle: number;
-  disposition: string;
-  /** What the handle carries for the child (RightKind.SharedMemory or
-   * RightKind.Channel); absent for a plain right. */
-  payload?: RightKind;
-  /** A shared memory region's size. */
-  byteLength?: number;
+/** A right as handed to the addon: a handle and what to do with it, or a
+ * region the addon reads its handle from. Without a disposition the backend
+ * sends the handle as it sends what `payload` names (a descriptor the
+ * caller keeps, a channel end it gives up). */
+export type NativeRightSpec =
+  | {
+      key: number;
+      handle: number;
+      disposition?: string;
+      /** What the handle carries for the child (RightKind.Channel); absent
+       * for a plain right. */
+      payload?: RightKind;
+    }
+  | { key: number; region: NativeSharedMemory };
+
+/** RightKind's values by name, as the addon exports them (addon/core/right.h). */
+export interface RightKinds {
+  readonly Fd: 0;
+  readonly SendRight: 1;
+  readonly ReceiveRight: 2;
+  readonly SendOnceRight: 3;
+  readonly SharedMemory: 4;
+  readonly Channel: 5;
 }
 
-/** What a received handle is (addon/core/platform.h RightKind). */
-export const enum RightKind {
-  Fd = 0,
-  SendRight = 1,
-  ReceiveRight = 2,
-  SendOnceRight = 3,
-  SharedMemory = 4,
-  Channel = 5,
+/** What a received handle is. */
+export type RightKind = RightKinds[keyof RightKinds];
+
+/** The addon's limits (addon/core/limits.h and its neighbours). The literal
+ * types are the documented values; a test checks the addon agrees. */
+export interface NativeLimits {
+  readonly maxRightsPerProcess: 64;
+  readonly maxKey: 4294967295;
+  readonly maxSharedMemoryBytes: 68719476736;
+  readonly maxHandlesPerMessage: 64;
+  readonly defaultPendingRequestTimeoutMs: 10000;
+  readonly defaultRequestReadTimeoutMs: 2000;
+  readonly defaultMaxHeldRequests: 128;
+  readonly defaultMaxConnections: 256;
+  readonly maxServerTimeoutMs: 3600000;
+  readonly maxServerCapacity: 65536;
+}
+
+/** The addon's frozen `constants` (addon/napi/constants.cc). */
+export interface NativeConstants {
+  readonly limits: NativeLimits;
+  readonly rightKind: RightKinds;
+  /** How the backend sends the handles of the caller's own objects. */
+  readonly defaultDispositions: {
+    readonly sharedFd: string;
+    readonly sharedRegion: string;
+    readonly channelEnd: string;
+  };
+  /** Whether Mach port rights exist here (macOS). */
+  readonly machPorts: boolean;
+  /** Whether regions and messages get zero-copy views, decided once at load. */
+  readonly zeroCopy: boolean;
 }
 
 /** A mapped shared memory region (addon/napi/shared_memory_bindings.cc). */
@@ -109,7 +146,10 @@ export interface NativeAddon {
   releaseRight(handle: number, kind: RightKind): void;
   createSharedMemory(byteLength: number): NativeSharedMemory;
   mapSharedMemory(handle: number, byteLength: number): NativeSharedMemory;
-  readonly externalBuffersAllowed: boolean;
+  /** Throws the addon's refusal of a registration of `count` rights, if
+   * there are too many. */
+  checkRightCount(count: number): void;
+  readonly constants: NativeConstants;
   createChannelPair(): [NativeChannel, NativeChannel];
   adoptChannel(handle: number): NativeChannel;
 }
@@ -125,3 +165,9 @@ export function native(): NativeAddon {
     : loadAddon<NativeAddon>(path.join(__dirname, '..', '..'));
   return addon;
 }
+
+/** The addon's constants, read from it once. */
+export const constants: NativeConstants = native().constants;
+
+/** RightKind's values, from the addon. */
+export const RightKind: RightKinds = constants.rightKind;

@@ -1,12 +1,7 @@
 import { debug } from './debug';
 import { rendezvousError } from './errors';
-import { native, type NativeSharedMemory } from './native';
-
-/** Set to `copy` to turn zero-copy views off even where the runtime allows
- * them (to test the copy path that Electron always uses). */
-export const SHARED_MEMORY_MODE_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY';
-/** Largest region (addon/core/shared_memory.h). */
-export const MAX_SHARED_MEMORY_BYTES = 2 ** 36;
+import { MAX_SHARED_MEMORY_BYTES } from './limits';
+import { constants, native, type NativeSharedMemory } from './native';
 
 const NATIVE = Symbol('native');
 
@@ -63,9 +58,10 @@ export class SharedMemory {
 
   /** True where `buffer` gives a zero-copy view (plain Node); false inside
    * Electron's memory cage, or when ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY
-   * is `copy`. */
+   * was `copy` when the addon loaded. The addon decides it once, for
+   * regions and channel messages alike. */
   static get zeroCopySupported(): boolean {
-    return process.env[SHARED_MEMORY_MODE_VARIABLE] !== 'copy' && native().externalBuffersAllowed;
+    return constants.zeroCopy;
   }
 
   /** @internal Wraps a region the addon mapped (one that arrived). */

@@ -1,7 +1,9 @@
 import { Channel, channelTransfer, restoreAll } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
-import { RightKind, type NativeRightSpec } from '../lib/native';
+import { checkRightCount, MAX_RIGHTS_PER_PROCESS } from '../lib/limits';
+import { RIGHT_SHAPES, TRANSFERABLE_OBJECTS } from '../lib/messages';
+import { constants, RightKind, type NativeRightSpec } from '../lib/native';
 import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from '../lib/node-handles';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
@@ -43,7 +45,7 @@ export type Transferable = FdRight | MachPortRight | SharedMemory | Channel | No
 export type PortsForRendezvous =
   (Readonly<Record<number, Transferable>> & { readonly length?: never }) | ReadonlyMap<number, Transferable>;
 
-export const MAX_RIGHTS_PER_PROCESS = 64;
+export { MAX_RIGHTS_PER_PROCESS };
 const FD_DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
 const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
   'move-send',
@@ -88,16 +90,8 @@ function checkDisposition(key: number, disposition: unknown, allowed: ReadonlySe
 type CheckedRight = NativeRightSpec | { key: number; channel: Channel };
 
 function checkRight(key: number, right: unknown): CheckedRight {
-  if (right instanceof SharedMemory) {
-    const region = right[sharedMemoryNative];
-    return {
-      key,
-      handle: region.handle,
-      disposition: process.platform === 'darwin' ? 'copy-send' : 'copy',
-      payload: RightKind.SharedMemory,
-      byteLength: region.byteLength,
-    };
-  }
+  // The addon takes its own reference to the region's handle.
+  if (right instanceof SharedMemory) return { key, region: right[sharedMemoryNative] };
   if (right instanceof Channel) {
     if (right.closed) {
       throw rendezvousError(
@@ -109,19 +103,20 @@ function checkRight(key: number, right: unknown): CheckedRight {
     return { key, channel: right };
   }
   if (isNodeHandleObject(right)) {
-    // The server keeps a duplicate; the object stays the caller's, open.
-    return { key, handle: descriptorOf(right, `The right for key ${key}`), disposition: 'copy' };
+    // The server keeps a duplicate (the backend's default for a plain
+    // descriptor); the object stays the caller's, open.
+    return { key, handle: descriptorOf(right, `The right for key ${key}`) };
   }
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_RIGHT',
-      `The right for key ${key} must be a SharedMemory, a Channel, a net.Server, net.Socket, dgram.Socket or FileHandle, or an object like { fd, disposition } or { port, disposition }`,
+      `The right for key ${key} must be ${TRANSFERABLE_OBJECTS}, or an object like ${RIGHT_SHAPES}`,
     );
   }
   const { fd, port, disposition } = right as { fd?: unknown; port?: unknown; disposition?: unknown };
   if (port !== undefined) {
-    if (process.platform !== 'darwin') {
+    if (!constants.machPorts) {
       throw rendezvousError(
         TypeError,
         'ERR_RENDEZVOUS_INVALID_RIGHT',
@@ -161,12 +156,8 @@ export function registerPorts<T>(
       if (!('channel' in right)) return right;
       const handle = right.channel[channelTransfer.release]();
       released.set(right.channel, handle);
-      return {
-        key: right.key,
-        handle,
-        disposition: process.platform === 'darwin' ? 'move-receive' : 'move',
-        payload: RightKind.Channel,
-      };
+      // Sent as the backend sends a channel end it is given.
+      return { key: right.key, handle, payload: RightKind.Channel };
     });
     const result = register(specs, new Map(released));
     released.clear();
@@ -192,13 +183,7 @@ function normalisePorts(ports: unknown): CheckedRight[] {
   const entries: Array<[unknown, unknown]> = fromObject
     ? Object.entries(ports)
     : [...(ports as Map<unknown, unknown>).entries()];
-  if (entries.length > MAX_RIGHTS_PER_PROCESS) {
-    throw rendezvousError(
-      RangeError,
-      'ERR_RENDEZVOUS_TOO_MANY_RIGHTS',
-      `At most ${MAX_RIGHTS_PER_PROCESS} rights can be registered for one process, not ${entries.length}`,
-    );
-  }
+  checkRightCount(entries.length);
   const seen = new Set<number>();
   return entries.map(([rawKey, right]) => {
     const key = checkKey(rawKey, fromObject);

@@ -12,6 +12,13 @@ namespace rendezvous {
 // more, so the receiver can size its buffers before it reads.
 inline constexpr size_t kMaxRightsPerRegistration = 64;
 
+// Keys are the wire format's uint32 key field.
+inline constexpr int64_t kMaxKey = UINT32_MAX;
+
+// The largest values a caller may give the server's options.
+inline constexpr int64_t kMaxServerTimeoutMs = 3600 * 1000;
+inline constexpr int64_t kMaxServerCapacity = 65536;
+
 // Handles a peer sent that wait for the release thread (DeferredRelease).
 // It falls this far behind only while one close blocks (a peer's lingering
 // socket) and others keep coming.

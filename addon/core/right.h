@@ -30,6 +30,24 @@ enum class RightKind : uint32_t {
 };
 inline constexpr uint32_t kMaxRightKind = 5;
 
+// Each kind by the name JS knows it by (lib/native.ts's RightKind), in
+// value order: the addon exports this table, so JS never spells a value.
+struct RightKindName {
+  RightKind kind;
+  const char* name;
+};
+inline constexpr RightKindName kRightKindNames[] = {
+    {RightKind::kFd, "Fd"},
+    {RightKind::kSendRight, "SendRight"},
+    {RightKind::kReceiveRight, "ReceiveRight"},
+    {RightKind::kSendOnceRight, "SendOnceRight"},
+    {RightKind::kSharedMemory, "SharedMemory"},
+    {RightKind::kChannel, "Channel"},
+};
+static_assert(sizeof(kRightKindNames) / sizeof(kRightKindNames[0]) ==
+                  kMaxRightKind + 1,
+              "every RightKind has a name");
+
 class Right {
  public:
   Right() = default;

@@ -8,13 +8,16 @@
 
 namespace rendezvous {
 
+Error TooManyRights(size_t count) {
+  return Error::Range(codes::kTooManyRights,
+                      "At most " + std::to_string(kMaxRightsPerRegistration) +
+                          " rights can be registered for one process, not " +
+                          std::to_string(count));
+}
+
 std::optional<Error> CheckRightSpecs(const std::vector<RightSpec>& specs) {
-  if (specs.size() > kMaxRightsPerRegistration) {
-    return Error::Range(codes::kTooManyRights,
-                        "At most " + std::to_string(kMaxRightsPerRegistration) +
-                            " rights can be registered for one process, not " +
-                            std::to_string(specs.size()));
-  }
+  if (specs.size() > kMaxRightsPerRegistration)
+    return TooManyRights(specs.size());
   std::set<uint32_t> keys;
   for (const RightSpec& spec : specs) {
     if (!keys.insert(spec.key).second) {

@@ -2,6 +2,7 @@
 #ifndef ADDON_CORE_RIGHT_SPECS_H_
 #define ADDON_CORE_RIGHT_SPECS_H_
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -9,6 +10,10 @@
 #include "core/platform.h"
 
 namespace rendezvous {
+
+// The one refusal of a registration with `count` rights, more than
+// kMaxRightsPerRegistration: the TypeScript layer throws it too.
+Error TooManyRights(size_t count);
 
 // At most kMaxRightsPerRegistration rights, each key used once.
 std::optional<Error> CheckRightSpecs(const std::vector<RightSpec>& specs);

@@ -3,9 +3,12 @@
 #include <cmath>
 #include <string>
 
+#include "core/default_dispositions.h"
 #include "core/error.h"
+#include "core/right_specs.h"
 #include "core/shared_memory.h"
 #include "napi/js_error.h"
+#include "napi/shared_memory_bindings.h"
 
 namespace rendezvous {
 
@@ -61,6 +64,101 @@ bool GetInteger(const Napi::Value& value,
                             out);
 }
 
+namespace {
+
+std::string RightFor(uint32_t key) {
+  return "The right for key " + std::to_string(key);
+}
+
+// { region }: a SharedMemory the caller keeps mapped; the server takes its
+// own reference to the handle, sent as the backend sends regions.
+bool GetRegionSpec(Napi::Env env, const Napi::Value& region, RightSpec* spec) {
+  const SharedMemoryMapping* mapping = UnwrapSharedMemory(region);
+  if (mapping == nullptr) {
+    if (!env.IsExceptionPending()) {
+      ThrowJsError(env, Error::Type(codes::kInvalidRight,
+                                    RightFor(spec->key) +
+                                        " names no open shared memory region"));
+    }
+    return false;
+  }
+  spec->handle = mapping->handle();
+  spec->disposition = BackendDefaultDispositions().shared_region;
+  spec->payload = RightKind::kSharedMemory;
+  spec->byte_length = mapping->size();
+  return true;
+}
+
+// The backend's disposition for what the handle carries, when JS names none.
+const char* DefaultDisposition(RightKind payload) {
+  const DefaultDispositions& defaults = BackendDefaultDispositions();
+  if (payload == RightKind::kChannel)
+    return defaults.channel_end;
+  if (payload == RightKind::kSharedMemory)
+    return defaults.shared_region;
+  return defaults.shared_fd;
+}
+
+// { handle, disposition?, payload?, byteLength? }
+bool GetHandleSpec(Napi::Env env, Napi::Object object, RightSpec* spec) {
+  if (!GetIntegerWithCode(object.Get("handle"), "handle", 0, INT64_MAX / 2,
+                          codes::kInvalidRight, &spec->handle)) {
+    return false;
+  }
+  Napi::Value disposition = object.Get("disposition");
+  if (env.IsExceptionPending())
+    return false;
+  if (!disposition.IsUndefined() && !disposition.IsString()) {
+    ThrowJsError(env, Error::Type(codes::kInvalidDisposition,
+                                  "disposition must be a string"));
+    return false;
+  }
+  // Optional: what the handle carries (RightKind) and a region's size.
+  int64_t payload = static_cast<int64_t>(RightKind::kFd);
+  int64_t byte_length = 0;
+  Napi::Value payload_value = object.Get("payload");
+  Napi::Value length_value = object.Get("byteLength");
+  if (env.IsExceptionPending())
+    return false;
+  if ((!payload_value.IsUndefined() &&
+       !GetIntegerWithCode(payload_value, "payload", 0, kMaxRightKind,
+                           codes::kInvalidRight, &payload)) ||
+      (!length_value.IsUndefined() &&
+       !GetIntegerWithCode(length_value, "byteLength", 0,
+                           static_cast<int64_t>(kMaxSharedMemoryBytes),
+                           codes::kInvalidRight, &byte_length))) {
+    return false;
+  }
+  spec->payload = static_cast<RightKind>(payload);
+  spec->byte_length = static_cast<uint64_t>(byte_length);
+  spec->disposition = disposition.IsUndefined()
+                          ? DefaultDisposition(spec->payload)
+                          : disposition.As<Napi::String>().Utf8Value();
+  return true;
+}
+
+bool GetRightSpec(Napi::Env env, const Napi::Value& item, RightSpec* spec) {
+  if (!item.IsObject()) {
+    ThrowJsError(
+        env, Error::Type(codes::kInvalidRight, "each right must be an object"));
+    return false;
+  }
+  Napi::Object object = item.As<Napi::Object>();
+  int64_t key;
+  if (!GetIntegerWithCode(object.Get("key"), "key", 0, kMaxKey,
+                          codes::kInvalidKey, &key)) {
+    return false;
+  }
+  spec->key = static_cast<uint32_t>(key);
+  Napi::Value region = object.Get("region");
+  if (env.IsExceptionPending())
+    return false;
+  return region.IsUndefined() ? GetHandleSpec(env, object, spec)
+                              : GetRegionSpec(env, region, spec);
+}
+
+}  // namespace
+
 bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
   Napi::Env env = value.Env();
   if (!value.IsArray()) {
@@ -70,62 +168,15 @@ bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
   }
   Napi::Array array = value.As<Napi::Array>();
   if (array.Length() > kMaxRightsPerRegistration) {
-    ThrowJsError(
-        env,
-        Error::Range(codes::kTooManyRights,
-                     "At most " + std::to_string(kMaxRightsPerRegistration) +
-                         " rights can be registered for one "
-                         "process, not " +
-                         std::to_string(array.Length())));
+    ThrowJsError(env, TooManyRights(array.Length()));
     return false;
   }
   specs->clear();
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
-    if (env.IsExceptionPending())
-      return false;
-    if (!item.IsObject()) {
-      ThrowJsError(env, Error::Type(codes::kInvalidRight,
-                                    "each right must be an object"));
-      return false;
-    }
-    Napi::Object object = item.As<Napi::Object>();
     RightSpec spec;
-    int64_t key;
-    if (!GetIntegerWithCode(object.Get("key"), "key", 0, UINT32_MAX,
-                            codes::kInvalidKey, &key) ||
-        !GetIntegerWithCode(object.Get("handle"), "handle", 0, INT64_MAX / 2,
-                            codes::kInvalidRight, &spec.handle)) {
+    if (env.IsExceptionPending() || !GetRightSpec(env, item, &spec))
       return false;
-    }
-    spec.key = static_cast<uint32_t>(key);
-    Napi::Value disposition = object.Get("disposition");
-    if (env.IsExceptionPending())
-      return false;
-    if (!disposition.IsString()) {
-      ThrowJsError(env, Error::Type(codes::kInvalidDisposition,
-                                    "disposition must be a string"));
-      return false;
-    }
-    spec.disposition = disposition.As<Napi::String>().Utf8Value();
-    // Optional: what the handle carries (RightKind) and a region's size.
-    int64_t payload = static_cast<int64_t>(RightKind::kFd);
-    int64_t byte_length = 0;
-    Napi::Value payload_value = object.Get("payload");
-    Napi::Value length_value = object.Get("byteLength");
-    if (env.IsExceptionPending())
-      return false;
-    if ((!payload_value.IsUndefined() &&
-         !GetIntegerWithCode(payload_value, "payload", 0, kMaxRightKind,
-                             codes::kInvalidRight, &payload)) ||
-        (!length_value.IsUndefined() &&
-         !GetIntegerWithCode(length_value, "byteLength", 0,
-                             static_cast<int64_t>(kMaxSharedMemoryBytes),
-                             codes::kInvalidRight, &byte_length))) {
-      return false;
-    }
-    spec.payload = static_cast<RightKind>(payload);
-    spec.byte_length = static_cast<uint64_t>(byte_length);
     specs->push_back(std::move(spec));
   }
   return true;

@@ -19,7 +19,9 @@ bool GetInteger(const Napi::Value& value,
                 int64_t min,
                 int64_t max,
                 int64_t* out);
-// [{ key, handle, disposition }, ...]
+// [{ key, handle, disposition?, payload?, byteLength? } or
+//  { key, region: NativeSharedMemory }, ...]. Without a disposition the
+// backend's default for the payload applies (core/default_dispositions.h).
 bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs);
 
 }  // namespace rendezvous

@@ -9,6 +9,7 @@
 #include "napi/addon_state.h"
 #include "napi/channel_bindings.h"
 #include "napi/client_bindings.h"
+#include "napi/constants.h"
 #include "napi/external_buffers.h"
 #include "napi/server_bindings.h"
 #include "napi/shared_memory_bindings.h"
@@ -38,6 +39,7 @@ Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   state->external_buffers =
       ExternalBuffersAllowed(env) &&
       !(mode != nullptr && std::strcmp(mode, "copy") == 0);
+  InitConstants(env, exports);
   InitServerBindings(env, exports);
   InitClientBindings(env, exports);
   InitSharedMemoryBindings(env, exports);

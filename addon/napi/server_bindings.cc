@@ -49,11 +49,13 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
     int64_t read = config.limits.request_read_timeout.count();
     int64_t held = static_cast<int64_t>(config.limits.max_held_requests);
     int64_t connections = static_cast<int64_t>(config.limits.max_connections);
-    constexpr int64_t kHour = 3600 * 1000;
-    if (!ReadLimit(options, "pendingRequestTimeoutMs", kHour, &pending) ||
-        !ReadLimit(options, "requestReadTimeoutMs", kHour, &read) ||
-        !ReadLimit(options, "maxHeldRequests", 65536, &held) ||
-        !ReadLimit(options, "maxConnections", 65536, &connections)) {
+    if (!ReadLimit(options, "pendingRequestTimeoutMs", kMaxServerTimeoutMs,
+                   &pending) ||
+        !ReadLimit(options, "requestReadTimeoutMs", kMaxServerTimeoutMs,
+                   &read) ||
+        !ReadLimit(options, "maxHeldRequests", kMaxServerCapacity, &held) ||
+        !ReadLimit(options, "maxConnections", kMaxServerCapacity,
+                   &connections)) {
       return env.Undefined();
     }
     config.limits.pending_request_timeout = std::chrono::milliseconds(pending);

@@ -72,6 +72,8 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
         });
   }
 
+  const SharedMemoryMapping* mapping() const { return mapping_.get(); }
+
   explicit SharedMemoryObject(const Napi::CallbackInfo& info)
       : Napi::ObjectWrap<SharedMemoryObject>(info) {
     // Only made from native code, with the mapping in an External.
@@ -218,6 +220,24 @@ Napi::Value NewSharedMemoryObject(
   return scope.Escape(object);
 }
 
+const SharedMemoryMapping* UnwrapSharedMemory(const Napi::Value& value) {
+  if (!value.IsObject())
+    return nullptr;
+  Napi::Object object = value.As<Napi::Object>();
+  if (!object.InstanceOf(
+          AddonState::Get(value.Env())->shared_memory_class.Value())) {
+    return nullptr;
+  }
+  // An object that only inherits the class's prototype wraps nothing: asked
+  // directly, so that is a null rather than a thrown napi error.
+  void* wrapped = nullptr;
+  if (napi_unwrap(value.Env(), object, &wrapped) != napi_ok || !wrapped)
+    return nullptr;
+  return static_cast<SharedMemoryObject*>(
+             static_cast<Napi::ObjectWrap<SharedMemoryObject>*>(wrapped))
+      ->mapping();
+}
+
 namespace {
 
 // createSharedMemory(byteLength) -> NativeSharedMemory
@@ -269,8 +289,6 @@ void InitSharedMemoryBindings(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, CreateSharedMemoryBinding));
   exports.Set("mapSharedMemory",
               Napi::Function::New(env, MapSharedMemoryBinding));
-  exports.Set("externalBuffersAllowed",
-              Napi::Boolean::New(env, state->external_buffers));
 }
 
 }  // namespace rendezvous

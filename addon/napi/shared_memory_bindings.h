@@ -17,6 +17,11 @@ void InitSharedMemoryBindings(Napi::Env env, Napi::Object exports);
 Napi::Value NewSharedMemoryObject(Napi::Env env,
                                   std::unique_ptr<SharedMemoryMapping> mapping);
 
+// The open mapping a region object made by this addon wraps; null for
+// anything else or a closed one (with an exception pending only if the
+// instanceof check itself threw).
+const SharedMemoryMapping* UnwrapSharedMemory(const Napi::Value& value);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_NAPI_SHARED_MEMORY_BINDINGS_H_

@@ -1,0 +1,14 @@
+#include "core/default_dispositions.h"
+
+#include "posix/fd_spec.h"
+
+namespace rendezvous {
+
+// Every handle is a descriptor: regions are memfds, channel ends sockets.
+const DefaultDispositions& BackendDefaultDispositions() {
+  static constexpr DefaultDispositions kDefaults{kFdCopy, kFdCopy, kFdMove,
+                                                 false};
+  return kDefaults;
+}
+
+}  // namespace rendezvous
