@@ -114,14 +114,19 @@
             "target_name": "core_unit_tests",
             "sources": [
               "<@(core_sources)",
+              "test/native/captured_stderr.cc",
               "test/native/channel_sender_test.cc",
+              "test/native/debug_log_test.cc",
               "test/native/fake_channel_transport.cc",
               "test/native/fake_rights.cc",
               "test/native/frame_bytes.cc",
               "test/native/handle_log.cc",
               "test/native/held_requests_test.cc",
               "test/native/message_assembler_test.cc",
+              "test/native/owned_handle_test.cc",
               "test/native/registration_table_test.cc",
+              "test/native/scoped_fd_test.cc",
+              "test/native/scoped_generic_test.cc",
               "test/native/unit_tests_module.cc"
             ],
             "include_dirs": [

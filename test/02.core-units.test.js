@@ -1,8 +1,10 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
 // ChannelSender and MessageAssembler against fake rights, exit watches and
-// transports, with no OS underneath. They are compiled into a test-only
-// addon (binding.gyp's core_unit_tests target, built with the addon);
+// transports, with no OS underneath; the owners (ScopedGeneric, OwnedHandle,
+// ScopedFd on real descriptors) and the process-wide debug log. They are
+// compiled into a test-only addon (binding.gyp's core_unit_tests target,
+// built with the addon);
 // each C++ case runs here as its own test and fails with its messages.
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -19,9 +21,13 @@ test('every class under test has cases', () => {
   const suites = new Set(cases.map((unit) => unit.suite));
   assert.deepEqual([...suites].sort(), [
     'ChannelSender',
+    'DebugLog',
     'HeldRequests',
     'MessageAssembler',
+    'OwnedHandle',
     'RegistrationTable',
+    'ScopedFd',
+    'ScopedGeneric',
   ]);
 });
 

@@ -4,14 +4,11 @@
 
 namespace rendezvous {
 
-void OwnedHandle::reset() {
-  if (handle_ < 0)
-    return;
-  if (through_) {
-    through_->Release(OwnedHandle(std::exchange(handle_, -1), kind_));
-    return;
-  }
-  ReleaseReceivedRight(std::exchange(handle_, -1), kind_);
+void OwnedHandleTraits::Free(int64_t handle) const {
+  if (through)
+    through->Release(OwnedHandle(handle, kind, byte_length));
+  else
+    ReleaseReceivedRight(handle, kind);
 }
 
 }  // namespace rendezvous

@@ -6,51 +6,47 @@
 #define ADDON_CORE_OWNED_HANDLE_H_
 
 #include <cstdint>
-#include <utility>
 
 #include "core/platform.h"
+#include "core/scoped_generic.h"
 
 namespace rendezvous {
 
 class DeferredRelease;
 
-class OwnedHandle {
+// What a handle of any kind needs to be released: its kind, and the thread
+// to release it on. They move with the handle.
+struct OwnedHandleTraits {
+  static int64_t InvalidValue() { return -1; }
+  static bool IsValid(int64_t handle) { return handle >= 0; }
+  void Free(int64_t handle) const;
+
+  RightKind kind = RightKind::kFd;
+  uint64_t byte_length = 0;
+  DeferredRelease* through = nullptr;
+};
+
+// The generic owner with no reset(value) or receive(): a new handle could
+// be of another kind, so it comes with its own OwnedHandle.
+class OwnedHandle : private ScopedGeneric<int64_t, OwnedHandleTraits> {
+  using Owner = ScopedGeneric<int64_t, OwnedHandleTraits>;
+
  public:
   OwnedHandle() = default;
   OwnedHandle(int64_t handle, RightKind kind, uint64_t byte_length = 0)
-      : handle_(handle), kind_(kind), byte_length_(byte_length) {}
-  OwnedHandle(OwnedHandle&& other) noexcept
-      : handle_(other.release()),
-        kind_(other.kind_),
-        byte_length_(other.byte_length_),
-        through_(other.through_) {}
-  OwnedHandle& operator=(OwnedHandle&& other) noexcept {
-    reset();
-    kind_ = other.kind_;
-    byte_length_ = other.byte_length_;
-    through_ = other.through_;
-    handle_ = other.release();
-    return *this;
-  }
-  OwnedHandle(const OwnedHandle&) = delete;
-  OwnedHandle& operator=(const OwnedHandle&) = delete;
-  ~OwnedHandle() { reset(); }
+      : Owner(handle, {kind, byte_length, nullptr}) {}
 
-  int64_t get() const { return handle_; }
-  RightKind kind() const { return kind_; }
-  uint64_t byte_length() const { return byte_length_; }
-  bool is_valid() const { return handle_ >= 0; }
+  using Owner::get;
+  using Owner::is_valid;
+  using Owner::release;
+  RightKind kind() const { return traits().kind; }
+  uint64_t byte_length() const { return traits().byte_length; }
 
   // From now on released by `through`'s thread (nullptr: here again).
-  void ReleaseThrough(DeferredRelease* through) { through_ = through; }
-  void reset();
-  [[nodiscard]] int64_t release() { return std::exchange(handle_, -1); }
-
- private:
-  int64_t handle_ = -1;
-  RightKind kind_ = RightKind::kFd;
-  uint64_t byte_length_ = 0;
-  DeferredRelease* through_ = nullptr;
+  void ReleaseThrough(DeferredRelease* through) {
+    mutable_traits().through = through;
+  }
+  void reset() { Owner::reset(); }
 };
 
 }  // namespace rendezvous

@@ -4,36 +4,32 @@
 
 #include <dispatch/dispatch.h>
 
-#include <utility>
+#include "core/scoped_generic.h"
 
 namespace rendezvous {
 
+template <typename T>
+struct DispatchObjectTraits {
+  static T InvalidValue() { return nullptr; }
+  static void Free(T object) { dispatch_release(object); }
+};
+
 // Holds one reference to a dispatch object (queue, source, ...). Move-only.
 template <typename T>
-class ScopedDispatchObject {
- public:
-  ScopedDispatchObject() = default;
-  explicit ScopedDispatchObject(T object) : object_(object) {}
-  ScopedDispatchObject(ScopedDispatchObject&& other) noexcept
-      : object_(std::exchange(other.object_, nullptr)) {}
-  ScopedDispatchObject& operator=(ScopedDispatchObject&& other) noexcept {
-    reset(std::exchange(other.object_, nullptr));
-    return *this;
-  }
-  ScopedDispatchObject(const ScopedDispatchObject&) = delete;
-  ScopedDispatchObject& operator=(const ScopedDispatchObject&) = delete;
-  ~ScopedDispatchObject() { reset(); }
+using ScopedDispatchObject = ScopedGeneric<T, DispatchObjectTraits<T>>;
 
-  T get() const { return object_; }
-  explicit operator bool() const { return object_ != nullptr; }
-  void reset(T object = nullptr) {
-    if (object_)
-      dispatch_release(object_);
-    object_ = object;
+// Cancels a source before its reference goes. One that never ran is resumed
+// first: releasing a suspended source is a libdispatch client bug, and once
+// cancelled, resuming it only lets the cancellation complete.
+struct DispatchSourceTraits {
+  static dispatch_source_t InvalidValue() { return nullptr; }
+  void Free(dispatch_source_t source) const {
+    dispatch_source_cancel(source);
+    if (!resumed)
+      dispatch_resume(source);
+    dispatch_release(source);
   }
-
- private:
-  T object_ = nullptr;
+  bool resumed = false;
 };
 
 // A dispatch source whose handlers read a context of type Context. Sources
@@ -44,7 +40,10 @@ class ScopedDispatchObject {
 // the source's registration (a receive right) is released by the cancel
 // handler, which runs once the source will never look at it again.
 template <typename Context>
-class DispatchSource {
+class DispatchSource
+    : private ScopedGeneric<dispatch_source_t, DispatchSourceTraits> {
+  using Owner = ScopedGeneric<dispatch_source_t, DispatchSourceTraits>;
+
  public:
   DispatchSource() = default;
   DispatchSource(dispatch_source_type_t type,
@@ -54,57 +53,30 @@ class DispatchSource {
                  Context* context,
                  dispatch_function_t handler,
                  dispatch_function_t cancel_handler = nullptr)
-      : source_(dispatch_source_create(type, handle, mask, queue)) {
-    if (!source_) {
+      : Owner(dispatch_source_create(type, handle, mask, queue)) {
+    if (!is_valid()) {
       delete context;
       return;
     }
-    context_ = context;
-    dispatch_set_context(source_.get(), context);
+    dispatch_set_context(get(), context);
     dispatch_set_finalizer_f(
-        source_.get(), [](void* ctx) { delete static_cast<Context*>(ctx); });
-    dispatch_source_set_event_handler_f(source_.get(), handler);
+        get(), [](void* ctx) { delete static_cast<Context*>(ctx); });
+    dispatch_source_set_event_handler_f(get(), handler);
     if (cancel_handler)
-      dispatch_source_set_cancel_handler_f(source_.get(), cancel_handler);
+      dispatch_source_set_cancel_handler_f(get(), cancel_handler);
   }
-  DispatchSource(DispatchSource&& other) noexcept
-      : source_(std::move(other.source_)),
-        context_(std::exchange(other.context_, nullptr)),
-        resumed_(std::exchange(other.resumed_, false)) {}
-  DispatchSource& operator=(DispatchSource&& other) noexcept {
-    Cancel();
-    source_ = std::move(other.source_);
-    context_ = std::exchange(other.context_, nullptr);
-    resumed_ = std::exchange(other.resumed_, false);
-    return *this;
-  }
-  ~DispatchSource() { Cancel(); }
 
-  bool is_valid() const { return static_cast<bool>(source_); }
-  dispatch_source_t get() const { return source_.get(); }
-  Context* context() const { return context_; }
+  using Owner::get;
+  using Owner::is_valid;
+  // Owned by the source (its finalizer).
+  Context* context() const {
+    return is_valid() ? static_cast<Context*>(dispatch_get_context(get()))
+                      : nullptr;
+  }
   void Resume() {
-    dispatch_resume(source_.get());
-    resumed_ = true;
+    dispatch_resume(get());
+    mutable_traits().resumed = true;
   }
-
- private:
-  void Cancel() {
-    if (source_) {
-      dispatch_source_cancel(source_.get());
-      // Releasing a source that never ran is a libdispatch client bug; once
-      // cancelled, resuming it only lets the cancellation complete.
-      if (!resumed_)
-        dispatch_resume(source_.get());
-    }
-    source_.reset();
-    context_ = nullptr;
-    resumed_ = false;
-  }
-
-  ScopedDispatchObject<dispatch_source_t> source_;
-  Context* context_ = nullptr;  // owned by the source (its finalizer)
-  bool resumed_ = false;
 };
 
 }  // namespace rendezvous

@@ -5,41 +5,30 @@
 
 #include <unistd.h>
 
-#include <utility>
+#include <cerrno>
+#include <cstring>
+
+#include "core/debug_log.h"
+#include "core/scoped_generic.h"
 
 namespace rendezvous {
 
-// Owns one file descriptor and closes it on destruction. Move-only.
-class ScopedFd {
- public:
-  ScopedFd() = default;
-  explicit ScopedFd(int fd) : fd_(fd) {}
-  ScopedFd(ScopedFd&& other) noexcept : fd_(other.release()) {}
-  ScopedFd& operator=(ScopedFd&& other) noexcept {
-    reset(other.release());
-    return *this;
+struct FdTraits {
+  static int InvalidValue() { return -1; }
+  static bool IsValid(int fd) { return fd >= 0; }
+  static void Free(int fd) {
+    // Never retried: after EINTR the number may already be free, and a
+    // retry could close a descriptor another thread was just given.
+    if (::close(fd) == 0 || errno == EINTR)
+      return;
+    // EBADF means another close got there first: a double release, which
+    // closes someone else's descriptor whenever the number was reused.
+    ProcessDebugLog()("close(%d) failed: %s", fd, std::strerror(errno));
   }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  ~ScopedFd() { reset(); }
-
-  int get() const { return fd_; }
-  bool is_valid() const { return fd_ >= 0; }
-  explicit operator bool() const { return is_valid(); }
-
-  void reset(int fd = -1) {
-    if (fd_ >= 0) {
-      // Never retried: after EINTR the number may already be free, and a
-      // retry could close a descriptor another thread was just given.
-      ::close(fd_);
-    }
-    fd_ = fd;
-  }
-  [[nodiscard]] int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_ = -1;
 };
+
+// Owns one file descriptor and closes it on destruction. Move-only.
+using ScopedFd = ScopedGeneric<int, FdTraits>;
 
 }  // namespace rendezvous
 

@@ -12,6 +12,10 @@ std::vector<UnitTest> RegistrationTableTests();
 std::vector<UnitTest> HeldRequestsTests();
 std::vector<UnitTest> ChannelSenderTests();
 std::vector<UnitTest> MessageAssemblerTests();
+std::vector<UnitTest> ScopedGenericTests();
+std::vector<UnitTest> ScopedFdTests();
+std::vector<UnitTest> OwnedHandleTests();
+std::vector<UnitTest> DebugLogTests();
 
 }  // namespace rendezvous::unit
 

@@ -16,8 +16,10 @@ namespace {
 
 std::vector<UnitTest> AllTests() {
   std::vector<UnitTest> all;
-  for (auto suite : {RegistrationTableTests, HeldRequestsTests,
-                     ChannelSenderTests, MessageAssemblerTests}) {
+  for (auto suite :
+       {RegistrationTableTests, HeldRequestsTests, ChannelSenderTests,
+        MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
+        OwnedHandleTests, DebugLogTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
