@@ -18,6 +18,7 @@
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
 #include "mac/mach_right.h"
+#include "mac/send_failure.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -59,38 +60,16 @@ bool SetQueueLimit(mach_port_t port, mach_port_msgcount_t limit, Error* error) {
   return true;
 }
 
-// What a failed send left of its message. One refused while the kernel
-// copied it in is untouched (nothing taken yet) or partly destroyed (the
-// rights taken so far are gone). One refused afterwards (full queue,
-// interruption, resource shortage) comes back pseudo-received: its rights
-// and memory put back into this task under the names the kernel writes
-// into the message, as if it had been received. The header tells the cases
-// apart whatever the error code: a pseudo-receive rewrites the destination's
-// disposition to the right it gave back (COPY_SEND becomes PORT_SEND,
-// MAKE_SEND_ONCE becomes PORT_SEND_ONCE), a refused copy-in leaves the
-// caller's buffer alone.
-enum class SendFailure { kUntouched, kReturned, kPartlyDestroyed };
+using mac::sending::SendFailure;
 
+// A channel's sends copy or make their destination and carry no reply
+// right: a header destroyed before the body (kHeaderDestroyed) cost the
+// sender nothing, as if nothing had been taken.
 SendFailure ClassifySendFailure(kern_return_t kr,
                                 const mach_msg_header_t& header,
                                 mach_msg_type_name_t sent_remote) {
-  if (MACH_MSGH_BITS_REMOTE(header.msgh_bits) != sent_remote)
-    return SendFailure::kReturned;
-  switch (kr) {
-    // Refused before anything in the body was taken (mach_msg(2)).
-    case MACH_SEND_INVALID_DEST:
-    case MACH_SEND_INVALID_HEADER:
-    case MACH_SEND_INVALID_REPLY:
-    case MACH_SEND_INVALID_VOUCHER:
-    // Also returned after copy-in when an out-of-line port array cannot be
-    // allocated, with the message partly destroyed; channel frames never
-    // carry one, so for them it always means nothing was taken.
-    case MACH_SEND_NO_BUFFER:
-    case MACH_SEND_TOO_LARGE:
-      return SendFailure::kUntouched;
-    default:
-      return SendFailure::kPartlyDestroyed;
-  }
+  return mac::sending::ClassifySendFailure(
+      kr, mac::sending::CameBack(header, sent_remote));
 }
 
 // Sends a hello into `inbox` (see mac/channel_messages.h) carrying `peer`,
@@ -630,7 +609,7 @@ IoStatus MachChannelTransport::SendFrame(const FrameBuffers& frame,
   }
 
   switch (ClassifySendFailure(kr, *header, MACH_MSG_TYPE_COPY_SEND)) {
-    case SendFailure::kReturned: {
+    case SendFailure::kPseudoReceived: {
       // Every right is back in this task, under the names now in the
       // message. The moved ones are the caller's again (a receive right's
       // name may have changed); the rest are this send's own copies (the
@@ -659,18 +638,17 @@ IoStatus MachChannelTransport::SendFrame(const FrameBuffers& frame,
                            "carried");
         return IoStatus::kFailed;
       }
-      if (kr == MACH_SEND_TIMED_OUT || kr == MACH_SEND_INTERRUPTED)
-        return IoStatus::kWouldBlock;
-      if (kr == MACH_SEND_INVALID_DEST)
-        return IoStatus::kPeerClosed;
+      if (mac::sending::IsTransient(kr))
+        return IoStatus::kWouldBlock;  // a full queue: retried
       *error = MachError("mach_msg", kr, "Could not send on a channel");
       return IoStatus::kFailed;
     }
-    case SendFailure::kUntouched:
+    case SendFailure::kNothingConsumed:
+    case SendFailure::kHeaderDestroyed:
       // Nothing was taken; the fileports' owners drop them.
       if (kr == MACH_SEND_INVALID_DEST)
         return IoStatus::kPeerClosed;  // the peer's inbox is gone
-      if (kr == MACH_SEND_NO_BUFFER)
+      if (mac::sending::IsTransient(kr))
         return IoStatus::kWouldBlock;  // kernel memory short for now: retried
       *error = MachError("mach_msg", kr, "Could not send on a channel");
       return IoStatus::kFailed;
@@ -894,11 +872,12 @@ void MachChannelTransport::HandOver() {
       } else {
         switch (ClassifySendFailure(kr, hello.header,
                                     MACH_MSG_TYPE_MAKE_SEND_ONCE)) {
-          case SendFailure::kReturned:
+          case SendFailure::kPseudoReceived:
             (void)peer_.release();
             mac::DestroyMessageContents(&hello.header);
             break;
-          case SendFailure::kUntouched:
+          case SendFailure::kNothingConsumed:
+          case SendFailure::kHeaderDestroyed:
             break;  // still ours: dropped below, which closes the channel
           case SendFailure::kPartlyDestroyed:
             (void)peer_.release();
@@ -964,10 +943,11 @@ void MachChannelTransport::ResendToSelf(mac::ReceivedMessage* message) {
                MACH_PORT_NULL, 0, MACH_PORT_NULL);
   if (kr != KERN_SUCCESS) {
     switch (ClassifySendFailure(kr, *header, MACH_MSG_TYPE_MAKE_SEND_ONCE)) {
-      case SendFailure::kReturned:
+      case SendFailure::kPseudoReceived:
         mac::DestroyMessageContents(header);
         break;
-      case SendFailure::kUntouched:
+      case SendFailure::kNothingConsumed:
+      case SendFailure::kHeaderDestroyed:
         // Still holds its rights; the send-once right was never made.
         header->msgh_bits &= ~MACH_MSGH_BITS_REMOTE_MASK;
         header->msgh_remote_port = MACH_PORT_NULL;
@@ -1002,7 +982,7 @@ bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
                                  MACH_MSG_TYPE_MAKE_SEND, &hello);
     if (kr != KERN_SUCCESS) {
       if (ClassifySendFailure(kr, hello.header, MACH_MSG_TYPE_MAKE_SEND_ONCE) ==
-          SendFailure::kReturned) {
+          SendFailure::kPseudoReceived) {
         mac::DestroyMessageContents(&hello.header);
       }
       *error = MachError("mach_msg", kr, "Could not create a channel");
