@@ -1,5 +1,9 @@
 // Channels on macOS: Mach messages between two inboxes (receive rights).
-// mac/channel_messages.h has the messages and how an end finds its peer.
+// mac/channel_messages.h has the messages and how an end finds its peer;
+// mac/channel_layout.h writes and parses them. The transport's parts are
+// defined in mac/channel_transport.cc (setup, polling, hand-over),
+// mac/channel_receiving.cc, mac/channel_sending.cc and
+// mac/channel_recovery.cc (failed sends, putting messages back).
 //
 // Thread use: an end is used from one thread (its JS thread) only.
 //
@@ -67,9 +71,13 @@ class MachChannelTransport : public ChannelTransport {
   void DrainPollQueue();
   // Keeps the kqueue readable exactly while read-ahead messages wait.
   void UpdateReadAheadSignal();
-  // Puts back what this end took out of its inbox, before it is given away.
+  // Puts back what this end took out of its inbox, before it is given away
+  // (mac/channel_recovery.cc): the messages read ahead, then the hello.
   void HandOver();
+  void PutBackReadAhead();
+  void PutBackPeer();
   void ResendToSelf(mac::ReceivedMessage* message);
+  static Error GivenAway();
 
   ScopedMachReceiveRight inbox_;
   ScopedFd kqueue_;
