@@ -101,6 +101,20 @@ describe('macOS reply rules (Mach-free, checked on every platform)', () => {
     ]);
   });
 
+  test('a descriptor a channel frame brought is handed out opened, or as its fileport, never dropped', () => {
+    // Every right goes to the receiver, which releases what it does not keep
+    // on its release thread: a fileport's last send right closes the file.
+    assertRules([
+      [`handout ${KIND.fd} 1`, `${KIND.fd}`],
+      [`handout ${KIND.fd} 0`, `${KIND.send}`],
+      [`handout ${KIND.send} 0`, `${KIND.send}`],
+      [`handout ${KIND.sendOnce} 0`, `${KIND.sendOnce}`],
+      [`handout ${KIND.receive} 0`, `${KIND.receive}`],
+      [`handout ${KIND.sharedMemory} 0`, `${KIND.sharedMemory}`],
+      [`handout ${KIND.channel} 0`, `${KIND.channel}`],
+    ]);
+  });
+
   test('a failed send is classed by what the kernel did to the message, and whether it may go through later', () => {
     // send KR CAME_BACK: the classes of addon/mac/send_failure.h, from XNU's
     // send path (mach_msg_trap_send, ipc_kmsg_copyin_*, ipc_mqueue_send_locked).

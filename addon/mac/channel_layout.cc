@@ -99,6 +99,38 @@ size_t FindDescriptors(mach_msg_header_t* header,
   return offset;
 }
 
+// Received port descriptors already name MOVE_* dispositions (PORT_SEND is
+// MOVE_SEND, and so on), as do the rights in a received port array; received
+// regions and arrays are this process's own pages, moved on as they are.
+// False if a descriptor is of no kind this can move.
+bool MakeDescriptorsMovable(mach_msg_header_t* header) {
+  auto* base = reinterpret_cast<mach_msg_base_t*>(header);
+  auto* cursor = reinterpret_cast<uint8_t*>(base + 1);
+  const uint8_t* end = reinterpret_cast<uint8_t*>(header) + header->msgh_size;
+  for (mach_msg_size_t i = 0; i < base->body.msgh_descriptor_count; ++i) {
+    auto* descriptor = reinterpret_cast<mach_msg_descriptor_t*>(cursor);
+    if (cursor + sizeof(mach_msg_type_descriptor_t) > end)
+      return false;
+    if (descriptor->type.type == MACH_MSG_PORT_DESCRIPTOR) {
+      cursor += sizeof(mach_msg_port_descriptor_t);
+    } else if (descriptor->type.type == MACH_MSG_OOL_DESCRIPTOR &&
+               cursor + sizeof(mach_msg_ool_descriptor_t) <= end) {
+      descriptor->out_of_line.deallocate = true;
+      descriptor->out_of_line.copy = MACH_MSG_VIRTUAL_COPY;
+      cursor += sizeof(mach_msg_ool_descriptor_t);
+    } else if (descriptor->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR &&
+               cursor + sizeof(mach_msg_ool_ports_descriptor_t) <= end &&
+               descriptor->ool_ports.address != nullptr) {
+      descriptor->ool_ports.deallocate = true;
+      descriptor->ool_ports.copy = MACH_MSG_VIRTUAL_COPY;
+      cursor += sizeof(mach_msg_ool_ports_descriptor_t);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Error BadMessage(const std::string& why) {
@@ -190,6 +222,12 @@ bool ParseFrame(mach_msg_header_t* header, ParsedFrame* out, std::string* why) {
     *why = "a frame that is not a complex message";
     return false;
   }
+  // Ours never attach one; taking it out of the message would be the only
+  // way to release it off this thread.
+  if (MACH_PORT_VALID(header->msgh_remote_port)) {
+    *why = "a frame with a reply right";
+    return false;
+  }
   size_t offset = FindDescriptors(header, out, why);
   if (offset == 0)
     return false;
@@ -242,47 +280,25 @@ void FrameWriter::Write(const uint8_t* data, size_t size) {
 }
 
 void ReadyForResend(mach_msg_header_t* header, mach_port_t inbox) {
-  // A received header's remote port is the sender's reply right (ours
-  // never attach one): it is not passed on.
-  if (MACH_PORT_VALID(header->msgh_remote_port))
-    mach_port_deallocate(mach_task_self(), header->msgh_remote_port);
-  header->msgh_remote_port = MACH_PORT_NULL;
-  header->msgh_bits &= ~MACH_MSGH_BITS_REMOTE_MASK;
-  // Received port descriptors already name MOVE_* dispositions (PORT_SEND
-  // is MOVE_SEND, and so on); received regions are this process's own
-  // pages, moved on as they are.
+  // A received header's remote port is the reply right its sender attached
+  // (ours never attach one). It goes on as the reply right, moved: releasing
+  // it here could be a peer's file's last close.
+  const mach_port_t reply = header->msgh_remote_port;
+  const mach_msg_type_name_t reply_type =
+      MACH_PORT_VALID(reply) ? MACH_MSGH_BITS_REMOTE(header->msgh_bits) : 0;
   bool complex = header->msgh_bits & MACH_MSGH_BITS_COMPLEX;
-  bool movable = true;
-  if (complex) {
-    auto* base = reinterpret_cast<mach_msg_base_t*>(header);
-    auto* cursor = reinterpret_cast<uint8_t*>(base + 1);
-    const uint8_t* end = reinterpret_cast<uint8_t*>(header) + header->msgh_size;
-    for (mach_msg_size_t i = 0; movable && i < base->body.msgh_descriptor_count;
-         ++i) {
-      auto* descriptor = reinterpret_cast<mach_msg_descriptor_t*>(cursor);
-      if (cursor + sizeof(mach_msg_type_descriptor_t) > end) {
-        movable = false;
-      } else if (descriptor->type.type == MACH_MSG_PORT_DESCRIPTOR) {
-        cursor += sizeof(mach_msg_port_descriptor_t);
-      } else if (descriptor->type.type == MACH_MSG_OOL_DESCRIPTOR &&
-                 cursor + sizeof(mach_msg_ool_descriptor_t) <= end) {
-        descriptor->out_of_line.deallocate = true;
-        descriptor->out_of_line.copy = MACH_MSG_VIRTUAL_COPY;
-        cursor += sizeof(mach_msg_ool_descriptor_t);
-      } else {
-        movable = false;
-      }
-    }
-  }
-  if (!movable) {
+  if (complex && !MakeDescriptorsMovable(header)) {
+    header->msgh_bits &= ~MACH_MSGH_BITS_REMOTE_MASK;
+    header->msgh_remote_port = MACH_PORT_NULL;
     DestroyMessageContents(header);
     header->msgh_size = sizeof(mach_msg_header_t);
     complex = false;
   }
-  header->msgh_bits = MACH_MSGH_BITS_SET(MACH_MSG_TYPE_MAKE_SEND_ONCE, 0, 0,
-                                         complex ? MACH_MSGH_BITS_COMPLEX : 0);
+  header->msgh_bits =
+      MACH_MSGH_BITS_SET(MACH_MSG_TYPE_MAKE_SEND_ONCE, reply_type, 0,
+                         complex ? MACH_MSGH_BITS_COMPLEX : 0);
   header->msgh_remote_port = inbox;
-  header->msgh_local_port = MACH_PORT_NULL;
+  header->msgh_local_port = reply_type != 0 ? reply : MACH_PORT_NULL;
   header->msgh_voucher_port = MACH_PORT_NULL;
 }
 

@@ -43,6 +43,13 @@ mach_msg_header_t* WriteFrame(const FrameBuffers& frame,
                               const std::vector<FramePort>& ports,
                               std::vector<uint64_t>* storage);
 
+// Whether a received message holds a right: a body, or a reply right its
+// sender attached (messages are received without vouchers).
+inline bool CarriesRights(const mach_msg_header_t& header) {
+  return (header.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+         MACH_PORT_VALID(header.msgh_remote_port);
+}
+
 // The port descriptors of a frame, which come first.
 inline mach_msg_port_descriptor_t* FramePorts(mach_msg_header_t* header) {
   return reinterpret_cast<mach_msg_port_descriptor_t*>(
@@ -83,10 +90,11 @@ class FrameWriter {
 };
 
 // Readies a received message to be sent to `inbox` again (a send-once right
-// made for it, its contents moved on as they are). One whose descriptors are
-// not ours to move keeps its header and id without its contents, which are
-// released, so whoever reads it next stops there as a reader of the
-// original would have.
+// made for it, its contents and any reply right moved on as they are). One
+// whose descriptors are of no kind a message of ours or a port array has
+// keeps its header and id without its contents, which are released, so
+// whoever reads it next stops there as a reader of the original would
+// have.
 void ReadyForResend(mach_msg_header_t* header, mach_port_t inbox);
 
 }  // namespace rendezvous::mac

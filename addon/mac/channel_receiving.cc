@@ -11,6 +11,7 @@
 #include "mac/channel_transport.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"
+#include "mac/reply_rules.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -44,32 +45,62 @@ MachChannelTransport::Take MachChannelTransport::ReceiveFromInbox(
     if (kr == MACH_RCV_TOO_LARGE) {
       // MACH_RCV_LARGE left it queued and wrote its size into the header.
       // The buffer holds the largest message a peer of ours sends, so this
-      // one is not. Receiving it without MACH_RCV_LARGE has the kernel
-      // destroy it, with whatever it carries.
-      mach_msg_size_t too_large = header->msgh_size;
-      kr = mach_msg(header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
-                    message->capacity(), inbox_.get(), 0, MACH_PORT_NULL);
-      if (kr == KERN_SUCCESS)
-        mac::DestroyMessageContents(header);
-      *error = mac::BadMessage("a message of " + std::to_string(too_large) +
-                               " bytes");
-      return Take::kFailed;
+      // one is not.
+      *error = mac::BadMessage("a message of " +
+                               std::to_string(header->msgh_size) + " bytes");
+      return TakeOversized(message);
     }
+    *error = MachError("mach_msg", kr, "Could not receive on a channel");
     if ((kr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
       // Dequeued and copied out all the same, minus the rights or regions
       // the kernel could not place (those are null in it): what did arrive
-      // is this task's now.
-      mac::DestroyMessageContents(header);
+      // is this task's now, and released with the end.
+      message->set_received();
+      KeepRejected(message, /*in_front=*/false);
+      return Take::kRejected;
     }
-    *error = MachError("mach_msg", kr, "Could not receive on a channel");
     return Take::kFailed;
   }
+}
+
+MachChannelTransport::Take MachChannelTransport::TakeOversized(
+    mac::ReceivedMessage* buffer) {
+  const mach_msg_size_t size = buffer->header()->msgh_size;
+  // Received whole, so its rights are released with the end, off this
+  // thread. Had the kernel destroyed it (a receive without MACH_RCV_LARGE),
+  // a fileport in it could have closed a peer's file here.
+  mac::ReceivedMessage oversized(size + sizeof(mach_msg_max_trailer_t));
+  kern_return_t kr = mach_msg(
+      oversized.header(), MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_LARGE, 0,
+      oversized.capacity(), inbox_.get(), 0, MACH_PORT_NULL);
+  if (kr == KERN_SUCCESS || (kr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
+    oversized.set_received();
+    KeepRejected(&oversized, /*in_front=*/false);
+    return Take::kRejected;
+  }
+  // No memory for it: the kernel destroys it instead, with what it carries.
+  if (kr == MACH_RCV_TOO_LARGE) {
+    kr = mach_msg(buffer->header(), MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+                  buffer->capacity(), inbox_.get(), 0, MACH_PORT_NULL);
+    if (kr == KERN_SUCCESS)
+      mac::DestroyMessageContents(buffer->header());
+  }
+  return Take::kFailed;
+}
+
+void MachChannelTransport::KeepRejected(mac::ReceivedMessage* message,
+                                        bool in_front) {
+  if (in_front)
+    read_ahead_.push_front(message->TakeCopy());
+  else
+    read_ahead_.push_back(message->TakeCopy());
+  UpdateReadAheadSignal();
 }
 
 IoStatus MachChannelTransport::FindPeer(Error* error) {
   for (;;) {
     Take take = ReceiveFromInbox(&buffer_, error);
-    if (take == Take::kFailed) {
+    if (take == Take::kFailed || take == Take::kRejected) {
       UpdateReadAheadSignal();
       return IoStatus::kFailed;
     }
@@ -84,17 +115,20 @@ IoStatus MachChannelTransport::FindPeer(Error* error) {
     }
     mach_msg_id_t id = buffer_.header()->msgh_id;
     if (id == mac::kHelloId) {
+      bool accepted = AcceptHello(&buffer_, error);
+      if (!accepted)
+        KeepRejected(&buffer_, /*in_front=*/false);
       UpdateReadAheadSignal();
-      return AcceptHello(&buffer_, error) ? IoStatus::kDone : IoStatus::kFailed;
+      return accepted ? IoStatus::kDone : IoStatus::kFailed;
     }
-    if (id == MACH_NOTIFY_SEND_ONCE) {
+    if (id == MACH_NOTIFY_SEND_ONCE && !mac::CarriesRights(*buffer_.header())) {
       buffer_.Reset();
       continue;
     }
     if (id == MACH_NOTIFY_NO_SENDERS)
       peer_gone_ = true;
     if (read_ahead_.size() >= kMaxReadAhead) {
-      buffer_.Reset();
+      KeepRejected(&buffer_, /*in_front=*/false);
       UpdateReadAheadSignal();
       *error = mac::BadMessage("too many messages before the peer's address");
       return IoStatus::kFailed;
@@ -112,9 +146,9 @@ bool MachChannelTransport::AcceptHello(mac::ReceivedMessage* message,
                      (hello->header.msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
                      hello->body.msgh_descriptor_count == 1 &&
                      hello->peer.type == MACH_MSG_PORT_DESCRIPTOR &&
-                     hello->peer.disposition == MACH_MSG_TYPE_PORT_SEND;
+                     hello->peer.disposition == MACH_MSG_TYPE_PORT_SEND &&
+                     !MACH_PORT_VALID(hello->header.msgh_remote_port);
   if (!well_formed || peer_known_) {
-    message->Reset();
     *error = mac::BadMessage(well_formed ? "a second address for the peer"
                                          : "a malformed address for the peer");
     return false;
@@ -149,38 +183,64 @@ IoStatus MachChannelTransport::ReceiveFrame(const FrameBuffers& frame,
       if (closed_)
         return IoStatus::kPeerClosed;
       Take take = ReceiveFromInbox(&buffer_, error);
-      if (take == Take::kFailed)
+      if (take == Take::kFailed || take == Take::kRejected)
         return IoStatus::kFailed;
       if (take == Take::kEmpty) {
         DrainPollQueue();
         return IoStatus::kWouldBlock;
       }
     }
+    // A message this end does not deliver stays in front of the others,
+    // so what it carries is released with the end, off this thread.
     mach_msg_id_t id = message->header()->msgh_id;
-    switch (id) {
-      case mac::kFrameId:
-        return DeliverFrame(message, frame, max_handles, out, error);
-      case mac::kHelloId:
-        if (!AcceptHello(message, error))
-          return IoStatus::kFailed;
+    const bool bare = !mac::CarriesRights(*message->header());
+    if (id == mac::kFrameId)
+      return DeliverFrame(message, frame, max_handles, out, error);
+    if (id == mac::kHelloId) {
+      if (AcceptHello(message, error))
         continue;
-      case MACH_NOTIFY_NO_SENDERS:
-        // Anyone can send this id, but only the peer holds a send right:
-        // a forged one only closes the peer's own channel.
-        message->Reset();
-        peer_gone_ = true;
-        closed_ = true;
-        return IoStatus::kPeerClosed;
-      case MACH_NOTIFY_SEND_ONCE:
-        message->Reset();
-        continue;
-      default:
-        message->Reset();
-        *error = mac::BadMessage("a message with id " + std::to_string(id));
-        return IoStatus::kFailed;
+      KeepRejected(message, /*in_front=*/true);
+      return IoStatus::kFailed;
     }
+    if (id == MACH_NOTIFY_SEND_ONCE && bare) {
+      message->Reset();
+      continue;
+    }
+    if (id == MACH_NOTIFY_NO_SENDERS && bare) {
+      // Anyone can send this id, but only the peer holds a send right:
+      // a forged one only closes the peer's own channel.
+      message->Reset();
+      peer_gone_ = true;
+      closed_ = true;
+      return IoStatus::kPeerClosed;
+    }
+    // The kernel's notifications carry no rights: one that does is not
+    // the kernel's.
+    KeepRejected(message, /*in_front=*/true);
+    *error = mac::BadMessage("a message with id " + std::to_string(id) +
+                             (bare ? "" : " carrying rights"));
+    return IoStatus::kFailed;
   }
 }
+
+namespace {
+
+// Opens a descriptor of this process on a fileport's file, then drops the
+// fileport: the descriptor holds the file by then, so that is not its last
+// close. Returns -1 (the fileport left alone) when it cannot be opened.
+int OpenFileport(mach_port_t fileport, Error* error) {
+  ScopedFd fd(fileport_makefd(fileport));
+  if (!fd || ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
+    *error = SystemError("fileport_makefd", errno,
+                         "A descriptor sent on a channel could not be "
+                         "opened");
+    return -1;
+  }
+  ScopedMachSendRight(fileport).reset();
+  return fd.release();
+}
+
+}  // namespace
 
 IoStatus MachChannelTransport::DeliverFrame(mac::ReceivedMessage* message,
                                             const FrameBuffers& frame,
@@ -190,7 +250,7 @@ IoStatus MachChannelTransport::DeliverFrame(mac::ReceivedMessage* message,
   mac::ParsedFrame parsed;
   std::string why;
   if (!mac::ParseFrame(message->header(), &parsed, &why)) {
-    message->Reset();
+    KeepRejected(message, /*in_front=*/true);
     *error = mac::BadMessage(why);
     return IoStatus::kFailed;
   }
@@ -200,45 +260,35 @@ IoStatus MachChannelTransport::DeliverFrame(mac::ReceivedMessage* message,
     const mach_msg_ool_descriptor_t& region = *parsed.out_of_line[i];
     writer.Write(static_cast<const uint8_t*>(region.address), region.size);
   }
-  // Each right goes into an owner as it leaves the message; those past
-  // `max_handles` are released at once.
-  ReceivedHandles taken;
+  // Every right goes to the caller, which releases those it does not keep
+  // on its release thread (mac/reply_rules.h, HandedOutKind): descriptors
+  // are opened for the handles it asked for, and past those, or once one
+  // could not be opened, a fileport goes on as the send right it is.
   const size_t keep = std::min(parsed.port_count, max_handles);
   bool failed = false;
   for (size_t i = 0; i < parsed.port_count; ++i) {
     mac::HandleRecord record = parsed.record(i);
     auto kind = static_cast<RightKind>(record.kind);
     mach_port_t name = std::exchange(parsed.ports[i].name, MACH_PORT_NULL);
-    if (kind != RightKind::kFd) {
-      OwnedHandle handle(name, kind, record.byte_length);
-      if (i < keep)
-        taken.push_back(std::move(handle));
-      continue;
-    }
-    // A descriptor travels as a fileport: open a descriptor of this process
-    // on its file, then drop the fileport.
-    ScopedMachSendRight fileport(name);
-    if (i >= keep || failed)
-      continue;
-    ScopedFd fd(fileport_makefd(name));
-    if (!fd || ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
-      *error = SystemError("fileport_makefd", errno,
-                           "A descriptor sent on a channel could not be "
-                           "opened");
+    if (kind == RightKind::kFd && i < keep && !failed) {
+      int fd = OpenFileport(name, error);
+      if (fd >= 0) {
+        out->handles.emplace_back(fd, RightKind::kFd);
+        continue;
+      }
       failed = true;
-      continue;
     }
-    taken.emplace_back(fd.release(), RightKind::kFd);
+    out->handles.emplace_back(name,
+                              mac::rules::HandedOutKind(kind, /*opened=*/false),
+                              record.byte_length);
   }
   message->Reset();  // unmaps the out-of-line regions
   if (failed)
-    return IoStatus::kFailed;  // `taken` releases what was opened
+    return IoStatus::kFailed;
   out->size = static_cast<size_t>(parsed.info.frame_size);
   out->truncated = parsed.info.frame_size >
                    static_cast<uint64_t>(frame.head_size) + frame.tail_size;
   out->handles_truncated = parsed.port_count > max_handles;
-  for (OwnedHandle& handle : taken)
-    out->handles.push_back(std::move(handle));
   return IoStatus::kDone;
 }
 

@@ -132,6 +132,8 @@ void MachChannelTransport::PutBackReadAhead() {
       read_ahead_.push_back(buffer_.TakeCopy());
       continue;
     }
+    if (take == Take::kRejected)
+      continue;  // already kept, at the back
     // A message too large to be ours, destroyed by the kernel: a message
     // of no known id keeps its place, so the next owner fails there too.
     mac::ReceivedMessage marker(sizeof(mach_msg_header_t));

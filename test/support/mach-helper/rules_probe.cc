@@ -8,6 +8,7 @@
 //   notice ID SIZE COMPLEX SENDER_PID   -> notice | other
 //   match BOUND_ID|- NOW_ID|- NOW_VERSION ASKER_VERSION -> bound | stranger
 //   child OWN_ID|- PARENT_ID|- NOW_VERSION ASKER_VERSION -> child | other
+//   handout KIND OPENED                 -> the kind handed out
 //   send KR(hex) CAME_BACK              -> nothing|header|partly|returned
 //                                          transient|final
 #include <cstdint>
@@ -78,6 +79,12 @@ std::string Answer(const std::string& line) {
     return rendezvous::mac::IsChildOf(OptionalId(own), snapshot, asker_version)
                ? "child"
                : "other";
+  }
+  if (question == "handout") {
+    uint32_t kind, opened;
+    in >> kind >> opened;
+    return std::to_string(static_cast<uint32_t>(
+        rules::HandedOutKind(static_cast<RightKind>(kind), opened != 0)));
   }
   if (question == "send") {
     std::string code;
