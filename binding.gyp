@@ -81,9 +81,14 @@
           "OS=='mac'",
           {
             "sources": [
+              "addon/mac/channel_layout.cc",
+              "addon/mac/channel_receiving.cc",
+              "addon/mac/channel_recovery.cc",
+              "addon/mac/channel_sending.cc",
               "addon/mac/channel_transport.cc",
               "addon/mac/client.cc",
               "addon/mac/default_dispositions.cc",
+              "addon/mac/handles.cc",
               "addon/mac/mach_right.cc",
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc",

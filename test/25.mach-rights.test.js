@@ -101,6 +101,55 @@ describe('macOS reply rules (Mach-free, checked on every platform)', () => {
     ]);
   });
 
+  test('a descriptor a channel frame brought is handed out opened, or as its fileport, never dropped', () => {
+    // Every right goes to the receiver, which releases what it does not keep
+    // on its release thread: a fileport's last send right closes the file.
+    assertRules([
+      [`handout ${KIND.fd} 1`, `${KIND.fd}`],
+      [`handout ${KIND.fd} 0`, `${KIND.send}`],
+      [`handout ${KIND.send} 0`, `${KIND.send}`],
+      [`handout ${KIND.sendOnce} 0`, `${KIND.sendOnce}`],
+      [`handout ${KIND.receive} 0`, `${KIND.receive}`],
+      [`handout ${KIND.sharedMemory} 0`, `${KIND.sharedMemory}`],
+      [`handout ${KIND.channel} 0`, `${KIND.channel}`],
+    ]);
+  });
+
+  test('a failed send is classed by what the kernel did to the message, and whether it may go through later', () => {
+    // send KR CAME_BACK: the classes of addon/mac/send_failure.h, from XNU's
+    // send path (mach_msg_trap_send, ipc_kmsg_copyin_*, ipc_mqueue_send_locked).
+    assertRules([
+      // Refused before a right was taken.
+      ['send 10000008 0', 'nothing final'], // MACH_SEND_MSG_TOO_SMALL
+      ['send 1000000e 0', 'nothing final'], // MACH_SEND_TOO_LARGE
+      ['send 1000000d 0', 'nothing transient'], // MACH_SEND_NO_BUFFER (no kernel message)
+      ['send 10000002 0', 'nothing final'], // MACH_SEND_INVALID_DATA
+      ['send 1000000f 0', 'nothing final'], // MACH_SEND_INVALID_TYPE
+      ['send 10000010 0', 'nothing final'], // MACH_SEND_INVALID_HEADER
+      ['send 10000003 0', 'nothing final'], // MACH_SEND_INVALID_DEST
+      ['send 10000009 0', 'nothing final'], // MACH_SEND_INVALID_REPLY
+      ['send 10000005 0', 'nothing final'], // MACH_SEND_INVALID_VOUCHER
+      ['send 10000012 0', 'nothing final'], // MACH_SEND_INVALID_CONTEXT
+      // The destination refused after the header was taken.
+      ['send 10000016 0', 'header final'], // MACH_SEND_NO_GRANT_DEST
+      ['send 10000017 0', 'header final'], // MACH_SEND_MSG_FILTERED
+      // Part-way through the body, or not known: nothing is released again.
+      ['send 1000000a 0', 'partly final'], // MACH_SEND_INVALID_RIGHT
+      ['send 1000000c 0', 'partly final'], // MACH_SEND_INVALID_MEMORY
+      ['send 400 0', 'partly transient'], // MACH_MSG_VM_KERNEL alone
+      ['send 10000013 0', 'partly final'], // MACH_SEND_INVALID_OPTIONS
+      ['send 10000099 0', 'partly final'],
+      // Queueing failed: the message came back.
+      ['send 10000004 0', 'returned transient'], // MACH_SEND_TIMED_OUT
+      ['send 10000007 0', 'returned transient'], // MACH_SEND_INTERRUPTED
+      // ... with a right that found no room in the name space (MACH_MSG_IPC_SPACE).
+      ['send 10002004 0', 'returned transient'],
+      // A rewritten header says it came back, whatever the code.
+      ['send 1000000d 1', 'returned transient'],
+      ['send 1000000a 1', 'returned final'],
+    ]);
+  });
+
   test('only a direct child of this process has its request held; any other asker is answered at once', () => {
     // child OWN_UNIQUE_ID ASKER_PARENT_UNIQUE_ID ASKER_NOW_PID_VERSION ASKER_PID_VERSION
     assertRules([

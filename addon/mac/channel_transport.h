@@ -1,13 +1,18 @@
 // Channels on macOS: Mach messages between two inboxes (receive rights).
-// mac/channel_messages.h has the messages and how an end finds its peer.
+// mac/channel_messages.h has the messages and how an end finds its peer;
+// mac/channel_layout.h writes and parses them. The transport's parts are
+// defined in mac/channel_transport.cc (setup, polling, hand-over),
+// mac/channel_receiving.cc, mac/channel_sending.cc and
+// mac/channel_recovery.cc (failed sends, putting messages back).
 //
 // Thread use: an end is used from one thread (its JS thread) only.
 //
 // Ownership: the transport owns its inbox, the send right to its peer's
-// inbox once it has read its hello, the kqueue libuv polls, and the messages
-// it read ahead while looking for its hello. Destroying it destroys the inbox
-// with everything queued in it and drops the peer's send right, so the peer's
-// inbox gets a no-senders notification and the peer sees kPeerClosed.
+// inbox once it has read its hello, the kqueue libuv polls, the messages
+// it read ahead while looking for its hello, and those it refused. Destroying
+// it destroys the inbox with everything queued in it and drops the peer's send
+// right, so the peer's inbox gets a no-senders notification and the peer sees
+// kPeerClosed.
 #ifndef ADDON_MAC_CHANNEL_TRANSPORT_H_
 #define ADDON_MAC_CHANNEL_TRANSPORT_H_
 
@@ -47,14 +52,30 @@ class MachChannelTransport : public ChannelTransport {
                         ReceivedFrame* out,
                         Error* error) override;
   int64_t ReleaseEndpoint() override;
+  // The inbox's queue, and what this end took out of it, may hold the last
+  // reference to a peer's descriptor: a fileport whose last send right is
+  // released closes the file (XNU's fileport_no_senders drops the file in
+  // the releasing thread), and that close may block. Its owner releases the
+  // endpoint on a DeferredRelease, after ReleaseEndpoint() put everything
+  // back in the inbox.
+  bool ReleaseOffThread() const override { return true; }
 
  private:
-  enum class Take { kMessage, kEmpty, kFailed };
+  // kRejected: a message that is not delivered, kept (see KeepRejected);
+  // `error` says why.
+  enum class Take { kMessage, kEmpty, kRejected, kFailed };
 
   MachChannelTransport(ScopedMachReceiveRight inbox, ScopedFd kqueue);
 
   // Reads the next message off the inbox into `message`, never waiting.
   Take ReceiveFromInbox(mac::ReceivedMessage* message, Error* error);
+  // Receives the message too large for `buffer` that waits in the inbox.
+  Take TakeOversized(mac::ReceivedMessage* buffer);
+  // Keeps a message this end does not deliver among those read ahead, in
+  // front or at the back as it came, instead of releasing what it carries
+  // on this thread: it goes back into the inbox with the rest when the end
+  // is released or handed over, and the next reader fails at it too.
+  void KeepRejected(mac::ReceivedMessage* message, bool in_front);
   // Reads ahead to the hello, keeping every other message, in order.
   IoStatus FindPeer(Error* error);
   bool AcceptHello(mac::ReceivedMessage* message, Error* error);
@@ -67,9 +88,13 @@ class MachChannelTransport : public ChannelTransport {
   void DrainPollQueue();
   // Keeps the kqueue readable exactly while read-ahead messages wait.
   void UpdateReadAheadSignal();
-  // Puts back what this end took out of its inbox, before it is given away.
+  // Puts back what this end took out of its inbox, before it is given away
+  // (mac/channel_recovery.cc): the messages read ahead, then the hello.
   void HandOver();
+  void PutBackReadAhead();
+  void PutBackPeer();
   void ResendToSelf(mac::ReceivedMessage* message);
+  static Error GivenAway();
 
   ScopedMachReceiveRight inbox_;
   ScopedFd kqueue_;

@@ -57,6 +57,16 @@ constexpr bool AcceptableName(RightKind kind, uint32_t name) {
           kind == RightKind::kSharedMemory);
 }
 
+// The kind a right that came in a channel frame as `kind` is handed to its
+// receiver as. A descriptor comes as a fileport: when it was opened as a
+// descriptor it is one; when it was not (the receiver does not take it, or
+// opening an earlier one failed) the fileport goes on as the send right it
+// is. The receiver releases either on its release thread, since dropping a
+// fileport's last send right closes the file.
+constexpr RightKind HandedOutKind(RightKind kind, bool opened) {
+  return kind == RightKind::kFd && !opened ? RightKind::kSendRight : kind;
+}
+
 // Why a received port descriptor cannot carry the right its entry names, or
 // nullptr when it can.
 constexpr const char* DescriptorProblem(RightKind kind,

@@ -12,6 +12,7 @@
 #include "mac/mach_right.h"
 #include "mac/proc_exit_watch.h"
 #include "mac/process_identity.h"
+#include "mac/send_failure.h"
 
 namespace rendezvous {
 
@@ -249,28 +250,6 @@ bool Moves(mach_msg_type_name_t disposition) {
          disposition == MACH_MSG_TYPE_MOVE_RECEIVE;
 }
 
-// What a failed send did to the message, per mach_msg(2).
-enum class SendFailure {
-  kNothingConsumed,  // the call did nothing: every right is still ours
-  kPseudoReceived,   // the rights came back, as if received
-  kPartlyDestroyed,  // some rights may be gone: never release them again
-};
-
-SendFailure ClassifySendFailure(kern_return_t kr) {
-  switch (kr) {
-    case MACH_SEND_INVALID_DEST:
-    case MACH_SEND_INVALID_HEADER:
-    case MACH_SEND_INVALID_REPLY:
-    case MACH_SEND_NO_BUFFER:
-      return SendFailure::kNothingConsumed;
-    case MACH_SEND_TIMED_OUT:
-    case MACH_SEND_INTERRUPTED:
-      return SendFailure::kPseudoReceived;
-    default:
-      return SendFailure::kPartlyDestroyed;
-  }
-}
-
 }  // namespace
 
 void MacServer::Answer(ScopedMachSendOnceRight reply,
@@ -326,18 +305,25 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
     config_.log("replied to pid %d with %zu rights", pid, count);
     return;
   }
-  switch (ClassifySendFailure(kr)) {
-    case SendFailure::kNothingConsumed:
+  // A send-once destination comes back under the same disposition value, so
+  // only the code tells a pseudo-receive.
+  switch (mac::sending::ClassifySendFailure(kr, /*came_back=*/false)) {
+    case mac::sending::SendFailure::kNothingConsumed:
       // The owners in `reply` and `claimed` release exactly what is ours.
       // An asker that died is not among these failures: the kernel takes a
       // send to a dead send-once right, destroys it, and reports success.
       break;
-    case SendFailure::kPseudoReceived:
+    case mac::sending::SendFailure::kHeaderDestroyed:
+      // The reply right the header moved is gone; the owners in `claimed`
+      // release the rest.
+      (void)reply.release();
+      break;
+    case mac::sending::SendFailure::kPseudoReceived:
       // The rights are back under the names in the message: destroy them
       // there, and forget the names the owners hold.
       mach_msg_destroy(header);
       [[fallthrough]];
-    case SendFailure::kPartlyDestroyed:
+    case mac::sending::SendFailure::kPartlyDestroyed:
       // Leaking what may remain is safer than releasing a name twice.
       (void)reply.release();
       for (auto& entry : ordered)

@@ -40,8 +40,8 @@ function machHelper() {
 
 const ADDON = path.join(__dirname, '..', '..', 'addon');
 const PROBE = path.join(DIR, 'rules_probe.cc');
-const PROBED = ['mac/reply_rules.h', 'mac/process_match.h', 'core/right.h'].map((file) =>
-  path.join(ADDON, file),
+const PROBED = ['mac/reply_rules.h', 'mac/process_match.h', 'mac/send_failure.h', 'core/right.h'].map(
+  (file) => path.join(ADDON, file),
 );
 
 /** The rules probe, built once per content of it and the headers it runs. */

@@ -1,12 +1,16 @@
 // Test-only: runs the macOS backend's Mach-free rules (addon/mac/reply_rules.h,
-// addon/mac/process_match.h) on questions read from stdin, one a line, and
-// prints one answer a line. Built with the system compiler on any platform.
+// addon/mac/process_match.h, addon/mac/send_failure.h) on questions read from
+// stdin, one a line, and prints one answer a line. Built with the system
+// compiler on any platform.
 //
 //   name KIND NAME                      -> accepted | refused
 //   descriptor KIND TYPE NAME DISP      -> ok | the problem
 //   notice ID SIZE COMPLEX SENDER_PID   -> notice | other
 //   match BOUND_ID|- NOW_ID|- NOW_VERSION ASKER_VERSION -> bound | stranger
 //   child OWN_ID|- PARENT_ID|- NOW_VERSION ASKER_VERSION -> child | other
+//   handout KIND OPENED                 -> the kind handed out
+//   send KR(hex) CAME_BACK              -> nothing|header|partly|returned
+//                                          transient|final
 #include <cstdint>
 #include <iostream>
 #include <optional>
@@ -15,6 +19,7 @@
 
 #include "mac/process_match.h"
 #include "mac/reply_rules.h"
+#include "mac/send_failure.h"
 
 namespace {
 
@@ -74,6 +79,37 @@ std::string Answer(const std::string& line) {
     return rendezvous::mac::IsChildOf(OptionalId(own), snapshot, asker_version)
                ? "child"
                : "other";
+  }
+  if (question == "handout") {
+    uint32_t kind, opened;
+    in >> kind >> opened;
+    return std::to_string(static_cast<uint32_t>(
+        rules::HandedOutKind(static_cast<RightKind>(kind), opened != 0)));
+  }
+  if (question == "send") {
+    std::string code;
+    uint32_t came_back;
+    in >> code >> came_back;
+    auto kr = static_cast<uint32_t>(std::stoul(code, nullptr, 16));
+    using rendezvous::mac::sending::SendFailure;
+    const char* what = "partly";
+    switch (rendezvous::mac::sending::ClassifySendFailure(kr, came_back != 0)) {
+      case SendFailure::kNothingConsumed:
+        what = "nothing";
+        break;
+      case SendFailure::kHeaderDestroyed:
+        what = "header";
+        break;
+      case SendFailure::kPartlyDestroyed:
+        what = "partly";
+        break;
+      case SendFailure::kPseudoReceived:
+        what = "returned";
+        break;
+    }
+    return std::string(what) + (rendezvous::mac::sending::IsTransient(kr)
+                                    ? " transient"
+                                    : " final");
   }
   return "unknown question";
 }
