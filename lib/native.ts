@@ -14,7 +14,7 @@ export interface NativeRightSpec {
   byteLength?: number;
 }
 
-/** What a received handle is (addon/core/platform.h RightKind). */
+/** What a received handle is (addon/core/right.h RightKind). */
 export const enum RightKind {
   Fd = 0,
   SendRight = 1,

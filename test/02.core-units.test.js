@@ -1,7 +1,8 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
 // ChannelSender and MessageAssembler against fake rights, exit watches and
-// transports, with no OS underneath. They are compiled into a test-only
+// transports, MappingBudget and the server's endpoint name, with no OS
+// underneath. They are compiled into a test-only
 // addon (binding.gyp's core_unit_tests target, built with the addon);
 // each C++ case runs here as its own test and fails with its messages.
 const assert = require('node:assert/strict');
@@ -19,7 +20,9 @@ test('every class under test has cases', () => {
   const suites = new Set(cases.map((unit) => unit.suite));
   assert.deepEqual([...suites].sort(), [
     'ChannelSender',
+    'EndpointName',
     'HeldRequests',
+    'MappingBudget',
     'MessageAssembler',
     'RegistrationTable',
   ]);

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "core/platform.h"
+#include "core/right.h"
 
 namespace rendezvous {
 

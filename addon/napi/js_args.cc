@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "core/shared_memory.h"
 #include "napi/js_error.h"
 

@@ -12,6 +12,8 @@ std::vector<UnitTest> RegistrationTableTests();
 std::vector<UnitTest> HeldRequestsTests();
 std::vector<UnitTest> ChannelSenderTests();
 std::vector<UnitTest> MessageAssemblerTests();
+std::vector<UnitTest> MappingBudgetTests();
+std::vector<UnitTest> EndpointNameTests();
 
 }  // namespace rendezvous::unit
 
