@@ -5,7 +5,9 @@
       "addon/core/channel_sender.cc",
       "addon/core/debug_log.cc",
       "addon/core/deferred_release.cc",
+      "addon/core/endpoint_name.cc",
       "addon/core/held_requests.cc",
+      "addon/core/mapping_budget.cc",
       "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
       "addon/core/right_specs.cc",
@@ -70,7 +72,8 @@
               "addon/linux/server.cc",
               "addon/linux/shared_memory.cc",
               "addon/linux/handles.cc",
-              "addon/posix/fd_spec.cc"
+              "addon/posix/fd_spec.cc",
+              "addon/posix/process_id.cc"
             ],
             "libraries": [
               "-pthread"
@@ -93,7 +96,8 @@
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc",
               "addon/mac/shared_memory.cc",
-              "addon/posix/fd_spec.cc"
+              "addon/posix/fd_spec.cc",
+              "addon/posix/process_id.cc"
             ],
             "xcode_settings": {
               "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
@@ -122,11 +126,13 @@
               "test/native/captured_stderr.cc",
               "test/native/channel_sender_test.cc",
               "test/native/debug_log_test.cc",
+              "test/native/endpoint_name_test.cc",
               "test/native/fake_channel_transport.cc",
               "test/native/fake_rights.cc",
               "test/native/frame_bytes.cc",
               "test/native/handle_log.cc",
               "test/native/held_requests_test.cc",
+              "test/native/mapping_budget_test.cc",
               "test/native/message_assembler_test.cc",
               "test/native/owned_handle_test.cc",
               "test/native/registration_table_test.cc",

@@ -2,7 +2,8 @@
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
 // ChannelSender and MessageAssembler against fake rights, exit watches and
 // transports, with no OS underneath; the owners (ScopedGeneric, OwnedHandle,
-// ScopedFd on real descriptors) and the process-wide debug log. They are
+// ScopedFd on real descriptors), the process-wide debug log, MappingBudget
+// and the server's endpoint name. They are
 // compiled into a test-only addon (binding.gyp's core_unit_tests target,
 // built with the addon);
 // each C++ case runs here as its own test and fails with its messages.
@@ -22,7 +23,9 @@ test('every class under test has cases', () => {
   assert.deepEqual([...suites].sort(), [
     'ChannelSender',
     'DebugLog',
+    'EndpointName',
     'HeldRequests',
+    'MappingBudget',
     'MessageAssembler',
     'OwnedHandle',
     'RegistrationTable',

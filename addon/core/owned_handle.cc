@@ -1,6 +1,7 @@
 #include "core/owned_handle.h"
 
 #include "core/deferred_release.h"
+#include "core/seam/release.h"
 
 namespace rendezvous {
 

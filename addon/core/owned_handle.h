@@ -7,8 +7,8 @@
 
 #include <cstdint>
 
-#include "core/platform.h"
 #include "core/scoped_generic.h"
+#include "core/right.h"
 
 namespace rendezvous {
 

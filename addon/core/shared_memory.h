@@ -12,12 +12,13 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/owned_handle.h"
 
 namespace rendezvous {
 
 // Largest region a caller may create or a peer may announce (64 GiB): far
 // beyond what a sane peer sends, and a sixteenth of the address space all
-// mapped regions may take together (napi/mapped_regions.h).
+// mapped regions may take together (core/mapping_budget.h).
 inline constexpr uint64_t kMaxSharedMemoryBytes = uint64_t{1} << 36;
 
 // Checks a region's size against the range every backend accepts.
@@ -66,11 +67,12 @@ class SharedMemoryMapping {
 std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
                                                         Error* error);
 
-// Maps a region received from a peer, taking ownership of `handle` whatever
-// the outcome. `byte_length` is the size the peer stated; the backend checks
-// that the region really has that size and cannot change it, so touching any
-// byte of the mapping can never fault.
-std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
+// Maps a region received from a peer (`region`, a kSharedMemory handle,
+// becomes the mapping's, or is released on failure). `byte_length` is the
+// size the peer stated; the backend checks that the region really has that
+// size and cannot change it, so touching any byte of the mapping can never
+// fault.
+std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
                                                      uint64_t byte_length,
                                                      Error* error);
 

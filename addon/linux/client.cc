@@ -10,7 +10,7 @@
 #include <climits>
 
 #include "core/limits.h"
-#include "core/platform.h"
+#include "core/seam/client.h"
 #include "core/wire_format.h"
 #include "linux/endpoint.h"
 #include "linux/fd_passing.h"
@@ -177,8 +177,9 @@ bool PerformRendezvous(const ClientConfig& config,
     }
   }
   for (size_t i = 0; i < entries.size(); ++i) {
-    rights->push_back(ReceivedRight{entries[i].key, reply.fds[i].release(),
-                                    entries[i].kind, entries[i].byte_length});
+    rights->push_back(ReceivedRight{
+        entries[i].key, OwnedHandle(reply.fds[i].release(), entries[i].kind,
+                                    entries[i].byte_length)});
   }
   log("received %zu rights from pid %d", rights->size(), credentials.pid);
   return true;

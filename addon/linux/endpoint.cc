@@ -1,26 +1,23 @@
 #include "linux/endpoint.h"
 
 #include <sys/random.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
+#include "core/endpoint_name.h"
+#include "core/seam/process.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
 
-namespace {
-constexpr char kPrefix[] = "@electron-port-rendezvous.";
-}
-
 bool MakeRandomEndpoint(std::string* endpoint, Error* error) {
-  uint8_t random[16];
+  EndpointNonce nonce;
   size_t filled = 0;
-  while (filled < sizeof(random)) {
-    ssize_t n = ::getrandom(random + filled, sizeof(random) - filled, 0);
+  while (filled < nonce.size()) {
+    ssize_t n = ::getrandom(nonce.data() + filled, nonce.size() - filled, 0);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -29,13 +26,8 @@ bool MakeRandomEndpoint(std::string* endpoint, Error* error) {
     }
     filled += static_cast<size_t>(n);
   }
-  static const char kHex[] = "0123456789abcdef";
-  std::string name = kPrefix + std::to_string(::getpid()) + ".";
-  for (uint8_t byte : random) {
-    name += kHex[byte >> 4];
-    name += kHex[byte & 0xf];
-  }
-  *endpoint = name;
+  *endpoint = ServerEndpointName("@electron-port-rendezvous",
+                                 CurrentProcessId(), nonce);
   return true;
 }
 

@@ -1,9 +1,8 @@
 // Names of rendezvous servers in the abstract Unix socket namespace.
 //
-// An endpoint is written "@electron-port-rendezvous.<server pid>.<32 hex>":
-// the '@' stands for the leading NUL of an abstract address. The random part
-// makes it unguessable, so an unrelated process cannot sit on the name first;
-// who may ask is decided by the kernel-reported pid, not by the name.
+// An endpoint is written "@electron-port-rendezvous.<server pid>.<32 hex>"
+// (core/endpoint_name.h): the '@' stands for the leading NUL of an abstract
+// address.
 #ifndef ADDON_LINUX_ENDPOINT_H_
 #define ADDON_LINUX_ENDPOINT_H_
 
@@ -16,6 +15,7 @@
 
 namespace rendezvous {
 
+// A fresh name for this process's server, random from getrandom().
 bool MakeRandomEndpoint(std::string* endpoint, Error* error);
 
 // Fills `address` for `endpoint`; false for a name that is not an endpoint.

@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "core/platform.h"
+#include "core/seam/handles.h"
 #include "posix/fd_spec.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"

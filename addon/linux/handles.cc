@@ -4,7 +4,8 @@
 #include <climits>
 #include <string>
 
-#include "core/platform.h"
+#include "core/seam/handles.h"
+#include "core/seam/release.h"
 #include "posix/duplicate_fd.h"
 #include "posix/scoped_fd.h"
 
@@ -17,14 +18,18 @@ void ReleaseReceivedRight(int64_t handle, RightKind kind) {
 
 bool DuplicateHandle(int64_t handle,
                      RightKind kind,
-                     int64_t* copy,
+                     OwnedHandle* copy,
                      Error* error) {
   if (!IsDescriptorKind(kind)) {
     *error = Error::Make(codes::kInvalidRight,
                          "Not a descriptor: " + std::to_string(handle));
     return false;
   }
-  return DuplicateFd(handle, copy, error);
+  int64_t fd;
+  if (!DuplicateFd(handle, &fd, error))
+    return false;
+  *copy = OwnedHandle(fd, kind);
+  return true;
 }
 
 }  // namespace rendezvous

@@ -26,7 +26,7 @@
 
 #include "core/held_requests.h"
 #include "core/owned_handle.h"
-#include "core/platform.h"
+#include "core/seam/server.h"
 #include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
 

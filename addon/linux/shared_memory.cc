@@ -90,15 +90,15 @@ std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
   return Map(std::move(fd), size, error);
 }
 
-std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
+std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
                                                      uint64_t byte_length,
                                                      Error* error) {
-  if (handle < 0 || handle > INT_MAX) {
+  if (region.get() < 0 || region.get() > INT_MAX) {
     *error = Error::Make(codes::kInvalidRight,
-                         "Not a descriptor: " + std::to_string(handle));
+                         "Not a descriptor: " + std::to_string(region.get()));
     return nullptr;
   }
-  ScopedFd fd(static_cast<int>(handle));
+  ScopedFd fd(static_cast<int>(region.release()));
   if (!CheckSharedMemorySize(byte_length, error))
     return nullptr;
   int seals = ::fcntl(fd.get(), F_GET_SEALS);

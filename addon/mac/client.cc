@@ -6,9 +6,10 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "core/platform.h"
+#include "core/seam/client.h"
 #include "core/wire_format.h"
 #include "mac/bootstrap.h"
 #include "mac/fileport.h"
@@ -24,80 +25,47 @@ namespace rendezvous {
 
 namespace {
 
-// One received right, owned until it is handed to the caller.
-struct OwnedRight {
-  ReceivedRight right;
-  ScopedMachSendRight send;  // also a fileport, before it is opened
-  ScopedMachSendOnceRight send_once;
-  ScopedMachReceiveRight receive;
-  ScopedFd fd;
+// A right as the reply carried it, owned until it is handed to the caller.
+// A descriptor travels as a fileport: a send right until it is opened.
+struct CarriedRight {
+  uint32_t key = 0;
+  RightKind kind = RightKind::kFd;
+  OwnedHandle port;
 };
 
-// Takes ownership of every right in `rights`, then replaces each fileport with
-// a descriptor of its own. On failure every right, opened or not, is
-// released by its owner.
-bool OpenFileports(std::vector<ReceivedRight>* rights, Error* error) {
-  std::vector<OwnedRight> owned(rights->size());
-  for (size_t i = 0; i < rights->size(); ++i) {
-    OwnedRight& o = owned[i];
-    o.right = (*rights)[i];
-    auto name = static_cast<mach_port_t>(o.right.handle);
-    switch (o.right.kind) {
-      case RightKind::kFd:
-      case RightKind::kSendRight:
-      case RightKind::kSharedMemory:
-        o.send.reset(name);
-        break;
-      case RightKind::kSendOnceRight:
-        o.send_once.reset(name);
-        break;
-      case RightKind::kReceiveRight:
-      case RightKind::kChannel:
-        o.receive.reset(name);
-        break;
-    }
-  }
-  rights->clear();
-  for (OwnedRight& o : owned) {
-    if (o.right.kind != RightKind::kFd)
+// Hands every right in `carried` to `rights`, each fileport replaced with a
+// descriptor of its own. On failure every right, opened or not, is released
+// by its owner and `rights` is left empty.
+bool OpenFileports(std::vector<CarriedRight> carried,
+                   std::vector<ReceivedRight>* rights,
+                   Error* error) {
+  for (CarriedRight& right : carried) {
+    if (right.kind != RightKind::kFd) {
+      rights->push_back(ReceivedRight{right.key, std::move(right.port)});
       continue;
-    o.fd.reset(fileport_makefd(o.send.get()));
-    if (!o.fd || ::fcntl(o.fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
+    }
+    ScopedFd fd(fileport_makefd(static_cast<mach_port_t>(right.port.get())));
+    if (!fd || ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC) < 0) {
       *error = SystemError("fileport_makefd", errno,
                            "A received fileport could not be opened",
                            codes::kBadReply);
+      rights->clear();
       return false;
     }
-    o.send.reset();  // the descriptor holds the file now
-  }
-  for (OwnedRight& o : owned) {
-    switch (o.right.kind) {
-      case RightKind::kFd:
-        o.right.handle = o.fd.release();
-        break;
-      case RightKind::kSendRight:
-      case RightKind::kSharedMemory:
-        (void)o.send.release();
-        break;
-      case RightKind::kSendOnceRight:
-        (void)o.send_once.release();
-        break;
-      case RightKind::kReceiveRight:
-      case RightKind::kChannel:
-        (void)o.receive.release();
-        break;
-    }
-    rights->push_back(o.right);
+    right.port.reset();  // the descriptor holds the file now
+    rights->push_back(
+        ReceivedRight{right.key, OwnedHandle(fd.release(), RightKind::kFd)});
   }
   return true;
 }
 
-// Checks a received reply and extracts its rights. On failure says why and
-// leaves the message for the caller to destroy.
+// Checks a received reply and takes its rights, once every check has passed.
+// On failure says why, takes nothing and leaves the message for the caller
+// to destroy.
 bool ParseReply(mach_msg_header_t* header,
                 size_t buffer_size,
                 int64_t expected_server_pid,
-                std::vector<ReceivedRight>* rights,
+                std::vector<CarriedRight>* rights,
                 Error* error) {
   auto bad = [error](const std::string& why) {
     *error =
@@ -162,8 +130,12 @@ bool ParseReply(mach_msg_header_t* header,
     }
   }
   for (size_t i = 0; i < count; ++i) {
-    rights->push_back(ReceivedRight{entries[i].key, descriptors[i].name,
-                                    entries[i].kind, entries[i].byte_length});
+    RightKind held_as = entries[i].kind == RightKind::kFd
+                            ? RightKind::kSendRight  // a fileport
+                            : entries[i].kind;
+    rights->push_back(CarriedRight{
+        entries[i].key, entries[i].kind,
+        OwnedHandle(descriptors[i].name, held_as, entries[i].byte_length)});
   }
   return true;
 }
@@ -255,15 +227,15 @@ bool PerformRendezvous(const ClientConfig& config,
     *error = MachError("mach_msg", kr, "No rendezvous reply", code);
     return false;
   }
-  if (!ParseReply(header, buffer_size, config.expected_server_pid, rights,
+  std::vector<CarriedRight> carried;
+  if (!ParseReply(header, buffer_size, config.expected_server_pid, &carried,
                   error)) {
-    rights->clear();
     // Releases every right and region the reply carried.
     mac::DestroyMessageContents(header);
     log("refused a reply: %s", error->message.c_str());
     return false;
   }
-  if (!OpenFileports(rights, error))
+  if (!OpenFileports(std::move(carried), rights, error))
     return false;
   log("received %zu rights", rights->size());
   return true;

@@ -4,7 +4,9 @@
 #include <climits>
 #include <string>
 
-#include "core/platform.h"
+#include "core/owned_handle.h"
+#include "core/seam/handles.h"
+#include "core/seam/release.h"
 #include "mac/mach_error.h"
 #include "mac/scoped_mach_port.h"
 #include "posix/duplicate_fd.h"
@@ -42,15 +44,21 @@ void ReleaseReceivedRight(int64_t handle, RightKind kind) {
 
 bool DuplicateHandle(int64_t handle,
                      RightKind kind,
-                     int64_t* copy,
+                     OwnedHandle* copy,
                      Error* error) {
   switch (kind) {
-    case RightKind::kFd:
-      return DuplicateFd(handle, copy, error);
+    case RightKind::kFd: {
+      int64_t fd;
+      if (!DuplicateFd(handle, &fd, error))
+        return false;
+      *copy = OwnedHandle(fd, kind);
+      return true;
+    }
     case RightKind::kSendRight:
     case RightKind::kSharedMemory: {
       if (handle == MACH_PORT_DEAD) {
-        *copy = handle;  // a dead name arrived as such: nothing to count
+        // A dead name arrived as such: nothing to count.
+        *copy = OwnedHandle(handle, kind);
         return true;
       }
       if (handle <= 0 || handle > UINT_MAX) {
@@ -82,7 +90,7 @@ bool DuplicateHandle(int64_t handle,
             codes::kInvalidRight);
         return false;
       }
-      *copy = handle;
+      *copy = OwnedHandle(handle, kind);
       return true;
     }
     case RightKind::kSendOnceRight:

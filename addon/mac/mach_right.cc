@@ -11,7 +11,8 @@
 #include <set>
 #include <string>
 
-#include "core/platform.h"
+#include "core/seam/handles.h"
+#include "core/seam/release.h"
 #include "core/shared_memory.h"
 #include "mac/fileport.h"
 #include "mac/mach_error.h"

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/endpoint_name.h"
 #include "core/wire_format.h"
 #include "mac/bootstrap.h"
 #include "mac/mach_error.h"
@@ -22,18 +23,6 @@ constexpr mach_msg_option_t kReceiveOptions =
     MACH_RCV_MSG | MACH_RCV_TIMEOUT |
     MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
     MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT);
-
-std::string RandomHex() {
-  uint8_t random[16];
-  arc4random_buf(random, sizeof(random));
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t byte : random) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0xf];
-  }
-  return hex;
-}
 
 }  // namespace
 
@@ -89,8 +78,10 @@ std::unique_ptr<MacServer> MacServer::Start(RegistrationTable* table,
 bool MacServer::CheckIn(Error* error) {
   // Never Chromium's own "<bundle id>.MachPortRendezvousServer.<pid>": the
   // browser process holds that name, and losing it crashes it.
-  endpoint_ = config_.name_prefix + ".PortRendezvous." +
-              std::to_string(::getpid()) + "." + RandomHex();
+  EndpointNonce nonce;
+  arc4random_buf(nonce.data(), nonce.size());
+  endpoint_ = ServerEndpointName(config_.name_prefix + ".PortRendezvous",
+                                 ::getpid(), nonce);
   if (endpoint_.size() >= kBootstrapNameCapacity) {
     *error = Error::Range(codes::kInvalidArgument,
                           "The bootstrap name prefix is too long");

@@ -21,7 +21,7 @@
 #include <string>
 
 #include "core/held_requests.h"
-#include "core/platform.h"
+#include "core/seam/server.h"
 #include "mac/messages.h"
 #include "mac/scoped_dispatch_object.h"
 #include "mac/scoped_mach_port.h"

@@ -153,16 +153,17 @@ std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
   return std::make_unique<MachMapping>(std::move(entry), address, size);
 }
 
-std::unique_ptr<SharedMemoryMapping> MapSharedMemory(int64_t handle,
+std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
                                                      uint64_t byte_length,
                                                      Error* error) {
+  int64_t handle = region.get();
   if (handle <= 0 || handle > UINT32_MAX ||
       !MACH_PORT_VALID(static_cast<mach_port_t>(handle))) {
     *error = Error::Make(codes::kInvalidRight,
                          "Not a memory entry: " + std::to_string(handle));
     return nullptr;
   }
-  ScopedMachSendRight entry(static_cast<mach_port_t>(handle));
+  ScopedMachSendRight entry(static_cast<mach_port_t>(region.release()));
   if (!CheckSharedMemorySize(byte_length, error))
     return nullptr;
   // Fails for a right that is not a memory entry (KERN_INVALID_OBJECT), for

@@ -17,8 +17,8 @@
 
 #include "core/deferred_release.h"
 #include "core/limits.h"
-#include "core/platform.h"
 #include "core/registration_table.h"
+#include "core/seam/server.h"
 
 namespace rendezvous {
 

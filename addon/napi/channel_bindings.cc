@@ -116,10 +116,12 @@ bool HandleForCheck(OwnedHandle* handle,
     return true;
   }
   Error why;
-  if (!DuplicateHandle(handle->get(), RightKind::kFd, out, &why)) {
+  OwnedHandle copy;
+  if (!DuplicateHandle(handle->get(), RightKind::kFd, &copy, &why)) {
     *error = why;
     return false;
   }
+  *out = copy.release();
   return true;
 }
 
@@ -151,8 +153,9 @@ bool AcceptHandles(Napi::Env env,
       Error why;
       bool accepted;
       if (descriptor.kind == RightKind::kSharedMemory) {
-        payload.memory = MapWithinBudget(checked, descriptor.byte_length,
-                                         region_budget, &why);
+        payload.memory =
+            MapWithinBudget(OwnedHandle(checked, RightKind::kSharedMemory),
+                            descriptor.byte_length, region_budget, &why);
         accepted = payload.memory != nullptr;
       } else {
         payload.channel =
@@ -445,14 +448,14 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject> {
     for (const Spec& spec : specs) {
       if (spec.move)
         continue;
-      int64_t copy;
+      OwnedHandle copy;
       Error error;
       if (!DuplicateHandle(spec.handle, static_cast<RightKind>(spec.kind),
                            &copy, &error)) {
         ThrowJsError(env_, error);
         return false;  // the copies made so far are released
       }
-      handles.emplace_back(copy, static_cast<RightKind>(spec.kind),
+      handles.emplace_back(copy.release(), static_cast<RightKind>(spec.kind),
                            static_cast<uint64_t>(spec.byte_length));
     }
     // Moved handles last, in order, once nothing can fail any more; then

@@ -1,10 +1,9 @@
 #include "napi/client_bindings.h"
 
-#include <unistd.h>
-
 #include <vector>
 
-#include "core/platform.h"
+#include "core/seam/client.h"
+#include "core/seam/process.h"
 #include "napi/addon_state.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
@@ -35,7 +34,8 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   }
   config.timeout = std::chrono::milliseconds(timeout);
   bool debug = info[3].ToBoolean().Value();
-  config.log = DebugLog(debug, debug ? static_cast<long>(::getpid()) : 0);
+  config.log =
+      DebugLog(debug, debug ? static_cast<long>(CurrentProcessId()) : 0);
   std::vector<ReceivedRight> rights;
   Error error;
   if (!PerformRendezvous(config, &rights, &error)) {
@@ -47,18 +47,18 @@ Napi::Value PerformRendezvousBinding(const Napi::CallbackInfo& info) {
   constexpr size_t kFields = 4;
   Napi::Float64Array result =
       Napi::Float64Array::New(env, rights.size() * kFields);
-  if (env.IsExceptionPending()) {
-    // No way to hand them over (the environment is going away): release.
-    for (const ReceivedRight& right : rights)
-      ReleaseReceivedRight(right.handle, right.kind);
-    return env.Undefined();
-  }
+  if (env.IsExceptionPending())
+    return env.Undefined();  // no way to hand them over: `rights` releases
   for (size_t i = 0; i < rights.size(); ++i) {
+    const OwnedHandle& handle = rights[i].handle;
     result[i * kFields] = rights[i].key;
-    result[i * kFields + 1] = static_cast<double>(rights[i].handle);
-    result[i * kFields + 2] = static_cast<double>(rights[i].kind);
-    result[i * kFields + 3] = static_cast<double>(rights[i].byte_length);
+    result[i * kFields + 1] = static_cast<double>(handle.get());
+    result[i * kFields + 2] = static_cast<double>(handle.kind());
+    result[i * kFields + 3] = static_cast<double>(handle.byte_length());
   }
+  // The caller owns them now.
+  for (ReceivedRight& right : rights)
+    (void)right.handle.release();
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include "core/default_dispositions.h"
 #include "core/error.h"
 #include "core/right_specs.h"
+#include "core/limits.h"
 #include "core/shared_memory.h"
 #include "napi/js_error.h"
 #include "napi/shared_memory_bindings.h"

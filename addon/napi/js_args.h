@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/platform.h"
+#include "core/seam/handles.h"
 
 namespace rendezvous {
 

@@ -1,11 +1,10 @@
 #include "napi/server_bindings.h"
 
-#include <unistd.h>
-
 #include <string>
 #include <vector>
 
 #include "core/right_specs.h"
+#include "core/seam/process.h"
 #include "napi/addon_state.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
@@ -81,7 +80,7 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
   }
   if (state->server)
     return Napi::String::New(env, state->server->endpoint());
-  config.log = DebugLog(debug, static_cast<long>(::getpid()));
+  config.log = DebugLog(debug, static_cast<long>(CurrentProcessId()));
   config.deferred_release = &state->deferred_release;
   Error error;
   state->server = StartServer(&state->table, config, &error);

@@ -2,7 +2,9 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
+#include "core/owned_handle.h"
 #include "napi/addon_state.h"
 #include "napi/external_buffers.h"
 #include "napi/js_args.h"
@@ -265,13 +267,14 @@ Napi::Value MapSharedMemoryBinding(const Napi::CallbackInfo& info) {
   int64_t size;
   if (!GetInteger(info[0], "handle", 0, UINT32_MAX, &handle))
     return env.Undefined();
+  OwnedHandle region(handle, RightKind::kSharedMemory);
   if (!GetInteger(info[1], "byteLength", 1,
                   static_cast<int64_t>(kMaxSharedMemoryBytes), &size)) {
-    ReleaseReceivedRight(handle, RightKind::kSharedMemory);
-    return env.Undefined();
+    return env.Undefined();  // `region` is released
   }
   Error error;
-  auto mapping = MapSharedMemory(handle, static_cast<uint64_t>(size), &error);
+  auto mapping =
+      MapSharedMemory(std::move(region), static_cast<uint64_t>(size), &error);
   if (!mapping) {
     ThrowJsError(env, error);
     return env.Undefined();

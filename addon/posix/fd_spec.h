@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/platform.h"
+#include "core/seam/handles.h"
 
 namespace rendezvous {
 

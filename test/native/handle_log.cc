@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "core/platform.h"
+#include "core/seam/release.h"
 
 namespace rendezvous {
 

@@ -1,8 +1,8 @@
 // Where OwnedHandle's releases go in the unit tests. OwnedHandle releases
-// through the backend's ReleaseReceivedRight (core/platform.h); the unit-test
-// addon links no backend, and handle_log.cc defines that function to record
-// each release into the log of the test that is running, so a test can check
-// that a message's handles are released exactly once, and only when the
+// through the backend's ReleaseReceivedRight (core/seam/release.h); the
+// unit-test addon links no backend, and handle_log.cc defines that function to
+// record each release into the log of the test that is running, so a test can
+// check that a message's handles are released exactly once, and only when the
 // sender gives them up.
 //
 // Thread use: the test's thread only.

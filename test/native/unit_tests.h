@@ -16,6 +16,8 @@ std::vector<UnitTest> ScopedGenericTests();
 std::vector<UnitTest> ScopedFdTests();
 std::vector<UnitTest> OwnedHandleTests();
 std::vector<UnitTest> DebugLogTests();
+std::vector<UnitTest> MappingBudgetTests();
+std::vector<UnitTest> EndpointNameTests();
 
 }  // namespace rendezvous::unit
 

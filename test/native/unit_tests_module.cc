@@ -19,7 +19,7 @@ std::vector<UnitTest> AllTests() {
   for (auto suite :
        {RegistrationTableTests, HeldRequestsTests, ChannelSenderTests,
         MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
-        OwnedHandleTests, DebugLogTests}) {
+        OwnedHandleTests, DebugLogTests, MappingBudgetTests, EndpointNameTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
