@@ -6,6 +6,7 @@
       "addon/core/debug_log.cc",
       "addon/core/deferred_release.cc",
       "addon/core/held_requests.cc",
+      "addon/core/outgoing_handles.cc",
       "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
       "addon/core/right_specs.cc",
@@ -13,12 +14,16 @@
     ],
     "napi_sources": [
       "addon/napi/channel_bindings.cc",
+      "addon/napi/channel_driver.cc",
       "addon/napi/client_bindings.cc",
       "addon/napi/external_buffers.cc",
       "addon/napi/js_args.cc",
       "addon/napi/js_error.cc",
       "addon/napi/mapped_regions.cc",
       "addon/napi/module.cc",
+      "addon/napi/outgoing_handle_args.cc",
+      "addon/napi/received_message_js.cc",
+      "addon/napi/received_payloads.cc",
       "addon/napi/server_bindings.cc",
       "addon/napi/shared_memory_bindings.cc"
     ]
@@ -68,7 +73,8 @@
               "addon/linux/server.cc",
               "addon/linux/shared_memory.cc",
               "addon/linux/handles.cc",
-              "addon/posix/fd_spec.cc"
+              "addon/posix/fd_spec.cc",
+              "addon/posix/uv_poll_source.cc"
             ],
             "libraries": [
               "-pthread"
@@ -85,7 +91,8 @@
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc",
               "addon/mac/shared_memory.cc",
-              "addon/posix/fd_spec.cc"
+              "addon/posix/fd_spec.cc",
+              "addon/posix/uv_poll_source.cc"
             ],
             "xcode_settings": {
               "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

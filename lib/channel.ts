@@ -118,17 +118,15 @@ function checkHandleNumber(index: number, value: unknown, field: string): number
   return value;
 }
 
-/** An outgoing handle in the addon's shape; channels are released later. */
-function describe(handle: unknown, index: number, sender: Channel): NativeOutgoingHandle | Channel {
-  if (handle instanceof SharedMemory) {
-    const region: NativeSharedMemory = handle[sharedMemoryNative];
-    return {
-      handle: region.handle,
-      kind: RightKind.SharedMemory,
-      byteLength: region.byteLength,
-      move: false,
-    };
-  }
+/** An outgoing handle in the addon's shape: a region or a channel end as its
+ * native object (the addon duplicates the region and takes the end only
+ * once the whole message passed its checks), anything else by number. */
+function describe(
+  handle: unknown,
+  index: number,
+  sender: Channel,
+): NativeOutgoingHandle | NativeSharedMemory | Channel {
+  if (handle instanceof SharedMemory) return handle[sharedMemoryNative];
   if (handle instanceof Channel) {
     if (handle === sender) throw invalidHandle(index, 'a channel end cannot be sent over itself');
     if (handle.closed) throw invalidHandle(index, 'the channel end is closed');
@@ -231,7 +229,14 @@ export class Channel extends EventEmitter {
     return handle;
   }
 
-  /** @internal Takes back an end whose transfer failed. */
+  /** Forgets an end the addon took to send it. */
+  #noteHandedOver(): void {
+    if (this.#native === null || this.#native.isOpen) return;
+    this.#native = null;
+    debug('channel %d: handed over', this.#id);
+  }
+
+  /** @internal Takes back an end whose rendezvous registration failed. */
   [RESTORE](handle: number): void {
     this.#attach(native().adoptChannel(handle));
     debug('channel %d: its transfer failed; the end is back', this.#id);
@@ -290,20 +295,15 @@ export class Channel extends EventEmitter {
         'A shared memory region is sent twice',
       );
     }
-    // Channel ends are given up last, and taken back if the send fails.
-    const released = new Map<Channel, number>();
     try {
-      const outgoing = described.map((d): NativeOutgoingHandle => {
-        if (!(d instanceof Channel)) return d;
-        const handle = d[RELEASE]();
-        released.set(d, handle);
-        return { handle, kind: RightKind.Channel, byteLength: 0, move: true };
-      });
-      const mayContinue = end.postMessage(bytes, isText, outgoing);
-      released.clear();
-      return mayContinue;
+      return end.postMessage(
+        bytes,
+        isText,
+        described.map((d) => (d instanceof Channel ? d.#open() : d)),
+      );
     } finally {
-      restoreAll(released);
+      // The addon took every end, or none if the message was refused.
+      for (const channel of channels) channel.#noteHandedOver();
     }
   }
 
@@ -439,8 +439,9 @@ export class Channel extends EventEmitter {
   }
 }
 
-/** Takes back every channel end of a failed transfer; one that cannot be
- * taken back (no descriptor left) has its handle closed rather than leaked. */
+/** Takes back every channel end of a failed or undone rendezvous
+ * registration; one that cannot be taken back (no descriptor left) has its
+ * handle closed rather than leaked. */
 export function restoreAll(released: ReadonlyMap<Channel, number>): void {
   for (const [channel, handle] of released) {
     try {

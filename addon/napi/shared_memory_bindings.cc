@@ -85,6 +85,8 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
     mapping_.reset(mapping);
   }
 
+  const SharedMemoryMapping* mapping() const { return mapping_.get(); }
+
  private:
   SharedMemoryMapping* Open(Napi::Env env) {
     if (!mapping_) {
@@ -216,6 +218,19 @@ Napi::Value NewSharedMemoryObject(
   // The object owns it now.
   (void)mapping.release();
   return scope.Escape(object);
+}
+
+bool UnwrapSharedMemory(Napi::Env env,
+                        const Napi::Object& object,
+                        const SharedMemoryMapping** mapping) {
+  bool is_region = false;
+  napi_value constructor = AddonState::Get(env)->shared_memory_class.Value();
+  if (napi_instanceof(env, object, constructor, &is_region) != napi_ok ||
+      !is_region) {
+    return false;
+  }
+  *mapping = SharedMemoryObject::Unwrap(object)->mapping();
+  return true;
 }
 
 namespace {

@@ -17,6 +17,12 @@ void InitSharedMemoryBindings(Napi::Env env, Napi::Object exports);
 Napi::Value NewSharedMemoryObject(Napi::Env env,
                                   std::unique_ptr<SharedMemoryMapping> mapping);
 
+// Whether `object` is a NativeSharedMemory; if so `*mapping` is the region
+// it maps (still the object's), or null once it is closed.
+bool UnwrapSharedMemory(Napi::Env env,
+                        const Napi::Object& object,
+                        const SharedMemoryMapping** mapping);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_NAPI_SHARED_MEMORY_BINDINGS_H_
