@@ -118,6 +118,9 @@
             "target_name": "core_unit_tests",
             "sources": [
               "<@(core_sources)",
+              "addon/napi/channel_driver.cc",
+              "addon/posix/uv_poll_source.cc",
+              "test/native/channel_driver_test.cc",
               "test/native/channel_sender_test.cc",
               "test/native/fake_channel_transport.cc",
               "test/native/fake_rights.cc",
@@ -125,6 +128,7 @@
               "test/native/handle_log.cc",
               "test/native/held_requests_test.cc",
               "test/native/message_assembler_test.cc",
+              "test/native/outgoing_handles_test.cc",
               "test/native/registration_table_test.cc",
               "test/native/unit_tests_module.cc"
             ],

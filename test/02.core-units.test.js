@@ -1,7 +1,8 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
-// ChannelSender and MessageAssembler against fake rights, exit watches and
-// transports, with no OS underneath. They are compiled into a test-only
+// ChannelSender, MessageAssembler and OutgoingHandles against fake rights,
+// exit watches and transports, with no OS underneath; and ChannelDriver,
+// the channel end's I/O, on a private libuv loop. They are compiled into a test-only
 // addon (binding.gyp's core_unit_tests target, built with the addon);
 // each C++ case runs here as its own test and fails with its messages.
 const assert = require('node:assert/strict');
@@ -18,9 +19,11 @@ const { cases } = require(ADDON);
 test('every class under test has cases', () => {
   const suites = new Set(cases.map((unit) => unit.suite));
   assert.deepEqual([...suites].sort(), [
+    'ChannelDriver',
     'ChannelSender',
     'HeldRequests',
     'MessageAssembler',
+    'OutgoingHandles',
     'RegistrationTable',
   ]);
 });

@@ -11,7 +11,9 @@ namespace rendezvous::unit {
 std::vector<UnitTest> RegistrationTableTests();
 std::vector<UnitTest> HeldRequestsTests();
 std::vector<UnitTest> ChannelSenderTests();
+std::vector<UnitTest> ChannelDriverTests();
 std::vector<UnitTest> MessageAssemblerTests();
+std::vector<UnitTest> OutgoingHandlesTests();
 
 }  // namespace rendezvous::unit
 
