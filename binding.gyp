@@ -8,6 +8,7 @@
       "addon/core/endpoint_name.cc",
       "addon/core/held_requests.cc",
       "addon/core/mapping_budget.cc",
+      "addon/core/outgoing_handles.cc",
       "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
       "addon/core/right_specs.cc",
@@ -15,6 +16,7 @@
     ],
     "napi_sources": [
       "addon/napi/channel_bindings.cc",
+      "addon/napi/channel_driver.cc",
       "addon/napi/client_bindings.cc",
       "addon/napi/constants.cc",
       "addon/napi/external_buffers.cc",
@@ -22,6 +24,9 @@
       "addon/napi/js_error.cc",
       "addon/napi/mapped_regions.cc",
       "addon/napi/module.cc",
+      "addon/napi/outgoing_handle_args.cc",
+      "addon/napi/received_message_js.cc",
+      "addon/napi/received_payloads.cc",
       "addon/napi/server_bindings.cc",
       "addon/napi/shared_memory_bindings.cc"
     ]
@@ -73,7 +78,8 @@
               "addon/linux/shared_memory.cc",
               "addon/linux/handles.cc",
               "addon/posix/fd_spec.cc",
-              "addon/posix/process_id.cc"
+              "addon/posix/process_id.cc",
+              "addon/posix/uv_poll_source.cc"
             ],
             "libraries": [
               "-pthread"
@@ -97,7 +103,8 @@
               "addon/mac/server.cc",
               "addon/mac/shared_memory.cc",
               "addon/posix/fd_spec.cc",
-              "addon/posix/process_id.cc"
+              "addon/posix/process_id.cc",
+              "addon/posix/uv_poll_source.cc"
             ],
             "xcode_settings": {
               "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
@@ -124,6 +131,9 @@
             "sources": [
               "<@(core_sources)",
               "test/native/captured_stderr.cc",
+              "addon/napi/channel_driver.cc",
+              "addon/posix/uv_poll_source.cc",
+              "test/native/channel_driver_test.cc",
               "test/native/channel_sender_test.cc",
               "test/native/debug_log_test.cc",
               "test/native/endpoint_name_test.cc",
@@ -135,6 +145,7 @@
               "test/native/mapping_budget_test.cc",
               "test/native/message_assembler_test.cc",
               "test/native/owned_handle_test.cc",
+              "test/native/outgoing_handles_test.cc",
               "test/native/registration_table_test.cc",
               "test/native/scoped_fd_test.cc",
               "test/native/scoped_generic_test.cc",

@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 
 import { debug } from './debug';
+import { MAX_HANDLES_PER_MESSAGE } from './limits';
+import { RIGHT_SHAPES, TRANSFERABLE_OBJECTS } from './messages';
 import { rendezvousError, type RendezvousError } from './errors';
 import { machReceiveRight, machSendRight, type MachReceiveRight, type MachSendRight } from './mach_rights';
 import {
   ChannelEvent,
+  constants,
   native,
   RightKind,
   type NativeChannel,
@@ -86,7 +89,6 @@ export interface Channel {
 const NATIVE = Symbol('native');
 const RELEASE = Symbol('release');
 const RESTORE = Symbol('restore');
-const MAX_HANDLES_PER_MESSAGE = 64;
 const MACH_KINDS: Readonly<Record<string, [RightKind, boolean]>> = {
   'copy-send': [RightKind.SendRight, false],
   'move-send': [RightKind.SendRight, true],
@@ -118,17 +120,15 @@ function checkHandleNumber(index: number, value: unknown, field: string): number
   return value;
 }
 
-/** An outgoing handle in the addon's shape; channels are released later. */
-function describe(handle: unknown, index: number, sender: Channel): NativeOutgoingHandle | Channel {
-  if (handle instanceof SharedMemory) {
-    const region: NativeSharedMemory = handle[sharedMemoryNative];
-    return {
-      handle: region.handle,
-      kind: RightKind.SharedMemory,
-      byteLength: region.byteLength,
-      move: false,
-    };
-  }
+/** An outgoing handle in the addon's shape: a region or a channel end as its
+ * native object (the addon duplicates the region and takes the end only
+ * once the whole message passed its checks), anything else by number. */
+function describe(
+  handle: unknown,
+  index: number,
+  sender: Channel,
+): NativeOutgoingHandle | NativeSharedMemory | Channel {
+  if (handle instanceof SharedMemory) return handle[sharedMemoryNative];
   if (handle instanceof Channel) {
     if (handle === sender) throw invalidHandle(index, 'a channel end cannot be sent over itself');
     if (handle.closed) throw invalidHandle(index, 'the channel end is closed');
@@ -143,14 +143,11 @@ function describe(handle: unknown, index: number, sender: Channel): NativeOutgoi
     };
   }
   if (typeof handle !== 'object' || handle === null) {
-    throw invalidHandle(
-      index,
-      'expected a SharedMemory, a Channel, a net.Server, net.Socket, dgram.Socket or FileHandle, { fd, disposition } or { port, disposition }',
-    );
+    throw invalidHandle(index, `expected ${TRANSFERABLE_OBJECTS}, ${RIGHT_SHAPES}`);
   }
   const { fd, port, disposition } = handle as { fd?: unknown; port?: unknown; disposition?: unknown };
   if (port !== undefined) {
-    if (process.platform !== 'darwin') throw invalidHandle(index, 'Mach ports exist only on macOS');
+    if (!constants.machPorts) throw invalidHandle(index, 'Mach ports exist only on macOS');
     const kind = typeof disposition === 'string' ? MACH_KINDS[disposition] : undefined;
     if (kind === undefined) {
       throw invalidHandle(index, `disposition must be one of ${Object.keys(MACH_KINDS).join(', ')}`);
@@ -231,7 +228,14 @@ export class Channel extends EventEmitter {
     return handle;
   }
 
-  /** @internal Takes back an end whose transfer failed. */
+  /** Forgets an end the addon took to send it. */
+  #noteHandedOver(): void {
+    if (this.#native === null || this.#native.isOpen) return;
+    this.#native = null;
+    debug('channel %d: handed over', this.#id);
+  }
+
+  /** @internal Takes back an end whose rendezvous registration failed. */
   [RESTORE](handle: number): void {
     this.#attach(native().adoptChannel(handle));
     debug('channel %d: its transfer failed; the end is back', this.#id);
@@ -290,20 +294,15 @@ export class Channel extends EventEmitter {
         'A shared memory region is sent twice',
       );
     }
-    // Channel ends are given up last, and taken back if the send fails.
-    const released = new Map<Channel, number>();
     try {
-      const outgoing = described.map((d): NativeOutgoingHandle => {
-        if (!(d instanceof Channel)) return d;
-        const handle = d[RELEASE]();
-        released.set(d, handle);
-        return { handle, kind: RightKind.Channel, byteLength: 0, move: true };
-      });
-      const mayContinue = end.postMessage(bytes, isText, outgoing);
-      released.clear();
-      return mayContinue;
+      return end.postMessage(
+        bytes,
+        isText,
+        described.map((d) => (d instanceof Channel ? d.#open() : d)),
+      );
     } finally {
-      restoreAll(released);
+      // The addon took every end, or none if the message was refused.
+      for (const channel of channels) channel.#noteHandedOver();
     }
   }
 
@@ -439,8 +438,9 @@ export class Channel extends EventEmitter {
   }
 }
 
-/** Takes back every channel end of a failed transfer; one that cannot be
- * taken back (no descriptor left) has its handle closed rather than leaked. */
+/** Takes back every channel end of a failed or undone rendezvous
+ * registration; one that cannot be taken back (no descriptor left) has its
+ * handle closed rather than leaked. */
 export function restoreAll(released: ReadonlyMap<Channel, number>): void {
   for (const [channel, handle] of released) {
     try {

@@ -103,7 +103,13 @@ export interface NativeChannel {
   onEvent?: (event: ChannelEvent, data?: unknown, isText?: boolean, handles?: NativeReceived[]) => void;
   /** Begins reading. */
   start(): void;
-  postMessage(bytes: Uint8Array, isText: boolean, handles: NativeOutgoingHandle[] | undefined): boolean;
+  /** Regions are duplicated for the message and ends taken by it, once every
+   * handle passed its checks. */
+  postMessage(
+    bytes: Uint8Array,
+    isText: boolean,
+    handles: Array<NativeOutgoingHandle | NativeSharedMemory | NativeChannel> | undefined,
+  ): boolean;
   close(): void;
   /** Gives up the end for transfer; returns its handle. */
   release(): number;

@@ -1,9 +1,10 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
-// ChannelSender and MessageAssembler against fake rights, exit watches and
-// transports, with no OS underneath; the owners (ScopedGeneric, OwnedHandle,
-// ScopedFd on real descriptors), the process-wide debug log, MappingBudget
-// and the server's endpoint name. They are
+// ChannelSender, MessageAssembler and OutgoingHandles against fake rights,
+// exit watches and transports, with no OS underneath; the owners
+// (ScopedGeneric, OwnedHandle, ScopedFd on real descriptors), the
+// process-wide debug log, MappingBudget, the server's endpoint name, and
+// ChannelDriver, the channel end's I/O, on a private libuv loop. They are
 // compiled into a test-only addon (binding.gyp's core_unit_tests target,
 // built with the addon);
 // each C++ case runs here as its own test and fails with its messages.
@@ -21,12 +22,14 @@ const { cases } = require(ADDON);
 test('every class under test has cases', () => {
   const suites = new Set(cases.map((unit) => unit.suite));
   assert.deepEqual([...suites].sort(), [
+    'ChannelDriver',
     'ChannelSender',
     'DebugLog',
     'EndpointName',
     'HeldRequests',
     'MappingBudget',
     'MessageAssembler',
+    'OutgoingHandles',
     'OwnedHandle',
     'RegistrationTable',
     'ScopedFd',

@@ -340,21 +340,18 @@ test('a failed send reported later, on an end nobody holds, does not crash after
   assert.equal(stdout.trim(), 'alive');
 });
 
-test("an end libuv refuses to poll emits 'error' (ERR_RENDEZVOUS_SYSTEM) and 'close', and the process lives on", async () => {
+test('a descriptor an open end owns cannot be adopted as a second end, and the first end works on', async () => {
   const child = track(
-    childProcess.spawn(process.execPath, [fixture('poll-refused.js')], {
+    childProcess.spawn(process.execPath, [fixture('adopt-twice.js')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
   const { out, code } = await stdoutOf(child);
-  assert.equal(code, 0);
-  assert.deepEqual(JSON.parse(out), {
-    events: [
-      { error: 'ERR_RENDEZVOUS_SYSTEM', message: 'Polling the channel failed: file already exists' },
-      'close',
-    ],
-    closed: true,
-  });
+  const result = JSON.parse(out);
+  assert.equal(code, 0, out);
+  assert.equal(result.refused?.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+  assert.match(result.refused.message, /^Handle \d+ is already an open channel end's$/);
+  assert.equal(result.data, 'still carried');
 });
 
 test(

@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/loop_event_source.h"
 #include "core/owned_handle.h"
 
 namespace rendezvous {
 
 enum class IoStatus {
   kDone,        // one frame went out / came in
-  kWouldBlock,  // nothing happened; wait for the poll descriptor
+  kWouldBlock,  // nothing happened; wait for the end's event source
   kPeerClosed,  // the other end is gone (closed, or its process died)
   kFailed,      // `error` says why; the end is unusable
 };
@@ -56,9 +57,12 @@ class ChannelTransport {
   // Closes this end; the peer then sees kPeerClosed.
   virtual ~ChannelTransport() = default;
 
-  // A descriptor libuv can poll: readable when a frame (or the peer's close)
-  // is waiting, and, if PollsWritable(), writable when a send may succeed.
-  virtual int poll_fd() const = 0;
+  // A source on `loop` that reports kReadable when a frame (or the peer's
+  // close) is waiting, and, if PollsWritable(), kWritable when a send may
+  // succeed. It must not outlive this end. Null (with `error`) if the loop
+  // refuses to watch it.
+  virtual std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
+                                                       Error* error) = 0;
   // False where writability cannot be polled (macOS): the caller retries a
   // blocked send on a short timer instead.
   virtual bool PollsWritable() const = 0;

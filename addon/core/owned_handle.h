@@ -7,8 +7,8 @@
 
 #include <cstdint>
 
-#include "core/scoped_generic.h"
 #include "core/right.h"
+#include "core/scoped_generic.h"
 
 namespace rendezvous {
 

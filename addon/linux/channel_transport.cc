@@ -15,6 +15,7 @@
 #include "linux/fd_passing.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
+#include "posix/uv_poll_source.h"
 
 namespace rendezvous {
 
@@ -32,7 +33,10 @@ class SocketChannel : public ChannelTransport {
  public:
   explicit SocketChannel(ScopedFd socket) : socket_(std::move(socket)) {}
 
-  int poll_fd() const override { return socket_.get(); }
+  std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
+                                               Error* error) override {
+    return WatchDescriptorOnLoop(loop, socket_.get(), error);
+  }
   bool PollsWritable() const override { return true; }
   size_t max_frame_size() const override { return kMaxFrameSize; }
 

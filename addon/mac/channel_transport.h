@@ -26,6 +26,7 @@
 #include "mac/received_message.h"
 #include "mac/scoped_mach_port.h"
 #include "posix/scoped_fd.h"
+#include "posix/uv_poll_source.h"
 
 namespace rendezvous {
 
@@ -39,7 +40,10 @@ class MachChannelTransport : public ChannelTransport {
 
   // A kqueue watching the inbox: readable while a message waits in it, or
   // while messages read ahead wait here.
-  int poll_fd() const override { return kqueue_.get(); }
+  std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
+                                               Error* error) override {
+    return WatchDescriptorOnLoop(loop, kqueue_.get(), error);
+  }
   // A Mach send right cannot be polled for room in the queue.
   bool PollsWritable() const override { return false; }
   size_t max_frame_size() const override;

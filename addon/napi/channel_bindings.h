@@ -1,11 +1,11 @@
-// Channel's native half: one end of a channel, driven on its JS thread by a
-// libuv poll handle, turning frames into messages (and back) with the frame
-// codec in core/channel_frames.
+// Channel's native half as JS sees it: one end of a channel, whose I/O a
+// ChannelDriver (napi/channel_driver.h) does on the JS thread's loop.
 #ifndef ADDON_NAPI_CHANNEL_BINDINGS_H_
 #define ADDON_NAPI_CHANNEL_BINDINGS_H_
 
 #include <napi.h>
 
+#include <cstdint>
 #include <memory>
 
 #include "core/channel_transport.h"
@@ -20,8 +20,11 @@ DeferredTransport ReleasedOffThread(
     Napi::Env env,
     std::unique_ptr<ChannelTransport> transport);
 
-// A JS object owning `transport` (for an end that arrived in a message).
-Napi::Value NewChannelObject(Napi::Env env, DeferredTransport transport);
+// A JS object owning `transport` (for an end that arrived in a message),
+// whose handle is `endpoint`.
+Napi::Value NewChannelObject(Napi::Env env,
+                             DeferredTransport transport,
+                             int64_t endpoint);
 
 // Closes every open end of this environment, without events (teardown).
 void CloseAllChannels(Napi::Env env);

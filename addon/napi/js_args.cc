@@ -5,8 +5,8 @@
 
 #include "core/default_dispositions.h"
 #include "core/error.h"
-#include "core/right_specs.h"
 #include "core/limits.h"
+#include "core/right_specs.h"
 #include "core/shared_memory.h"
 #include "napi/js_error.h"
 #include "napi/shared_memory_bindings.h"
@@ -74,8 +74,8 @@ std::string RightFor(uint32_t key) {
 // { region }: a SharedMemory the caller keeps mapped; the server takes its
 // own reference to the handle, sent as the backend sends regions.
 bool GetRegionSpec(Napi::Env env, const Napi::Value& region, RightSpec* spec) {
-  const SharedMemoryMapping* mapping = UnwrapSharedMemory(region);
-  if (mapping == nullptr) {
+  const SharedMemoryMapping* mapping = nullptr;
+  if (!UnwrapSharedMemory(env, region, &mapping) || mapping == nullptr) {
     if (!env.IsExceptionPending()) {
       ThrowJsError(env, Error::Type(codes::kInvalidRight,
                                     RightFor(spec->key) +

@@ -222,22 +222,29 @@ Napi::Value NewSharedMemoryObject(
   return scope.Escape(object);
 }
 
-const SharedMemoryMapping* UnwrapSharedMemory(const Napi::Value& value) {
+bool UnwrapSharedMemory(Napi::Env env,
+                        const Napi::Value& value,
+                        const SharedMemoryMapping** mapping) {
+  *mapping = nullptr;
   if (!value.IsObject())
-    return nullptr;
+    return false;
   Napi::Object object = value.As<Napi::Object>();
-  if (!object.InstanceOf(
-          AddonState::Get(value.Env())->shared_memory_class.Value())) {
-    return nullptr;
+  bool is_region = false;
+  napi_value constructor = AddonState::Get(env)->shared_memory_class.Value();
+  if (napi_instanceof(env, object, constructor, &is_region) != napi_ok ||
+      !is_region) {
+    return false;
   }
   // An object that only inherits the class's prototype wraps nothing: asked
-  // directly, so that is a null rather than a thrown napi error.
+  // directly, so that is a region with no mapping rather than a thrown napi
+  // error.
   void* wrapped = nullptr;
-  if (napi_unwrap(value.Env(), object, &wrapped) != napi_ok || !wrapped)
-    return nullptr;
-  return static_cast<SharedMemoryObject*>(
-             static_cast<Napi::ObjectWrap<SharedMemoryObject>*>(wrapped))
-      ->mapping();
+  if (napi_unwrap(env, object, &wrapped) == napi_ok && wrapped) {
+    *mapping = static_cast<SharedMemoryObject*>(
+                   static_cast<Napi::ObjectWrap<SharedMemoryObject>*>(wrapped))
+                   ->mapping();
+  }
+  return true;
 }
 
 namespace {

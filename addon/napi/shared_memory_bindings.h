@@ -17,10 +17,12 @@ void InitSharedMemoryBindings(Napi::Env env, Napi::Object exports);
 Napi::Value NewSharedMemoryObject(Napi::Env env,
                                   std::unique_ptr<SharedMemoryMapping> mapping);
 
-// The open mapping a region object made by this addon wraps; null for
-// anything else or a closed one (with an exception pending only if the
-// instanceof check itself threw).
-const SharedMemoryMapping* UnwrapSharedMemory(const Napi::Value& value);
+// Whether `value` is a region object made by this addon; if so `*mapping`
+// is the region it maps (still the object's), or null once it is closed or
+// for an object that only inherits the class's prototype.
+bool UnwrapSharedMemory(Napi::Env env,
+                        const Napi::Value& value,
+                        const SharedMemoryMapping** mapping);
 
 }  // namespace rendezvous
 

@@ -39,7 +39,11 @@ class FakeChannelTransport : public ChannelTransport {
   const std::vector<SentFrame>& frames() const { return frames_; }
   size_t refusals() const { return refusals_; }
 
-  int poll_fd() const override { return -1; }
+  std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* /*loop*/,
+                                               Error* error) override {
+    *error = Error::Make(codes::kSystem, "the fake transport is not polled");
+    return nullptr;
+  }
   bool PollsWritable() const override { return true; }
   size_t max_frame_size() const override { return max_frame_size_; }
   IoStatus SendFrame(const FrameBuffers& frame,

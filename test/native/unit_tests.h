@@ -11,6 +11,7 @@ namespace rendezvous::unit {
 std::vector<UnitTest> RegistrationTableTests();
 std::vector<UnitTest> HeldRequestsTests();
 std::vector<UnitTest> ChannelSenderTests();
+std::vector<UnitTest> ChannelDriverTests();
 std::vector<UnitTest> MessageAssemblerTests();
 std::vector<UnitTest> ScopedGenericTests();
 std::vector<UnitTest> ScopedFdTests();
@@ -18,6 +19,7 @@ std::vector<UnitTest> OwnedHandleTests();
 std::vector<UnitTest> DebugLogTests();
 std::vector<UnitTest> MappingBudgetTests();
 std::vector<UnitTest> EndpointNameTests();
+std::vector<UnitTest> OutgoingHandlesTests();
 
 }  // namespace rendezvous::unit
 

@@ -19,7 +19,8 @@ std::vector<UnitTest> AllTests() {
   for (auto suite :
        {RegistrationTableTests, HeldRequestsTests, ChannelSenderTests,
         MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
-        OwnedHandleTests, DebugLogTests, MappingBudgetTests, EndpointNameTests}) {
+        OwnedHandleTests, DebugLogTests, MappingBudgetTests, EndpointNameTests,
+        OutgoingHandlesTests, ChannelDriverTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
