@@ -134,6 +134,8 @@ LinuxServer::~LinuxServer() {
   table_->SetOnChange(nullptr);
   // The exit watches live in epoll_; release them while it is still open.
   table_->Clear();
+  if (epoll_number_lost_)
+    (void)epoll_.release();  // no longer ours to close
   config_.log("server stopped");
 }
 
@@ -142,6 +144,27 @@ void LinuxServer::Wake() {
   // A full counter already means "wake up"; nothing else can fail here.
   ssize_t ignored = ::write(wake_.get(), &one, sizeof(one));
   (void)ignored;
+}
+
+std::optional<Error> LinuxServer::failure() const {
+  std::lock_guard<std::mutex> lock(failure_mutex_);
+  return failure_;
+}
+
+void LinuxServer::Die(const char* syscall, int error) {
+  config_.log("%s failed (errno %d); the server thread exits", syscall, error);
+  epoll_number_lost_ = error == EBADF || error == EINVAL;
+  {
+    std::lock_guard<std::mutex> lock(failure_mutex_);
+    failure_ = SystemError(syscall, error, "The rendezvous server stopped",
+                           codes::kServerDied);
+  }
+  listener_.reset();
+  std::vector<uint64_t> ids;
+  for (const auto& entry : connections_)
+    ids.push_back(entry.first);
+  for (uint64_t id : ids)
+    DropConnection(id, "the server stopped");
 }
 
 std::unique_ptr<ExitWatch> LinuxServer::WatchExit(int32_t pid, Error* error) {
@@ -159,9 +182,12 @@ void LinuxServer::Run() {
     int timeout = MillisecondsUntilNextDeadline(Clock::now());
     int count = ::epoll_wait(epoll_.get(), events, kMaxEventsPerWait, timeout);
     if (count < 0) {
+      // A signal is no failure: wait again. Anything else (EBADF, EINVAL:
+      // the epoll set's number was closed or reused behind the server's
+      // back) would fail again at once.
       if (errno == EINTR)
         continue;
-      config_.log("epoll_wait failed (errno %d); server thread exits", errno);
+      Die("epoll_wait", errno);
       return;
     }
     for (int i = 0; i < count; ++i) {

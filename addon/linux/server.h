@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -42,6 +44,7 @@ class LinuxServer : public ServerTransport {
   const std::string& endpoint() const override { return endpoint_; }
   size_t held_request_count() const override { return held_.count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
+  std::optional<Error> failure() const override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -82,6 +85,11 @@ class LinuxServer : public ServerTransport {
   void ExpireSilentConnections(Clock::time_point now);
   int MillisecondsUntilNextDeadline(Clock::time_point now) const;
   void DropConnection(uint64_t id, const char* why);
+  // Ends the loop after `syscall` failed in a way it cannot go on after:
+  // records why, and stops listening and drops every connection, so
+  // children fail at once (nobody listening, or no reply) rather than wait
+  // out their timeout.
+  void Die(const char* syscall, int error);
 
   RegistrationTable* const table_;
   const ServerConfig config_;
@@ -103,6 +111,13 @@ class LinuxServer : public ServerTransport {
   bool listener_paused_ = false;
   bool short_of_descriptors_ = false;
   Clock::time_point listener_resume_at_;
+
+  mutable std::mutex failure_mutex_;
+  std::optional<Error> failure_;  // guarded by failure_mutex_
+  // Set by Die() when epoll_'s number stopped naming the epoll set
+  // (something else in the process closed it): it may be another owner's
+  // descriptor by now, so it is not closed again. Read after the join.
+  bool epoll_number_lost_ = false;
 };
 
 }  // namespace rendezvous

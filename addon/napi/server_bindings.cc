@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ ServerTransport* RunningServer(Napi::Env env) {
   if (!state->server) {
     ThrowJsError(env, Error::Make(codes::kServerStopped,
                                   "The rendezvous server is not running"));
+    return nullptr;
+  }
+  // A server whose thread died would take rights no child could claim.
+  if (std::optional<Error> failure = state->server->failure()) {
+    ThrowJsError(env, *failure);
     return nullptr;
   }
   return state->server.get();
@@ -204,7 +210,14 @@ Napi::Value ServerStatsBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState* state = AddonState::Get(env);
   Napi::Object stats = Napi::Object::New(env);
-  stats.Set("running", Napi::Boolean::New(env, state->server != nullptr));
+  std::optional<Error> failure;
+  if (state->server)
+    failure = state->server->failure();
+  stats.Set("running",
+            Napi::Boolean::New(env, state->server != nullptr && !failure));
+  // The error the calls that need the server now throw; null while it serves
+  // (or once stopped).
+  stats.Set("failure", failure ? ToJsError(env, *failure).Value() : env.Null());
   stats.Set("registrations",
             Napi::Number::New(
                 env, static_cast<double>(state->table.registration_count())));
