@@ -8,7 +8,9 @@
       "addon/core/held_requests.cc",
       "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
+      "addon/core/reply_policy.cc",
       "addon/core/right_specs.cc",
+      "addon/core/unsent_replies.cc",
       "addon/core/wire_format.cc"
     ],
     "napi_sources": [
@@ -119,7 +121,9 @@
               "test/native/held_requests_test.cc",
               "test/native/message_assembler_test.cc",
               "test/native/registration_table_test.cc",
-              "test/native/unit_tests_module.cc"
+              "test/native/reply_policy_test.cc",
+              "test/native/unit_tests_module.cc",
+              "test/native/unsent_replies_test.cc"
             ],
             "include_dirs": [
               "<!(node -p \"require('node-addon-api').include_dir\")",

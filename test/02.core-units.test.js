@@ -1,8 +1,9 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
-// ChannelSender and MessageAssembler against fake rights, exit watches and
-// transports, with no OS underneath. They are compiled into a test-only
-// addon (binding.gyp's core_unit_tests target, built with the addon);
+// UnsentReplies, ReplyPolicy, ChannelSender and MessageAssembler against
+// fake rights, exit watches and transports, with no OS underneath. They are
+// compiled into a test-only addon (binding.gyp's core_unit_tests target,
+// built with the addon);
 // each C++ case runs here as its own test and fails with its messages.
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -22,6 +23,8 @@ test('every class under test has cases', () => {
     'HeldRequests',
     'MessageAssembler',
     'RegistrationTable',
+    'ReplyPolicy',
+    'UnsentReplies',
   ]);
 });
 

@@ -3,8 +3,8 @@
 //
 // Thread use: constructed, queried (endpoint, WatchExit) and destroyed on the
 // JS thread; everything else runs on the server's own thread, which owns the
-// connections and the held requests. The registration table is shared, under
-// its own lock.
+// connections and the reply policy (held requests, replies to resend). The
+// registration table is shared, under its own lock.
 //
 // Ownership: the server owns its listening socket, epoll set, wake-up
 // eventfd, thread and every accepted connection. Destroying it stops the
@@ -26,15 +26,15 @@
 #include <string>
 #include <thread>
 
-#include "core/held_requests.h"
 #include "core/owned_handle.h"
 #include "core/platform.h"
+#include "core/reply_policy.h"
 #include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
-class LinuxServer : public ServerTransport {
+class LinuxServer : public ServerTransport, private ReplyTransport {
  public:
   static std::unique_ptr<LinuxServer> Start(RegistrationTable* table,
                                             const ServerConfig& config,
@@ -42,7 +42,7 @@ class LinuxServer : public ServerTransport {
   ~LinuxServer() override;
 
   const std::string& endpoint() const override { return endpoint_; }
-  size_t held_request_count() const override { return held_.count(); }
+  size_t held_request_count() const override { return policy_.held_count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
   std::optional<Error> failure() const override;
 
@@ -53,14 +53,6 @@ class LinuxServer : public ServerTransport {
     int32_t pid = 0;
     ScopedPidFd peer;  // the process that connected, not merely its pid
     Clock::time_point read_deadline;
-    bool held = false;
-    // A reply the kernel refused for now (this user has too many
-    // descriptors in flight): its rights, sent again at `retry_at` until
-    // `reply_deadline`, then put back in the table.
-    ClaimedRights unsent;
-    bool replying = false;
-    Clock::time_point retry_at;
-    Clock::time_point reply_deadline;
   };
 
   LinuxServer(RegistrationTable* table, const ServerConfig& config);
@@ -76,11 +68,12 @@ class LinuxServer : public ServerTransport {
   bool MakeRoom();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
-  void Answer(uint64_t id, ClaimedRights claimed);
-  // Keeps `claimed` for another try when the kernel refused it for now;
-  // false when the refusal is final (or the time to retry is over).
-  bool KeepForRetry(Connection& connection, ClaimedRights* claimed, int error);
-  void RetryUnsentReplies(Clock::time_point now);
+  // ReplyTransport, over the connection `id`.
+  bool IsBoundProcess(uint64_t id, const ClaimedRights& claimed) override;
+  // A stranger's connection is closed unanswered: it learns nothing.
+  bool AnswersStrangersEmpty() const override { return false; }
+  SendOutcome Send(uint64_t id, ClaimedRights& claimed) override;
+  void Finish(uint64_t id) override;
   void OnChildExited(int32_t pid);
   void ExpireSilentConnections(Clock::time_point now);
   int MillisecondsUntilNextDeadline(Clock::time_point now) const;
@@ -103,7 +96,8 @@ class LinuxServer : public ServerTransport {
   // Server thread only.
   std::map<uint64_t, Connection> connections_;
   uint64_t next_connection_id_ = 1;
-  HeldRequests held_;
+  // Answers connections by id: after connections_, so it goes first.
+  ReplyPolicy policy_;
   // Out of descriptors (EMFILE and the like), accept4 fails while the
   // listener stays readable: it is left out of the epoll set until
   // `listener_resume_at_`, then tried again. One shortage, however long, is

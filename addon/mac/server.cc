@@ -350,7 +350,7 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
 
 void MacServer::ResolveHeld() {
   held_.Resolve(*table_, Clock::now(),
-                [this](uint64_t id, ClaimedRights claimed) {
+                [this](uint64_t id, int32_t, ClaimedRights claimed) {
                   auto it = held_replies_.find(id);
                   if (it == held_replies_.end())
                     return;

@@ -16,8 +16,9 @@ namespace {
 
 std::vector<UnitTest> AllTests() {
   std::vector<UnitTest> all;
-  for (auto suite : {RegistrationTableTests, HeldRequestsTests,
-                     ChannelSenderTests, MessageAssemblerTests}) {
+  for (auto suite :
+       {RegistrationTableTests, HeldRequestsTests, UnsentRepliesTests,
+        ReplyPolicyTests, ChannelSenderTests, MessageAssemblerTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
