@@ -11,7 +11,9 @@
       "addon/core/outgoing_handles.cc",
       "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
+      "addon/core/reply_policy.cc",
       "addon/core/right_specs.cc",
+      "addon/core/unsent_replies.cc",
       "addon/core/wire_format.cc"
     ],
     "napi_sources": [
@@ -148,8 +150,10 @@
               "test/native/outgoing_handles_test.cc",
               "test/native/registration_table_test.cc",
               "test/native/scoped_fd_test.cc",
+              "test/native/reply_policy_test.cc",
               "test/native/scoped_generic_test.cc",
-              "test/native/unit_tests_module.cc"
+              "test/native/unit_tests_module.cc",
+              "test/native/unsent_replies_test.cc"
             ],
             "include_dirs": [
               "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 
+import type { RendezvousError } from './errors';
 import { ADDON_PATH_VARIABLE, loadAddon } from './loader';
 
 /** A right as handed to the addon: a handle and what to do with it, or a
@@ -132,6 +133,8 @@ export interface NativeServerStats {
   registrations: number;
   pendingLaunches: number;
   heldRequests: number;
+  /** Why the server stopped serving on its own; null while it serves. */
+  failure: RendezvousError | null;
 }
 
 /** The raw addon, typed once (addon/napi/*_bindings.cc). */

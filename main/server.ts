@@ -5,7 +5,7 @@ import {
   ENDPOINT_VARIABLE,
   TIMEOUT_VARIABLE,
 } from '../lib/environment';
-import { rendezvousError } from '../lib/errors';
+import { rendezvousError, type RendezvousError } from '../lib/errors';
 import { checkMadeHere, MADE_HERE } from '../lib/made-here';
 import { restoreAll, type Channel } from '../lib/channel';
 import { native } from '../lib/native';
@@ -33,6 +33,10 @@ export interface ServerStats {
   /** Requests from children that asked before their launch was bound, held
    * until it is or until `pendingRequestTimeoutMs` passes. */
   heldRequests: number;
+  /** Present only once the server thread has died on an error it cannot go
+   * on after: the `ERR_RENDEZVOUS_SERVER_DIED` error (with its `syscall` and
+   * `errno`) that every call needing the server now throws. */
+  failure?: RendezvousError;
 }
 
 // Only prepareLaunch() makes launches: one made anywhere else could name
@@ -189,8 +193,10 @@ export class RendezvousServer {
   /** What the server holds now. */
   stats(): ServerStats {
     this.#checkRunning();
-    const { registrations, pendingLaunches, heldRequests } = native().serverStats();
-    return { registrations, pendingLaunches, heldRequests };
+    const { registrations, pendingLaunches, heldRequests, failure } = native().serverStats();
+    const stats: ServerStats = { registrations, pendingLaunches, heldRequests };
+    if (failure) stats.failure = failure;
+    return stats;
   }
 
   /**

@@ -1,6 +1,7 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
-// ChannelSender, MessageAssembler and OutgoingHandles against fake rights,
+// UnsentReplies, ReplyPolicy, ChannelSender, MessageAssembler and
+// OutgoingHandles against fake rights,
 // exit watches and transports, with no OS underneath; the owners
 // (ScopedGeneric, OwnedHandle, ScopedFd on real descriptors), the
 // process-wide debug log, MappingBudget, the server's endpoint name, and
@@ -32,8 +33,10 @@ test('every class under test has cases', () => {
     'OutgoingHandles',
     'OwnedHandle',
     'RegistrationTable',
+    'ReplyPolicy',
     'ScopedFd',
     'ScopedGeneric',
+    'UnsentReplies',
   ]);
 });
 

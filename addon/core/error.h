@@ -62,6 +62,7 @@ inline constexpr const char kAlreadyRegistered[] =
 inline constexpr const char kUnknownLaunch[] = "ERR_RENDEZVOUS_UNKNOWN_LAUNCH";
 inline constexpr const char kProcessGone[] = "ERR_RENDEZVOUS_PROCESS_GONE";
 inline constexpr const char kServerStopped[] = "ERR_RENDEZVOUS_SERVER_STOPPED";
+inline constexpr const char kServerDied[] = "ERR_RENDEZVOUS_SERVER_DIED";
 inline constexpr const char kNoServer[] = "ERR_RENDEZVOUS_NO_SERVER";
 inline constexpr const char kNotParent[] = "ERR_RENDEZVOUS_NOT_PARENT";
 inline constexpr const char kTimeout[] = "ERR_RENDEZVOUS_TIMEOUT";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 namespace rendezvous {
 
@@ -53,7 +54,8 @@ void HeldRequests::Resolve(RegistrationTable& table,
                            Clock::time_point now,
                            const Answer& answer) {
   // Answers are collected first: `answer` may not re-enter this object.
-  std::vector<std::pair<uint64_t, ClaimedRights>> ready;
+  std::vector<Held> answered;
+  std::vector<ClaimedRights> ready;
   auto it = held_.begin();
   while (it != held_.end()) {
     ClaimedRights claimed;
@@ -61,15 +63,21 @@ void HeldRequests::Resolve(RegistrationTable& table,
     bool done =
         result != RegistrationTable::ClaimResult::kWait || now >= it->deadline;
     if (done) {
-      ready.emplace_back(it->request_id, std::move(claimed));
+      answered.push_back(*it);
+      ready.push_back(std::move(claimed));
       it = held_.erase(it);
     } else {
       ++it;
     }
   }
   Recount();
-  for (auto& [id, claimed] : ready)
-    answer(id, std::move(claimed));
+  for (size_t i = 0; i < ready.size(); ++i)
+    answer(answered[i].request_id, answered[i].pid, std::move(ready[i]));
+}
+
+bool HeldRequests::Contains(uint64_t request_id) const {
+  return std::any_of(held_.begin(), held_.end(),
+                     [&](const Held& h) { return h.request_id == request_id; });
 }
 
 std::optional<HeldRequests::Clock::time_point> HeldRequests::NextDeadline()

@@ -35,8 +35,8 @@ class HeldRequests {
  public:
   using Clock = std::chrono::steady_clock;
   // Called once per resolved request with what to send (possibly empty).
-  using Answer =
-      std::function<void(uint64_t request_id, ClaimedRights claimed)>;
+  using Answer = std::function<
+      void(uint64_t request_id, int32_t pid, ClaimedRights claimed)>;
 
   enum class Admission {
     kAnswerNow,  // send what `claimed` holds (the rights, or nothing)
@@ -67,6 +67,7 @@ class HeldRequests {
   void Resolve(RegistrationTable& table,
                Clock::time_point now,
                const Answer& answer);
+  bool Contains(uint64_t request_id) const;
   std::optional<Clock::time_point> NextDeadline() const;
   // How many requests are held now; safe from any thread. It is how a caller
   // (and a test) sees that a child has asked before its launch was bound.

@@ -39,8 +39,6 @@ uint64_t EpollData(EpollTag tag, uint64_t value) {
 }
 
 constexpr int kMaxEventsPerWait = 64;
-// How soon a reply the kernel refused for now is sent again.
-constexpr std::chrono::milliseconds kReplyRetryInterval{50};
 
 // How long the listener rests while the process is out of descriptors.
 constexpr std::chrono::milliseconds kShortOfDescriptorsRetry{100};
@@ -65,8 +63,7 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
 LinuxServer::LinuxServer(RegistrationTable* table, const ServerConfig& config)
     : table_(table),
       config_(config),
-      held_(config.limits.max_held_requests,
-            config.limits.max_held_requests_per_pid) {}
+      policy_(table, config.limits, config.log, this) {}
 
 std::unique_ptr<LinuxServer> LinuxServer::Start(RegistrationTable* table,
                                                 const ServerConfig& config,
@@ -134,6 +131,8 @@ LinuxServer::~LinuxServer() {
   table_->SetOnChange(nullptr);
   // The exit watches live in epoll_; release them while it is still open.
   table_->Clear();
+  if (epoll_number_lost_)
+    (void)epoll_.release();  // no longer ours to close
   config_.log("server stopped");
 }
 
@@ -142,6 +141,27 @@ void LinuxServer::Wake() {
   // A full counter already means "wake up"; nothing else can fail here.
   ssize_t ignored = ::write(wake_.get(), &one, sizeof(one));
   (void)ignored;
+}
+
+std::optional<Error> LinuxServer::failure() const {
+  std::lock_guard<std::mutex> lock(failure_mutex_);
+  return failure_;
+}
+
+void LinuxServer::Die(const char* syscall, int error) {
+  config_.log("%s failed (errno %d); the server thread exits", syscall, error);
+  epoll_number_lost_ = error == EBADF || error == EINVAL;
+  {
+    std::lock_guard<std::mutex> lock(failure_mutex_);
+    failure_ = SystemError(syscall, error, "The rendezvous server stopped",
+                           codes::kServerDied);
+  }
+  listener_.reset();
+  std::vector<uint64_t> ids;
+  for (const auto& entry : connections_)
+    ids.push_back(entry.first);
+  for (uint64_t id : ids)
+    DropConnection(id, "the server stopped");
 }
 
 std::unique_ptr<ExitWatch> LinuxServer::WatchExit(int32_t pid, Error* error) {
@@ -159,9 +179,12 @@ void LinuxServer::Run() {
     int timeout = MillisecondsUntilNextDeadline(Clock::now());
     int count = ::epoll_wait(epoll_.get(), events, kMaxEventsPerWait, timeout);
     if (count < 0) {
+      // A signal is no failure: wait again. Anything else (EBADF, EINVAL:
+      // the epoll set's number was closed or reused behind the server's
+      // back) would fail again at once.
       if (errno == EINTR)
         continue;
-      config_.log("epoll_wait failed (errno %d); server thread exits", errno);
+      Die("epoll_wait", errno);
       return;
     }
     for (int i = 0; i < count; ++i) {
@@ -190,11 +213,9 @@ void LinuxServer::Run() {
     Clock::time_point now = Clock::now();
     ExpireSilentConnections(now);
     // Held requests are re-examined on every pass: a table change may have
-    // answered them, and their deadlines pass without any event.
-    held_.Resolve(*table_, now, [this](uint64_t id, ClaimedRights claimed) {
-      Answer(id, std::move(claimed));
-    });
-    RetryUnsentReplies(now);
+    // answered them, and their deadlines (and resends) pass without any
+    // event.
+    policy_.OnTick(now);
   }
 }
 
@@ -320,17 +341,17 @@ OwnedHandle LinuxServer::PeerOwned(int fd) const {
 bool LinuxServer::MakeRoom() {
   // Ids grow with time: oldest first.
   std::vector<uint64_t> candidates;
-  for (const auto& [id, connection] : connections_) {
-    if (!connection.held)
-      candidates.push_back(id);
+  for (const auto& entry : connections_) {
+    if (!policy_.IsWaiting(entry.first))
+      candidates.push_back(entry.first);
   }
   for (uint64_t id : candidates) {
     OnRequest(id);
     auto it = connections_.find(id);
     if (it == connections_.end())
       return true;  // answered (or malformed): its slot is free
-    if (it->second.held)
-      continue;  // it had asked after all, and waits for its launch
+    if (policy_.IsWaiting(id))
+      continue;  // it had asked after all, and waits for its answer
     DropConnection(id, "the oldest silent connection, closed to make room");
     return true;
   }
@@ -341,11 +362,9 @@ void LinuxServer::OnConnectionReadable(uint64_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end())
     return;
-  if (it->second.held || it->second.replying) {
+  if (policy_.IsWaiting(id)) {
     // The client has nothing more to say: this is its hang-up (or noise).
-    DropConnection(id, it->second.held
-                           ? "client left while its request was held"
-                           : "client left before its reply could be sent");
+    DropConnection(id, "client left before it was answered");
     return;
   }
   OnRequest(id);
@@ -376,99 +395,47 @@ void LinuxServer::OnRequest(uint64_t id) {
   int32_t pid = connection.pid;
   config_.log("request from pid %d", pid);
   const ScopedPidFd& peer = connection.peer;
-  ClaimedRights claimed;
-  HeldRequests::Admission admission = held_.Admit(
-      *table_, id, pid, Clock::now() + config_.limits.pending_request_timeout,
-      [&] { return IsChildOfThisProcess(pid, peer); }, config_.log, &claimed);
-  if (admission == HeldRequests::Admission::kHeld) {
-    connection.held = true;
-    return;
-  }
-  Answer(id, std::move(claimed));
+  // May answer, and so drop, the connection: nothing here uses it after.
+  policy_.OnRequest(id, pid, Clock::now(),
+                    [&] { return IsChildOfThisProcess(pid, peer); });
 }
 
-void LinuxServer::Answer(uint64_t id, ClaimedRights claimed) {
+bool LinuxServer::IsBoundProcess(uint64_t id, const ClaimedRights& claimed) {
+  auto it = connections_.find(id);
+  // The child existed before the claim, so if both are alive now they are
+  // one.
+  return it != connections_.end() && !it->second.peer.HasExited() &&
+         !(claimed.exit_watch && claimed.exit_watch->HasExited());
+}
+
+SendOutcome LinuxServer::Send(uint64_t id, ClaimedRights& claimed) {
   auto it = connections_.find(id);
   if (it == connections_.end())
-    return;
-  // Rights go only to the very process that is the registered child: the
-  // child existed before the claim, so if both are alive now they are one.
-  if (!claimed.rights.empty() &&
-      (it->second.peer.HasExited() ||
-       (claimed.exit_watch && claimed.exit_watch->HasExited()))) {
-    config_.log("pid %d's connection is not from its registered process",
-                it->second.pid);
-    table_->Unclaim(it->second.pid, std::move(claimed));
-    DropConnection(id, "peer is not the registered process");
-    return;
-  }
+    return SendOutcome{SendResult::kRefused, ENOTCONN, ""};
   std::vector<int> fds;
   for (const auto& entry : claimed.rights)
     fds.push_back(FdOfRight(*entry.second));
+  // The kernel takes references of its own: a send never consumes the
+  // server's descriptors, whatever becomes of it.
   ssize_t sent = SendWithFds(FdOf(it->second.socket),
                              wire::EncodeReply(wire::EntriesOf(claimed.rights)),
                              fds, MSG_DONTWAIT);
-  if (sent < 0) {
-    int error = errno;
-    if (KeepForRetry(it->second, &claimed, error))
-      return;
-    if (!claimed.rights.empty()) {
-      // Never consumed by a send that failed: the registration stays, and
-      // is released with the rest when the child exits.
-      config_.log(
-          "reply to pid %d failed (errno %d); its %zu rights stay registered",
-          it->second.pid, error, fds.size());
-      table_->Unclaim(it->second.pid, std::move(claimed));
-    } else {
-      config_.log("reply to pid %d failed (errno %d)", it->second.pid, error);
-    }
-  } else {
-    config_.log("replied to pid %d with %zu rights", it->second.pid,
-                fds.size());
-  }
-  // The kernel holds its own references to whatever was sent; the server's
-  // copies and the exit watch go with `claimed`, now that the child has its
-  // answer.
-  DropConnection(id, nullptr);
-}
-
-bool LinuxServer::KeepForRetry(Connection& connection,
-                               ClaimedRights* claimed,
-                               int error) {
+  if (sent >= 0)
+    return SendOutcome{};
+  int error = errno;
   // ETOOMANYREFS: the user's descriptors in flight exceed this process's
   // RLIMIT_NOFILE, which any process of the user can cause; the others are
   // shortages of kernel memory. Each passes.
   bool for_now = error == ETOOMANYREFS || error == ENOBUFS || error == ENOMEM ||
                  error == EAGAIN;
-  if (!for_now || claimed->rights.empty())
-    return false;
-  Clock::time_point now = Clock::now();
-  if (!connection.replying) {
-    connection.replying = true;
-    connection.reply_deadline = now + config_.limits.pending_request_timeout;
-    config_.log(
-        "the kernel refused pid %d's rights for now (errno %d%s); the reply "
-        "is sent again until it goes or the child leaves",
-        connection.pid, error,
-        error == ETOOMANYREFS ? ": too many descriptors in flight for this user"
-                              : "");
-  }
-  if (now >= connection.reply_deadline)
-    return false;
-  connection.unsent = std::move(*claimed);
-  connection.retry_at = now + kReplyRetryInterval;
-  return true;
+  return SendOutcome{
+      for_now ? SendResult::kRefusedForNow : SendResult::kRefused, error,
+      error == ETOOMANYREFS ? "too many descriptors in flight for this user"
+                            : ""};
 }
 
-void LinuxServer::RetryUnsentReplies(Clock::time_point now) {
-  std::vector<uint64_t> due;
-  for (const auto& [id, connection] : connections_) {
-    if (connection.replying && !connection.unsent.rights.empty() &&
-        now >= connection.retry_at)
-      due.push_back(id);
-  }
-  for (uint64_t id : due)
-    Answer(id, std::exchange(connections_.at(id).unsent, ClaimedRights()));
+void LinuxServer::Finish(uint64_t id) {
+  DropConnection(id, nullptr);
 }
 
 void LinuxServer::OnChildExited(int32_t pid) {
@@ -479,8 +446,7 @@ void LinuxServer::OnChildExited(int32_t pid) {
 void LinuxServer::ExpireSilentConnections(Clock::time_point now) {
   std::vector<uint64_t> expired;
   for (const auto& [id, connection] : connections_) {
-    if (!connection.held && !connection.replying &&
-        now >= connection.read_deadline)
+    if (!policy_.IsWaiting(id) && now >= connection.read_deadline)
       expired.push_back(id);
   }
   for (uint64_t id : expired)
@@ -488,17 +454,12 @@ void LinuxServer::ExpireSilentConnections(Clock::time_point now) {
 }
 
 int LinuxServer::MillisecondsUntilNextDeadline(Clock::time_point now) const {
-  std::optional<Clock::time_point> next = held_.NextDeadline();
+  std::optional<Clock::time_point> next = policy_.NextDeadline();
   if (listener_paused_ && (!next || listener_resume_at_ < *next))
     next = listener_resume_at_;
   for (const auto& [id, connection] : connections_) {
-    if (connection.replying) {
-      if (!next || connection.retry_at < *next)
-        next = connection.retry_at;
-    } else if (!connection.held &&
-               (!next || connection.read_deadline < *next)) {
+    if (!policy_.IsWaiting(id) && (!next || connection.read_deadline < *next))
       next = connection.read_deadline;
-    }
   }
   if (!next)
     return -1;
@@ -514,13 +475,7 @@ void LinuxServer::DropConnection(uint64_t id, const char* why) {
     return;
   if (why)
     config_.log("dropped pid %d's connection: %s", it->second.pid, why);
-  if (it->second.held)
-    held_.Drop(id);
-  // A child that left before its reply could go: its rights stay registered
-  // until it exits, as if it had never asked.
-  if (!it->second.unsent.rights.empty())
-    table_->Unclaim(it->second.pid,
-                    std::exchange(it->second.unsent, ClaimedRights()));
+  policy_.Forget(id);
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, FdOf(it->second.socket), nullptr);
   connections_.erase(it);
 }

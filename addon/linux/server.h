@@ -3,8 +3,8 @@
 //
 // Thread use: constructed, queried (endpoint, WatchExit) and destroyed on the
 // JS thread; everything else runs on the server's own thread, which owns the
-// connections and the held requests. The registration table is shared, under
-// its own lock.
+// connections and the reply policy (held requests, replies to resend). The
+// registration table is shared, under its own lock.
 //
 // Ownership: the server owns its listening socket, epoll set, wake-up
 // eventfd, thread and every accepted connection. Destroying it stops the
@@ -21,18 +21,20 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
-#include "core/held_requests.h"
 #include "core/owned_handle.h"
+#include "core/reply_policy.h"
 #include "core/seam/server.h"
 #include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
-class LinuxServer : public ServerTransport {
+class LinuxServer : public ServerTransport, private ReplyTransport {
  public:
   static std::unique_ptr<LinuxServer> Start(RegistrationTable* table,
                                             const ServerConfig& config,
@@ -40,8 +42,9 @@ class LinuxServer : public ServerTransport {
   ~LinuxServer() override;
 
   const std::string& endpoint() const override { return endpoint_; }
-  size_t held_request_count() const override { return held_.count(); }
+  size_t held_request_count() const override { return policy_.held_count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
+  std::optional<Error> failure() const override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -50,14 +53,6 @@ class LinuxServer : public ServerTransport {
     int32_t pid = 0;
     ScopedPidFd peer;  // the process that connected, not merely its pid
     Clock::time_point read_deadline;
-    bool held = false;
-    // A reply the kernel refused for now (this user has too many
-    // descriptors in flight): its rights, sent again at `retry_at` until
-    // `reply_deadline`, then put back in the table.
-    ClaimedRights unsent;
-    bool replying = false;
-    Clock::time_point retry_at;
-    Clock::time_point reply_deadline;
   };
 
   LinuxServer(RegistrationTable* table, const ServerConfig& config);
@@ -73,15 +68,21 @@ class LinuxServer : public ServerTransport {
   bool MakeRoom();
   void OnConnectionReadable(uint64_t id);
   void OnRequest(uint64_t id);
-  void Answer(uint64_t id, ClaimedRights claimed);
-  // Keeps `claimed` for another try when the kernel refused it for now;
-  // false when the refusal is final (or the time to retry is over).
-  bool KeepForRetry(Connection& connection, ClaimedRights* claimed, int error);
-  void RetryUnsentReplies(Clock::time_point now);
+  // ReplyTransport, over the connection `id`.
+  bool IsBoundProcess(uint64_t id, const ClaimedRights& claimed) override;
+  // A stranger's connection is closed unanswered: it learns nothing.
+  bool AnswersStrangersEmpty() const override { return false; }
+  SendOutcome Send(uint64_t id, ClaimedRights& claimed) override;
+  void Finish(uint64_t id) override;
   void OnChildExited(int32_t pid);
   void ExpireSilentConnections(Clock::time_point now);
   int MillisecondsUntilNextDeadline(Clock::time_point now) const;
   void DropConnection(uint64_t id, const char* why);
+  // Ends the loop after `syscall` failed in a way it cannot go on after:
+  // records why, and stops listening and drops every connection, so
+  // children fail at once (nobody listening, or no reply) rather than wait
+  // out their timeout.
+  void Die(const char* syscall, int error);
 
   RegistrationTable* const table_;
   const ServerConfig config_;
@@ -95,7 +96,8 @@ class LinuxServer : public ServerTransport {
   // Server thread only.
   std::map<uint64_t, Connection> connections_;
   uint64_t next_connection_id_ = 1;
-  HeldRequests held_;
+  // Answers connections by id: after connections_, so it goes first.
+  ReplyPolicy policy_;
   // Out of descriptors (EMFILE and the like), accept4 fails while the
   // listener stays readable: it is left out of the epoll set until
   // `listener_resume_at_`, then tried again. One shortage, however long, is
@@ -103,6 +105,13 @@ class LinuxServer : public ServerTransport {
   bool listener_paused_ = false;
   bool short_of_descriptors_ = false;
   Clock::time_point listener_resume_at_;
+
+  mutable std::mutex failure_mutex_;
+  std::optional<Error> failure_;  // guarded by failure_mutex_
+  // Set by Die() when epoll_'s number stopped naming the epoll set
+  // (something else in the process closed it): it may be another owner's
+  // descriptor by now, so it is not closed again. Read after the join.
+  bool epoll_number_lost_ = false;
 };
 
 }  // namespace rendezvous

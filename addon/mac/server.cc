@@ -35,8 +35,7 @@ std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
 MacServer::MacServer(RegistrationTable* table, const ServerConfig& config)
     : table_(table),
       config_(config),
-      held_(config.limits.max_held_requests,
-            config.limits.max_held_requests_per_pid) {}
+      policy_(table, config.limits, config.log, this) {}
 
 std::unique_ptr<MacServer> MacServer::Start(RegistrationTable* table,
                                             const ServerConfig& config,
@@ -118,7 +117,11 @@ void MacServer::TearDownOnQueue() {
     receive_source_.context()->receive_right = port_.release();
   receive_source_ = DispatchSource<ServerRef>();
   timer_ = DispatchSource<ServerRef>();
-  held_replies_.clear();
+  // Rights kept for a reply go back to the table, which releases them next,
+  // while the queue their exit watches use is still drained.
+  for (const auto& entry : requests_)
+    policy_.Forget(entry.first);
+  requests_.clear();  // destroys the reply rights
 }
 
 std::unique_ptr<ExitWatch> MacServer::WatchExit(int32_t pid, Error* error) {
@@ -169,22 +172,12 @@ void MacServer::OnRequest(mac::ReceivedRequest& request) {
   config_.log("request from pid %d", asker.pid);
   // A request from the same pid but another process frees its slot first.
   DropSuperseded(asker);
-  ClaimedRights claimed;
   uint64_t id = next_request_id_++;
-  HeldRequests::Admission admission = held_.Admit(
-      *table_, id, asker.pid,
-      Clock::now() + config_.limits.pending_request_timeout,
-      [&] {
-        return mac::IsChildOf(OwnUniqueId(),
-                              mac::ReadProcessSnapshot(asker.pid),
-                              asker.pid_version);
-      },
-      config_.log, &claimed);
-  if (admission == HeldRequests::Admission::kHeld) {
-    held_replies_.emplace(id, Held{std::move(reply), asker});
-    return;
-  }
-  Answer(std::move(reply), asker, std::move(claimed));
+  requests_.emplace(id, Request{std::move(reply), asker});
+  policy_.OnRequest(id, asker.pid, Clock::now(), [&] {
+    return mac::IsChildOf(OwnUniqueId(), mac::ReadProcessSnapshot(asker.pid),
+                          asker.pid_version);
+  });
 }
 
 std::optional<uint64_t> MacServer::OwnUniqueId() {
@@ -202,35 +195,30 @@ void MacServer::DropSuperseded(const Asker& asker) {
   // but another pid version came from a process that is gone (or has exec'd
   // since). Left held, it could claim the rights of the process that now has
   // the pid, and they would die with its dead reply port.
-  for (auto it = held_replies_.begin(); it != held_replies_.end();) {
+  for (auto it = requests_.begin(); it != requests_.end();) {
     const Asker& earlier = it->second.asker;
     if (earlier.pid == asker.pid && earlier.pid_version != asker.pid_version) {
       config_.log(
           "pid %d asked again as a new process; the earlier request "
           "is dropped",
           asker.pid);
-      held_.Drop(it->first);
-      it = held_replies_.erase(it);  // destroys its reply right
+      policy_.Forget(it->first);
+      it = requests_.erase(it);  // destroys its reply right
     } else {
       ++it;
     }
   }
 }
 
-void MacServer::KeepFromStranger(const Asker& asker, ClaimedRights* claimed) {
-  if (!claimed->exit_watch ||
-      mac::IsBoundProcess(BoundUniqueId(*claimed->exit_watch),
-                          mac::ReadProcessSnapshot(asker.pid),
-                          asker.pid_version)) {
-    return;
-  }
-  // The registered process died and another took its pid, or the asker is
-  // gone: the rights stay registered, and go with the exit that is (or
-  // was) reported for that pid.
-  config_.log("pid %d is not the process its rights were bound to", asker.pid);
-  table_->Unclaim(asker.pid, std::move(*claimed));
-  *claimed = ClaimedRights();
-  table_->ReleaseIfExited(asker.pid);
+bool MacServer::IsBoundProcess(uint64_t id, const ClaimedRights& claimed) {
+  auto it = requests_.find(id);
+  if (it == requests_.end())
+    return false;
+  const Asker& asker = it->second.asker;
+  return !claimed.exit_watch ||
+         mac::IsBoundProcess(BoundUniqueId(*claimed.exit_watch),
+                             mac::ReadProcessSnapshot(asker.pid),
+                             asker.pid_version);
 }
 
 namespace {
@@ -243,11 +231,11 @@ bool Moves(mach_msg_type_name_t disposition) {
 
 }  // namespace
 
-void MacServer::Answer(ScopedMachSendOnceRight reply,
-                       const Asker& asker,
-                       ClaimedRights claimed) {
-  KeepFromStranger(asker, &claimed);
-  int32_t pid = asker.pid;
+SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
+  auto request = requests_.find(id);
+  if (request == requests_.end())
+    return SendOutcome{SendResult::kRefused, MACH_SEND_INVALID_DEST, ""};
+  ScopedMachSendOnceRight& reply = request->second.reply;
   // Rights that are copied or made come before those moved: a receive right
   // moved first could not make a send right for a later descriptor.
   std::vector<std::pair<uint32_t, MachRight*>> ordered;
@@ -293,25 +281,33 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
     (void)reply.release();  // consumed by the send
     for (auto& entry : ordered)
       entry.second->MarkSent();
-    config_.log("replied to pid %d with %zu rights", pid, count);
-    return;
+    return SendOutcome{};
   }
   // A send-once destination comes back under the same disposition value, so
   // only the code tells a pseudo-receive.
   switch (mac::sending::ClassifySendFailure(kr, /*came_back=*/false)) {
     case mac::sending::SendFailure::kNothingConsumed:
-      // The owners in `reply` and `claimed` release exactly what is ours.
-      // An asker that died is not among these failures: the kernel takes a
+      // The reply right and every right in `claimed` are still ours, under
+      // the same names: kept to send again, or put back in the table. An
+      // asker that died is not among these failures: the kernel takes a
       // send to a dead send-once right, destroys it, and reports success.
-      break;
+      return SendOutcome{mac::sending::IsTransient(kr)
+                             ? SendResult::kRefusedForNow
+                             : SendResult::kRefused,
+                         kr, mach_error_string(kr)};
     case mac::sending::SendFailure::kHeaderDestroyed:
-      // The reply right the header moved is gone; the owners in `claimed`
-      // release the rest.
+      // The reply right the header moved is gone, so there is no one to
+      // send to again; the rights in `claimed` were not touched and go
+      // back in the table.
       (void)reply.release();
-      break;
+      return SendOutcome{SendResult::kRefused, kr, mach_error_string(kr)};
     case mac::sending::SendFailure::kPseudoReceived:
-      // The rights are back under the names in the message: destroy them
-      // there, and forget the names the owners hold.
+      // The rights came back as if received, possibly under new names (a
+      // receive right is given a new one): they are destroyed there, and
+      // the owners forget the names they hold. Only the asker can cause
+      // this: a send-once destination is exempt from the queue limit, so
+      // the zero timeout runs out only when the asker let its own reply
+      // port fill to the kernel's limit.
       mach_msg_destroy(header);
       [[fallthrough]];
     case mac::sending::SendFailure::kPartlyDestroyed:
@@ -321,27 +317,22 @@ void MacServer::Answer(ScopedMachSendOnceRight reply,
         entry.second->MarkSent();
       break;
   }
-  config_.log("reply to pid %d failed (%d); its %zu rights are released", pid,
-              kr, count);
+  return SendOutcome{SendResult::kLost, kr, mach_error_string(kr)};
+}
+
+void MacServer::Finish(uint64_t id) {
+  requests_.erase(id);  // destroys a reply right the send did not consume
 }
 
 void MacServer::ResolveHeld() {
-  held_.Resolve(*table_, Clock::now(),
-                [this](uint64_t id, ClaimedRights claimed) {
-                  auto it = held_replies_.find(id);
-                  if (it == held_replies_.end())
-                    return;
-                  Held held = std::move(it->second);
-                  held_replies_.erase(it);
-                  Answer(std::move(held.reply), held.asker, std::move(claimed));
-                });
+  policy_.OnTick(Clock::now());
   ArmTimer();
 }
 
 void MacServer::ArmTimer() {
   if (!timer_.is_valid())
     return;
-  auto next = held_.NextDeadline();
+  auto next = policy_.NextDeadline();
   if (!next) {
     dispatch_source_set_timer(timer_.get(), DISPATCH_TIME_FOREVER, 0, 0);
     return;

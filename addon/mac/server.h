@@ -3,11 +3,13 @@
 //
 // Thread use: constructed, queried (endpoint, WatchExit) and destroyed on the
 // JS thread; every handler runs on the server's serial queue, which owns the
-// held requests. The registration table is shared, under its own lock.
+// reply policy (held requests, replies to resend) and the reply rights. The
+// registration table is shared, under its own lock.
 //
 // Ownership: the server owns its receive right, queue, sources and the reply
-// rights of held requests. Destroying it cancels its sources, releases every
-// registration, and drains the queue, so no handler runs after it is gone.
+// right of every request not answered yet. Destroying it cancels its sources,
+// releases every registration, and drains the queue, so no handler runs after
+// it is gone.
 #ifndef ADDON_MAC_SERVER_H_
 #define ADDON_MAC_SERVER_H_
 
@@ -21,6 +23,7 @@
 #include <string>
 
 #include "core/held_requests.h"
+#include "core/reply_policy.h"
 #include "core/seam/server.h"
 #include "mac/messages.h"
 #include "mac/scoped_dispatch_object.h"
@@ -28,7 +31,7 @@
 
 namespace rendezvous {
 
-class MacServer : public ServerTransport {
+class MacServer : public ServerTransport, private ReplyTransport {
  public:
   static std::unique_ptr<MacServer> Start(RegistrationTable* table,
                                           const ServerConfig& config,
@@ -36,7 +39,7 @@ class MacServer : public ServerTransport {
   ~MacServer() override;
 
   const std::string& endpoint() const override { return endpoint_; }
-  size_t held_request_count() const override { return held_.count(); }
+  size_t held_request_count() const override { return policy_.held_count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
 
  private:
@@ -61,16 +64,17 @@ class MacServer : public ServerTransport {
   // Queue only.
   void ReceiveAll();
   void OnRequest(mac::ReceivedRequest& request);
-  // Drops held requests from an earlier process with `asker`'s pid.
+  // Drops requests waiting for an answer from an earlier process with
+  // `asker`'s pid.
   void DropSuperseded(const Asker& asker);
-  // Puts the claim back, leaving `claimed` empty, when `asker` is not the
-  // process the claimed rights were bound to.
-  void KeepFromStranger(const Asker& asker, ClaimedRights* claimed);
   // This process's kernel unique id, read once (none if it cannot be read).
   std::optional<uint64_t> OwnUniqueId();
-  void Answer(ScopedMachSendOnceRight reply,
-              const Asker& asker,
-              ClaimedRights claimed);
+  // ReplyTransport, over the request's reply right.
+  bool IsBoundProcess(uint64_t id, const ClaimedRights& claimed) override;
+  // A stranger is answered empty: its reply right is used either way.
+  bool AnswersStrangersEmpty() const override { return true; }
+  SendOutcome Send(uint64_t id, ClaimedRights& claimed) override;
+  void Finish(uint64_t id) override;
   void TearDownOnQueue();
   void ResolveHeld();
   void ArmTimer();
@@ -84,13 +88,15 @@ class MacServer : public ServerTransport {
   DispatchSource<ServerRef> timer_;
 
   // Queue only.
-  struct Held {
+  struct Request {
     ScopedMachSendOnceRight reply;
     Asker asker;
   };
-  std::map<uint64_t, Held> held_replies_;
+  // Every request not answered yet: held, being answered, or its reply
+  // refused for now and waiting to be sent again.
+  std::map<uint64_t, Request> requests_;
   uint64_t next_request_id_ = 1;
-  HeldRequests held_;
+  ReplyPolicy policy_;
   std::optional<uint64_t> own_unique_id_;
 };
 

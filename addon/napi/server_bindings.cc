@@ -1,5 +1,6 @@
 #include "napi/server_bindings.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ ServerTransport* RunningServer(Napi::Env env) {
   if (!state->server) {
     ThrowJsError(env, Error::Make(codes::kServerStopped,
                                   "The rendezvous server is not running"));
+    return nullptr;
+  }
+  // A server whose thread died would take rights no child could claim.
+  if (std::optional<Error> failure = state->server->failure()) {
+    ThrowJsError(env, *failure);
     return nullptr;
   }
   return state->server.get();
@@ -205,7 +211,14 @@ Napi::Value ServerStatsBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonState* state = AddonState::Get(env);
   Napi::Object stats = Napi::Object::New(env);
-  stats.Set("running", Napi::Boolean::New(env, state->server != nullptr));
+  std::optional<Error> failure;
+  if (state->server)
+    failure = state->server->failure();
+  stats.Set("running",
+            Napi::Boolean::New(env, state->server != nullptr && !failure));
+  // The error the calls that need the server now throw; null while it serves
+  // (or once stopped).
+  stats.Set("failure", failure ? ToJsError(env, *failure).Value() : env.Null());
   stats.Set("registrations",
             Napi::Number::New(
                 env, static_cast<double>(state->table.registration_count())));

@@ -35,7 +35,7 @@ struct Answers {
   std::map<uint64_t, std::vector<std::vector<int>>> by_request;
 
   HeldRequests::Answer Recorder() {
-    return [this](uint64_t request_id, ClaimedRights claimed) {
+    return [this](uint64_t request_id, int32_t, ClaimedRights claimed) {
       std::vector<int> ids;
       for (const auto& [key, right] : claimed.rights)
         ids.push_back(log.IdOf(*right));

@@ -10,6 +10,8 @@ namespace rendezvous::unit {
 
 std::vector<UnitTest> RegistrationTableTests();
 std::vector<UnitTest> HeldRequestsTests();
+std::vector<UnitTest> UnsentRepliesTests();
+std::vector<UnitTest> ReplyPolicyTests();
 std::vector<UnitTest> ChannelSenderTests();
 std::vector<UnitTest> ChannelDriverTests();
 std::vector<UnitTest> MessageAssemblerTests();

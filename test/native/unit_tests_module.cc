@@ -20,7 +20,8 @@ std::vector<UnitTest> AllTests() {
        {RegistrationTableTests, HeldRequestsTests, ChannelSenderTests,
         MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
         OwnedHandleTests, DebugLogTests, MappingBudgetTests, EndpointNameTests,
-        OutgoingHandlesTests, ChannelDriverTests}) {
+        OutgoingHandlesTests, ChannelDriverTests, UnsentRepliesTests,
+        ReplyPolicyTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }

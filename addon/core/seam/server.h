@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/debug_log.h"
@@ -46,6 +47,10 @@ class ServerTransport {
   // Requests from children that asked before their launch was bound, held
   // until it is (or until they time out).
   virtual size_t held_request_count() const = 0;
+  // Why the server stopped serving on its own (its thread met an error it
+  // cannot go on after); nullopt while it serves. Once set it stays set, and
+  // everything that needs the server reports it until the server is stopped.
+  virtual std::optional<Error> failure() const { return std::nullopt; }
 };
 
 // Starts serving `table` (which must outlive the transport).
