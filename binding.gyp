@@ -74,6 +74,7 @@
               "addon/linux/endpoint.cc",
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
+              "addon/linux/peer_admission.cc",
               "addon/linux/pidfd_exit_watch.cc",
               "addon/linux/process_parent.cc",
               "addon/linux/server.cc",

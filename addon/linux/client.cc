@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <utility>
 
 #include "core/limits.h"
 #include "core/seam/client.h"
@@ -65,13 +66,10 @@ Error TimeoutOr(const char* syscall, int err, const char* what) {
   return SystemError(syscall, err, what);
 }
 
-}  // namespace
-
-bool PerformRendezvous(const ClientConfig& config,
-                       std::vector<ReceivedRight>* rights,
-                       Error* error) {
-  const DebugLog& log = config.log;
-  rights->clear();
+// Connects to the server at `config.endpoint`, bounded by its timeout.
+bool ConnectToServer(const ClientConfig& config,
+                     ScopedFd* connected,
+                     Error* error) {
   sockaddr_un address;
   socklen_t length;
   if (!EndpointAddress(config.endpoint, &address, &length)) {
@@ -105,18 +103,26 @@ bool PerformRendezvous(const ClientConfig& config,
     }
     return false;
   }
-  // The kernel recorded who created the listening socket; only the parent
-  // that launched us may hand us rights.
+  *connected = std::move(socket);
+  return true;
+}
+
+// The kernel recorded who created the listening socket; only the parent
+// that launched us may hand us rights.
+bool CheckServerIsParent(int socket,
+                         const ClientConfig& config,
+                         pid_t* server_pid,
+                         Error* error) {
   ucred credentials{};
   socklen_t credentials_length = sizeof(credentials);
-  if (::getsockopt(socket.get(), SOL_SOCKET, SO_PEERCRED, &credentials,
+  if (::getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials,
                    &credentials_length) < 0) {
     *error = SystemError("getsockopt", errno, "Rendezvous failed");
     return false;
   }
   if (credentials.pid != config.expected_server_pid) {
-    log("refusing server pid %d: expected parent %lld", credentials.pid,
-        static_cast<long long>(config.expected_server_pid));
+    config.log("refusing server pid %d: expected parent %lld", credentials.pid,
+               static_cast<long long>(config.expected_server_pid));
     *error = Error::Make(codes::kNotParent,
                          "The rendezvous server is process " +
                              std::to_string(credentials.pid) +
@@ -124,17 +130,22 @@ bool PerformRendezvous(const ClientConfig& config,
                              std::to_string(config.expected_server_pid));
     return false;
   }
-  if (SendWithFds(socket.get(), wire::EncodeRequest(), {}, 0) < 0) {
-    *error = TimeoutOr("sendmsg", errno, "Rendezvous request failed");
-    return false;
-  }
-  if (!WaitReadable(socket.get(), config.timeout, error))
+  *server_pid = credentials.pid;
+  return true;
+}
+
+// Waits for the reply and receives it whole: every byte and descriptor, or
+// an error saying what was missing or too much.
+bool ReceiveReply(int socket,
+                  std::chrono::milliseconds timeout,
+                  ReceivedMessage* reply,
+                  Error* error) {
+  if (!WaitReadable(socket, timeout, error))
     return false;
   // One byte more than the largest valid reply, so an oversized one shows.
-  ReceivedMessage reply;
   ssize_t received =
-      ReceiveWithFds(socket.get(), wire::MaxReplySize() + 1,
-                     kMaxRightsPerRegistration, MSG_DONTWAIT, &reply);
+      ReceiveWithFds(socket, wire::MaxReplySize() + 1,
+                     kMaxRightsPerRegistration, MSG_DONTWAIT, reply);
   if (received < 0) {
     *error = TimeoutOr("recvmsg", errno, "No rendezvous reply");
     return false;
@@ -146,20 +157,28 @@ bool PerformRendezvous(const ClientConfig& config,
                          "The rendezvous server closed without replying");
     return false;
   }
-  if (reply.fds_error != 0) {
-    *error = SystemError("recvmsg", reply.fds_error,
+  if (reply->fds_error != 0) {
+    *error = SystemError("recvmsg", reply->fds_error,
                          "The rendezvous reply's descriptors could not be "
                          "received");
     return false;
   }
-  if (reply.truncated || reply.fds_truncated) {
+  if (reply->truncated || reply->fds_truncated) {
     *error = Error::Make(codes::kBadReply,
-                         reply.fds_truncated
+                         reply->fds_truncated
                              ? "Rendezvous reply carried more handles than "
                                "allowed"
                              : "Rendezvous reply is too large");
     return false;
   }
+  return true;
+}
+
+// Decodes the reply and hands its descriptors to `rights`, once the whole
+// reply has been checked.
+bool TakeReplyRights(ReceivedMessage& reply,
+                     std::vector<ReceivedRight>* rights,
+                     Error* error) {
   std::vector<wire::ReplyEntry> entries;
   std::string why;
   if (!wire::DecodeReply(reply.bytes.data(), reply.bytes.size(),
@@ -181,7 +200,31 @@ bool PerformRendezvous(const ClientConfig& config,
         entries[i].key, OwnedHandle(reply.fds[i].release(), entries[i].kind,
                                     entries[i].byte_length)});
   }
-  log("received %zu rights from pid %d", rights->size(), credentials.pid);
+  return true;
+}
+
+}  // namespace
+
+bool PerformRendezvous(const ClientConfig& config,
+                       std::vector<ReceivedRight>* rights,
+                       Error* error) {
+  rights->clear();
+  ScopedFd socket;
+  if (!ConnectToServer(config, &socket, error))
+    return false;
+  pid_t server_pid = 0;
+  if (!CheckServerIsParent(socket.get(), config, &server_pid, error))
+    return false;
+  if (SendWithFds(socket.get(), wire::EncodeRequest(), {}, 0) < 0) {
+    *error = TimeoutOr("sendmsg", errno, "Rendezvous request failed");
+    return false;
+  }
+  ReceivedMessage reply;
+  if (!ReceiveReply(socket.get(), config.timeout, &reply, error) ||
+      !TakeReplyRights(reply, rights, error)) {
+    return false;
+  }
+  config.log("received %zu rights from pid %d", rights->size(), server_pid);
   return true;
 }
 

@@ -14,8 +14,10 @@
 #include "core/deferred_release.h"
 #include "core/wire_format.h"
 #include "linux/endpoint.h"
+#include "linux/epoll_tags.h"
 #include "linux/fd_passing.h"
 #include "linux/fd_right.h"
+#include "linux/peer_admission.h"
 #include "linux/pidfd_exit_watch.h"
 #include "linux/process_parent.h"
 #include "posix/system_error.h"
@@ -24,19 +26,7 @@ namespace rendezvous {
 
 namespace {
 
-// epoll data: a tag in the top byte, the listener/connection/pid below it.
-enum EpollTag : uint64_t {
-  kListenerTag = 1,
-  kWakeTag = 2,
-  kConnectionTag = 3,
-  kExitTag = 4,
-};
-constexpr int kTagShift = 56;
-constexpr uint64_t kValueMask = (uint64_t{1} << kTagShift) - 1;
-
-uint64_t EpollData(EpollTag tag, uint64_t value) {
-  return (static_cast<uint64_t>(tag) << kTagShift) | (value & kValueMask);
-}
+using epoll_tags::EpollData;
 
 constexpr int kMaxEventsPerWait = 64;
 
@@ -109,8 +99,8 @@ bool LinuxServer::Listen(Error* error) {
     *error = SystemError("eventfd", errno, "Could not start the server");
     return false;
   }
-  for (auto [fd, tag] : {std::pair{listener_.get(), kListenerTag},
-                         std::pair{wake_.get(), kWakeTag}}) {
+  for (auto [fd, tag] : {std::pair{listener_.get(), epoll_tags::kListener},
+                         std::pair{wake_.get(), epoll_tags::kWake}}) {
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.u64 = EpollData(tag, 0);
@@ -165,9 +155,9 @@ void LinuxServer::Die(const char* syscall, int error) {
 }
 
 std::unique_ptr<ExitWatch> LinuxServer::WatchExit(int32_t pid, Error* error) {
-  return MakePidFdExitWatch(epoll_.get(),
-                            EpollData(kExitTag, static_cast<uint32_t>(pid)),
-                            pid, error);
+  return MakePidFdExitWatch(
+      epoll_.get(), EpollData(epoll_tags::kExit, static_cast<uint32_t>(pid)),
+      pid, error);
 }
 
 void LinuxServer::Run() {
@@ -188,22 +178,21 @@ void LinuxServer::Run() {
       return;
     }
     for (int i = 0; i < count; ++i) {
-      uint64_t tag = events[i].data.u64 >> kTagShift;
-      uint64_t value = events[i].data.u64 & kValueMask;
-      switch (tag) {
-        case kListenerTag:
+      uint64_t value = epoll_tags::ValueOf(events[i].data.u64);
+      switch (epoll_tags::TagOf(events[i].data.u64)) {
+        case epoll_tags::kListener:
           AcceptOne();
           break;
-        case kWakeTag: {
+        case epoll_tags::kWake: {
           uint64_t counter;
           ssize_t ignored = ::read(wake_.get(), &counter, sizeof(counter));
           (void)ignored;
           break;
         }
-        case kConnectionTag:
+        case epoll_tags::kConnection:
           OnConnectionReadable(value);
           break;
-        case kExitTag:
+        case epoll_tags::kExit:
           OnChildExited(static_cast<int32_t>(static_cast<uint32_t>(value)));
           break;
       }
@@ -230,56 +219,13 @@ void LinuxServer::AcceptOne() {
   int accept_error = errno;
   OwnedHandle socket = PeerOwned(accepted);
   if (!socket.is_valid()) {
-    if (IsShortOfDescriptors(accept_error)) {
-      if (!short_of_descriptors_) {
-        config_.log(
-            "accept4 failed (errno %d): out of descriptors; connections wait "
-            "until some are free",
-            accept_error);
-      }
-      short_of_descriptors_ = true;
-      PauseListener(Clock::now());
-    } else if (accept_error != EAGAIN && accept_error != EWOULDBLOCK &&
-               accept_error != EINTR && accept_error != ECONNABORTED) {
-      config_.log("accept4 failed (errno %d)", accept_error);
-    }
+    OnAcceptFailed(accept_error);
     return;
   }
   short_of_descriptors_ = false;
-  ucred credentials{};
-  socklen_t length = sizeof(credentials);
-  if (::getsockopt(FdOf(socket), SOL_SOCKET, SO_PEERCRED, &credentials,
-                   &length) < 0 ||
-      credentials.pid <= 0) {
-    config_.log("refused a connection whose pid the kernel cannot tell");
+  std::optional<AdmittedPeer> peer = AdmitPeer(FdOf(socket), config_.log);
+  if (!peer)
     return;
-  }
-  // Abstract names are reachable by every user (and listed in
-  // /proc/net/unix): other users must not use up connections or holds.
-  if (credentials.uid != ::geteuid()) {
-    config_.log("refused pid %d: uid %u is not ours", credentials.pid,
-                static_cast<unsigned>(credentials.uid));
-    return;
-  }
-  // Pin the connecting process itself: its pid may be reused by the time it
-  // asks, or by the time its held request is answered.
-  ScopedPidFd peer;
-  {
-    int pidfd = -1;
-    socklen_t pidfd_length = sizeof(pidfd);
-    constexpr int kSoPeerPidFd = 77;  // SO_PEERPIDFD, Linux 6.5
-    if (::getsockopt(FdOf(socket), SOL_SOCKET, kSoPeerPidFd, &pidfd,
-                     &pidfd_length) == 0) {
-      peer = ScopedPidFd(ScopedFd(pidfd));
-    } else if (errno == ENOPROTOOPT) {
-      Error ignored;
-      peer = ScopedPidFd::Open(credentials.pid, &ignored);
-    }
-    if (!peer.is_valid()) {
-      config_.log("refused a connection whose process is already gone");
-      return;
-    }
-  }
   // Only a connection that will be kept may make room.
   if (connections_.size() >= config_.limits.max_connections && !MakeRoom()) {
     config_.log("refused a connection: %zu already open, none silent",
@@ -289,20 +235,36 @@ void LinuxServer::AcceptOne() {
   uint64_t id = next_connection_id_++;
   epoll_event event{};
   event.events = EPOLLIN | EPOLLRDHUP;
-  event.data.u64 = EpollData(kConnectionTag, id);
+  event.data.u64 = EpollData(epoll_tags::kConnection, id);
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, FdOf(socket), &event) < 0) {
     config_.log("epoll_ctl failed for a connection (errno %d)", errno);
     return;
   }
   Connection connection;
   connection.socket = std::move(socket);
-  connection.pid = credentials.pid;
-  connection.peer = std::move(peer);
+  connection.pid = peer->pid;
+  connection.peer = std::move(peer->process);
   connection.read_deadline = Clock::now() + config_.limits.request_read_timeout;
   connections_.emplace(id, std::move(connection));
   // The request is usually there already (a client sends right after
   // connecting): read it now rather than after another epoll round.
   OnRequest(id);
+}
+
+void LinuxServer::OnAcceptFailed(int error) {
+  if (IsShortOfDescriptors(error)) {
+    if (!short_of_descriptors_) {
+      config_.log(
+          "accept4 failed (errno %d): out of descriptors; connections wait "
+          "until some are free",
+          error);
+    }
+    short_of_descriptors_ = true;
+    PauseListener(Clock::now());
+  } else if (error != EAGAIN && error != EWOULDBLOCK && error != EINTR &&
+             error != ECONNABORTED) {
+    config_.log("accept4 failed (errno %d)", error);
+  }
 }
 
 void LinuxServer::PauseListener(Clock::time_point now) {
@@ -318,7 +280,7 @@ void LinuxServer::ResumeListenerIfDue(Clock::time_point now) {
     return;
   epoll_event event{};
   event.events = EPOLLIN;
-  event.data.u64 = EpollData(kListenerTag, 0);
+  event.data.u64 = EpollData(epoll_tags::kListener, 0);
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &event) < 0) {
     listener_resume_at_ = now + kShortOfDescriptorsRetry;
     return;

@@ -62,6 +62,8 @@ class LinuxServer : public ServerTransport, private ReplyTransport {
   // Server thread.
   void Run();
   void AcceptOne();
+  // Logs why accept4 failed; out of descriptors, rests the listener.
+  void OnAcceptFailed(int error);
   void PauseListener(Clock::time_point now);
   void ResumeListenerIfDue(Clock::time_point now);
   OwnedHandle PeerOwned(int fd) const;

@@ -155,13 +155,10 @@ void ReleaseReturnedRequest(mach_msg_header_t* header) {
   }
 }
 
-}  // namespace
-
-bool PerformRendezvous(const ClientConfig& config,
-                       std::vector<ReceivedRight>* rights,
-                       Error* error) {
-  const DebugLog& log = config.log;
-  rights->clear();
+// Looks the server up by its bootstrap name, `config.endpoint`.
+bool LookUpServer(const ClientConfig& config,
+                  ScopedMachSendRight* server,
+                  Error* error) {
   if (config.endpoint.empty() ||
       config.endpoint.size() >= kBootstrapNameCapacity) {
     *error = Error::Make(codes::kBadEndpoint,
@@ -169,36 +166,35 @@ bool PerformRendezvous(const ClientConfig& config,
                              "' is not a rendezvous endpoint on this platform");
     return false;
   }
-  ScopedMachSendRight server;
   kern_return_t kr = bootstrap_look_up(bootstrap_port, config.endpoint.c_str(),
-                                       server.receive());
+                                       server->receive());
   if (kr != KERN_SUCCESS) {
     *error = MachError(
         "bootstrap_look_up", kr, "No rendezvous server at " + config.endpoint,
         kr == kBootstrapUnknownService ? codes::kNoServer : codes::kSystem);
     return false;
   }
-  ScopedMachReceiveRight reply_port;
-  kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE,
-                          reply_port.receive());
-  if (kr != KERN_SUCCESS) {
-    *error = MachError("mach_port_allocate", kr, "Rendezvous failed");
-    return false;
-  }
-  auto timeout = static_cast<mach_msg_timeout_t>(config.timeout.count());
+  return true;
+}
 
+// Sends the request, with a send-once right to `reply_port` for the answer.
+bool SendRequest(mach_port_t server,
+                 mach_port_t reply_port,
+                 mach_msg_timeout_t timeout,
+                 Error* error) {
   mac::RequestMessage request;
   std::memset(&request, 0, sizeof(request));
   request.header.msgh_bits =
       MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
   request.header.msgh_size = sizeof(request);
-  request.header.msgh_remote_port = server.get();
-  request.header.msgh_local_port = reply_port.get();
+  request.header.msgh_remote_port = server;
+  request.header.msgh_local_port = reply_port;
   request.header.msgh_id = mac::kRequestId;
   std::vector<uint8_t> body = wire::EncodeRequest();
   std::memcpy(request.body, body.data(), sizeof(request.body));
-  kr = mach_msg(&request.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
-                sizeof(request), 0, MACH_PORT_NULL, timeout, MACH_PORT_NULL);
+  kern_return_t kr =
+      mach_msg(&request.header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
+               sizeof(request), 0, MACH_PORT_NULL, timeout, MACH_PORT_NULL);
   if (kr != KERN_SUCCESS) {
     ReleaseReturnedRequest(&request.header);
     *error =
@@ -206,38 +202,70 @@ bool PerformRendezvous(const ClientConfig& config,
                   kr == MACH_SEND_TIMED_OUT ? codes::kTimeout : codes::kSystem);
     return false;
   }
+  return true;
+}
 
-  std::vector<uint64_t> buffer(mac::kReplyBufferSize / sizeof(uint64_t) + 1);
-  size_t buffer_size = buffer.size() * sizeof(uint64_t);
-  auto* header = reinterpret_cast<mach_msg_header_t*>(buffer.data());
-  kr = mach_msg(header,
-                MACH_RCV_MSG | MACH_RCV_TIMEOUT |
-                    MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
-                    MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
-                0, static_cast<mach_msg_size_t>(buffer_size), reply_port.get(),
-                timeout, MACH_PORT_NULL);
+// Receives one message on `reply_port`, with its audit trailer, into
+// `buffer`. On failure nothing the message carried is left to this task.
+bool ReceiveReply(mach_port_t reply_port,
+                  mach_msg_timeout_t timeout,
+                  std::vector<uint64_t>* buffer,
+                  Error* error) {
+  auto* header = reinterpret_cast<mach_msg_header_t*>(buffer->data());
+  kern_return_t kr = mach_msg(
+      header,
+      MACH_RCV_MSG | MACH_RCV_TIMEOUT |
+          MACH_RCV_TRAILER_TYPE(MACH_MSG_TRAILER_FORMAT_0) |
+          MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
+      0, static_cast<mach_msg_size_t>(buffer->size() * sizeof(uint64_t)),
+      reply_port, timeout, MACH_PORT_NULL);
+  if (kr == KERN_SUCCESS)
+    return true;
+  // Dequeued all the same, minus what the kernel could not place: what
+  // did arrive is this task's.
+  if ((kr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR)
+    mac::DestroyMessageContents(header);
+  const char* code = kr == MACH_RCV_TIMED_OUT   ? codes::kTimeout
+                     : kr == MACH_RCV_TOO_LARGE ? codes::kBadReply
+                                                : codes::kSystem;
+  *error = MachError("mach_msg", kr, "No rendezvous reply", code);
+  return false;
+}
+
+}  // namespace
+
+bool PerformRendezvous(const ClientConfig& config,
+                       std::vector<ReceivedRight>* rights,
+                       Error* error) {
+  rights->clear();
+  ScopedMachSendRight server;
+  if (!LookUpServer(config, &server, error))
+    return false;
+  ScopedMachReceiveRight reply_port;
+  kern_return_t kr = mach_port_allocate(
+      mach_task_self(), MACH_PORT_RIGHT_RECEIVE, reply_port.receive());
   if (kr != KERN_SUCCESS) {
-    // Dequeued all the same, minus what the kernel could not place: what
-    // did arrive is this task's.
-    if ((kr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR)
-      mac::DestroyMessageContents(header);
-    const char* code = kr == MACH_RCV_TIMED_OUT   ? codes::kTimeout
-                       : kr == MACH_RCV_TOO_LARGE ? codes::kBadReply
-                                                  : codes::kSystem;
-    *error = MachError("mach_msg", kr, "No rendezvous reply", code);
+    *error = MachError("mach_port_allocate", kr, "Rendezvous failed");
     return false;
   }
+  auto timeout = static_cast<mach_msg_timeout_t>(config.timeout.count());
+  if (!SendRequest(server.get(), reply_port.get(), timeout, error))
+    return false;
+  std::vector<uint64_t> buffer(mac::kReplyBufferSize / sizeof(uint64_t) + 1);
+  if (!ReceiveReply(reply_port.get(), timeout, &buffer, error))
+    return false;
+  auto* header = reinterpret_cast<mach_msg_header_t*>(buffer.data());
   std::vector<CarriedRight> carried;
-  if (!ParseReply(header, buffer_size, config.expected_server_pid, &carried,
-                  error)) {
+  if (!ParseReply(header, buffer.size() * sizeof(uint64_t),
+                  config.expected_server_pid, &carried, error)) {
     // Releases every right and region the reply carried.
     mac::DestroyMessageContents(header);
-    log("refused a reply: %s", error->message.c_str());
+    config.log("refused a reply: %s", error->message.c_str());
     return false;
   }
   if (!OpenFileports(std::move(carried), rights, error))
     return false;
-  log("received %zu rights", rights->size());
+  config.log("received %zu rights", rights->size());
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/endpoint_name.h"
@@ -229,16 +230,12 @@ bool Moves(mach_msg_type_name_t disposition) {
          disposition == MACH_MSG_TYPE_MOVE_RECEIVE;
 }
 
-}  // namespace
+using KeyedRights = std::vector<std::pair<uint32_t, MachRight*>>;
 
-SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
-  auto request = requests_.find(id);
-  if (request == requests_.end())
-    return SendOutcome{SendResult::kRefused, MACH_SEND_INVALID_DEST, ""};
-  ScopedMachSendOnceRight& reply = request->second.reply;
-  // Rights that are copied or made come before those moved: a receive right
-  // moved first could not make a send right for a later descriptor.
-  std::vector<std::pair<uint32_t, MachRight*>> ordered;
+// Rights that are copied or made come before those moved: a receive right
+// moved first could not make a send right for a later descriptor.
+KeyedRights InSendingOrder(ClaimedRights& claimed) {
+  KeyedRights ordered;
   for (bool moves : {false, true}) {
     for (auto& [key, right] : claimed.rights) {
       auto* mach_right = static_cast<MachRight*>(right.get());
@@ -246,6 +243,14 @@ SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
         ordered.emplace_back(key, mach_right);
     }
   }
+  return ordered;
+}
+
+// The reply to send through `reply`: header, one port descriptor a right,
+// then the encoded entries. Its header is at the start of the storage,
+// which is uint64_t so the header and descriptors are aligned.
+std::vector<uint64_t> BuildReplyMessage(mach_port_t reply,
+                                        const KeyedRights& ordered) {
   std::vector<wire::ReplyEntry> entries;
   for (const auto& [key, right] : ordered)
     entries.push_back(
@@ -254,7 +259,6 @@ SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
   size_t count = ordered.size();
   size_t offset = mac::ReplyBytesOffset(count);
   size_t size = offset + bytes.size();
-  // uint64_t storage keeps the header and descriptors aligned.
   std::vector<uint64_t> storage((size + sizeof(uint64_t) - 1) /
                                 sizeof(uint64_t));
   auto* base = reinterpret_cast<uint8_t*>(storage.data());
@@ -262,7 +266,7 @@ SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
   header->msgh_bits =
       MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0) | MACH_MSGH_BITS_COMPLEX;
   header->msgh_size = static_cast<mach_msg_size_t>(size);
-  header->msgh_remote_port = reply.get();
+  header->msgh_remote_port = reply;
   header->msgh_local_port = MACH_PORT_NULL;
   header->msgh_id = mac::kReplyId;
   auto* body = reinterpret_cast<mach_msg_body_t*>(header + 1);
@@ -274,15 +278,20 @@ SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
     descriptors[i].type = MACH_MSG_PORT_DESCRIPTOR;
   }
   std::memcpy(base + offset, bytes.data(), bytes.size());
-  kern_return_t kr = mach_msg(header, MACH_SEND_MSG | MACH_SEND_TIMEOUT,
-                              static_cast<mach_msg_size_t>(size), 0,
-                              MACH_PORT_NULL, 0, MACH_PORT_NULL);
-  if (kr == KERN_SUCCESS) {
-    (void)reply.release();  // consumed by the send
-    for (auto& entry : ordered)
-      entry.second->MarkSent();
-    return SendOutcome{};
-  }
+  return storage;
+}
+
+void MarkSent(const KeyedRights& rights) {
+  for (const auto& entry : rights)
+    entry.second->MarkSent();
+}
+
+// What became of the reply `header` and its rights when mach_msg() refused
+// it with `kr`, each right's owner told what is no longer theirs.
+SendOutcome OutcomeOfFailedSend(kern_return_t kr,
+                                mach_msg_header_t* header,
+                                ScopedMachSendOnceRight& reply,
+                                const KeyedRights& ordered) {
   // A send-once destination comes back under the same disposition value, so
   // only the code tells a pseudo-receive.
   switch (mac::sending::ClassifySendFailure(kr, /*came_back=*/false)) {
@@ -313,11 +322,31 @@ SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
     case mac::sending::SendFailure::kPartlyDestroyed:
       // Leaking what may remain is safer than releasing a name twice.
       (void)reply.release();
-      for (auto& entry : ordered)
-        entry.second->MarkSent();
+      MarkSent(ordered);
       break;
   }
   return SendOutcome{SendResult::kLost, kr, mach_error_string(kr)};
+}
+
+}  // namespace
+
+SendOutcome MacServer::Send(uint64_t id, ClaimedRights& claimed) {
+  auto request = requests_.find(id);
+  if (request == requests_.end())
+    return SendOutcome{SendResult::kRefused, MACH_SEND_INVALID_DEST, ""};
+  ScopedMachSendOnceRight& reply = request->second.reply;
+  KeyedRights ordered = InSendingOrder(claimed);
+  std::vector<uint64_t> message = BuildReplyMessage(reply.get(), ordered);
+  auto* header = reinterpret_cast<mach_msg_header_t*>(message.data());
+  kern_return_t kr =
+      mach_msg(header, MACH_SEND_MSG | MACH_SEND_TIMEOUT, header->msgh_size, 0,
+               MACH_PORT_NULL, 0, MACH_PORT_NULL);
+  if (kr == KERN_SUCCESS) {
+    (void)reply.release();  // consumed by the send
+    MarkSent(ordered);
+    return SendOutcome{};
+  }
+  return OutcomeOfFailedSend(kr, header, reply, ordered);
 }
 
 void MacServer::Finish(uint64_t id) {
