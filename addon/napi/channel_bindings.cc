@@ -168,7 +168,9 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject>,
       ThrowJsError(env_, error);
       return env_.Undefined();
     }
-    return Napi::Number::New(env_, static_cast<double>(GiveUpEndpoint()));
+    // JS owns the number from here.
+    int64_t handle = GiveUpEndpoint().release();
+    return Napi::Number::New(env_, static_cast<double>(handle));
   }
 
   // setLoopRef(bool): whether an open end keeps the event loop alive.
@@ -204,8 +206,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject>,
     return true;
   }
 
-  int64_t GiveUpEndpoint() override {
-    int64_t handle = driver_->ReleaseEndpoint();
+  OwnedHandle GiveUpEndpoint() override {
+    OwnedHandle handle = driver_->ReleaseEndpoint();
     Forget();
     return handle;
   }
@@ -405,15 +407,18 @@ bool OwnedByOpenEnd(Napi::Env env, int64_t handle) {
 // createChannelPair() -> [NativeChannel, NativeChannel]
 Napi::Value CreateChannelPairBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int64_t handles[2];
+  OwnedHandle handles[2];
   Error error;
   if (!CreateChannelPair(&handles[0], &handles[1], &error)) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  // Both adopted first: each adoption takes its handle whatever the outcome.
+  const int64_t endpoints[2] = {handles[0].get(), handles[1].get()};
+  // Both adopted before either becomes an object, so a failure leaves no
+  // half-made pair to JS.
   std::unique_ptr<ChannelTransport> ends[2] = {
-      AdoptChannelEnd(handles[0], &error), AdoptChannelEnd(handles[1], &error)};
+      AdoptChannelEnd(std::move(handles[0]), &error),
+      AdoptChannelEnd(std::move(handles[1]), &error)};
   if (!ends[0] || !ends[1]) {
     ThrowJsError(env, error);
     return env.Undefined();
@@ -421,7 +426,7 @@ Napi::Value CreateChannelPairBinding(const Napi::CallbackInfo& info) {
   Napi::Array pair = Napi::Array::New(env, 2);
   for (uint32_t i = 0; i < 2; ++i) {
     Napi::Value end = NewChannelObject(
-        env, ReleasedOffThread(env, std::move(ends[i])), handles[i]);
+        env, ReleasedOffThread(env, std::move(ends[i])), endpoints[i]);
     if (end.IsEmpty())
       return env.Undefined();
     pair.Set(i, end);
@@ -430,9 +435,9 @@ Napi::Value CreateChannelPairBinding(const Napi::CallbackInfo& info) {
 }
 
 // adoptChannel(handle) -> NativeChannel, for a handle that arrived by
-// rendezvous or came back from one: takes it whatever the outcome, except
-// when an open end owns it already (it stays that end's, and only one
-// object ever owns a handle).
+// rendezvous or came back from one: the handle is taken (a failed adoption
+// releases it as AdoptChannelEnd says), except when an open end owns it
+// already (it stays that end's, and only one object ever owns a handle).
 Napi::Value AdoptChannelBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t handle;
@@ -445,7 +450,8 @@ Napi::Value AdoptChannelBinding(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   Error error;
-  auto transport = AdoptChannelEnd(handle, &error);
+  auto transport =
+      AdoptChannelEnd(OwnedHandle(handle, RightKind::kChannel), &error);
   if (!transport) {
     ThrowJsError(env, error);
     return env.Undefined();
