@@ -19,6 +19,7 @@
     "napi_sources": [
       "addon/napi/channel_bindings.cc",
       "addon/napi/channel_driver.cc",
+      "addon/napi/channel_factories.cc",
       "addon/napi/client_bindings.cc",
       "addon/napi/constants.cc",
       "addon/napi/external_buffers.cc",

@@ -86,8 +86,8 @@ class ChannelTransport {
                                 Error* error) = 0;
 
   // Gives up this end without closing it, so it can travel to another
-  // process; returns the handle (kind kChannel) the caller now owns.
-  virtual int64_t ReleaseEndpoint() = 0;
+  // process: its handle (kind kChannel), now the caller's.
+  virtual OwnedHandle ReleaseEndpoint() = 0;
 
   // True where closing this end may block on what the peer left queued in
   // it (Linux: the descriptors of unread messages close with the socket).
@@ -95,13 +95,15 @@ class ChannelTransport {
   virtual bool ReleaseOffThread() const { return false; }
 };
 
-// A connected pair of new channel ends, each owned by the caller (kind
-// kChannel).
-bool CreateChannelPair(int64_t* first, int64_t* second, Error* error);
+// A connected pair of new channel ends (kind kChannel).
+bool CreateChannelPair(OwnedHandle* first, OwnedHandle* second, Error* error);
 
-// Wraps a channel end handle, taking ownership of it whatever the outcome.
-// Fails (ERR_RENDEZVOUS_INVALID_RIGHT) if the handle is not a channel end.
-std::unique_ptr<ChannelTransport> AdoptChannelEnd(int64_t handle, Error* error);
+// Wraps a channel end. Fails (ERR_RENDEZVOUS_INVALID_RIGHT) if `handle` is
+// not one, and then releases it, except where it names no right a channel
+// end could be (macOS: no receive right), which is not this process's to
+// release.
+std::unique_ptr<ChannelTransport> AdoptChannelEnd(OwnedHandle handle,
+                                                  Error* error);
 
 }  // namespace rendezvous
 

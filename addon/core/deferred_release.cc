@@ -48,7 +48,7 @@ void DeferredRelease::Release(OwnedHandle handle) {
 
 void DeferredRelease::Destroy(std::unique_ptr<ChannelTransport> transport) {
   if (transport && transport->ReleaseOffThread())
-    Release(OwnedHandle(transport->ReleaseEndpoint(), RightKind::kChannel));
+    Release(transport->ReleaseEndpoint());
   transport.reset();
 }
 

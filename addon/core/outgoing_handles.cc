@@ -58,10 +58,11 @@ bool TakeMessageHandles(const std::vector<OutgoingHandle>& listed,
   for (const OutgoingHandle& entry : listed) {
     if (entry.disposition != Disposition::kCopy)
       continue;
-    int64_t copy;
+    OwnedHandle copy;
     if (!system.Duplicate(entry.handle, entry.kind, &copy, error))
       return false;
-    copies.emplace_back(copy, entry.kind, entry.byte_length);
+    // Rewrapped at once, so the copy carries the region's size too.
+    copies.emplace_back(copy.release(), entry.kind, entry.byte_length);
   }
   // Moves and hand-overs last, once nothing can fail any more, each in its
   // listed place.
@@ -76,7 +77,7 @@ bool TakeMessageHandles(const std::vector<OutgoingHandle>& listed,
         ordered.emplace_back(entry.handle, entry.kind, entry.byte_length);
         break;
       case Disposition::kHandOver:
-        ordered.emplace_back(entry.end->GiveUpEndpoint(), RightKind::kChannel);
+        ordered.push_back(entry.end->GiveUpEndpoint());
         break;
     }
   }

@@ -27,7 +27,7 @@ class TransferableEnd {
   virtual bool CheckTransferable(Error* error) const = 0;
   // Gives the end up: its handle (kind kChannel), now the caller's. Called
   // only once every entry of the message passed its checks.
-  virtual int64_t GiveUpEndpoint() = 0;
+  virtual OwnedHandle GiveUpEndpoint() = 0;
 
  protected:
   ~TransferableEnd() = default;
@@ -66,9 +66,10 @@ class HandleSystem {
   virtual bool CheckFds(const std::vector<RightSpec>& fds, Error* error) = 0;
   virtual bool MarkMovedFdsCloseOnExec(const std::vector<RightSpec>& fds,
                                        Error* error) = 0;
+  // A copy of `handle` (which stays the caller's), as DuplicateHandle.
   virtual bool Duplicate(int64_t handle,
                          RightKind kind,
-                         int64_t* copy,
+                         OwnedHandle* copy,
                          Error* error) = 0;
 
  protected:

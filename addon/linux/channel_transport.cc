@@ -109,7 +109,9 @@ class SocketChannel : public ChannelTransport {
     return IoStatus::kDone;
   }
 
-  int64_t ReleaseEndpoint() override { return socket_.release(); }
+  OwnedHandle ReleaseEndpoint() override {
+    return OwnedHandle(socket_.release(), RightKind::kChannel);
+  }
   bool ReleaseOffThread() const override { return true; }
 
  private:
@@ -149,7 +151,7 @@ bool IsConnectedSeqpacket(int socket) {
 
 }  // namespace
 
-bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
+bool CreateChannelPair(OwnedHandle* first, OwnedHandle* second, Error* error) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
     *error = SystemError("socketpair", errno, "Could not create a channel");
@@ -160,19 +162,19 @@ bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &kSendBufferBytes,
                  sizeof kSendBufferBytes);
   }
-  *first = fds[0];
-  *second = fds[1];
+  *first = OwnedHandle(fds[0], RightKind::kChannel);
+  *second = OwnedHandle(fds[1], RightKind::kChannel);
   return true;
 }
 
-std::unique_ptr<ChannelTransport> AdoptChannelEnd(int64_t handle,
+std::unique_ptr<ChannelTransport> AdoptChannelEnd(OwnedHandle handle,
                                                   Error* error) {
-  if (handle < 0 || handle > INT_MAX) {
+  if (handle.get() < 0 || handle.get() > INT_MAX) {
     *error = Error::Make(codes::kInvalidRight,
-                         "Not a descriptor: " + std::to_string(handle));
+                         "Not a descriptor: " + std::to_string(handle.get()));
     return nullptr;
   }
-  ScopedFd socket(static_cast<int>(handle));
+  ScopedFd socket(static_cast<int>(handle.release()));
   if (!IsConnectedSeqpacket(socket.get())) {
     *error = Error::Make(codes::kInvalidRight,
                          "The handle is not a channel end (a connected Unix "

@@ -132,17 +132,17 @@ void MachChannelTransport::UpdateReadAheadSignal() {
     read_ahead_signalled_ = wanted;
 }
 
-int64_t MachChannelTransport::ReleaseEndpoint() {
+OwnedHandle MachChannelTransport::ReleaseEndpoint() {
   if (!inbox_)
-    return -1;
+    return OwnedHandle();
   // The knote has to go before the right leaves this process.
   kqueue_.reset();
   read_ahead_signalled_ = false;
   HandOver();
-  return inbox_.release();
+  return OwnedHandle(inbox_.release(), RightKind::kChannel);
 }
 
-bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
+bool CreateChannelPair(OwnedHandle* first, OwnedHandle* second, Error* error) {
   ScopedMachReceiveRight ends[2];
   for (ScopedMachReceiveRight& end : ends) {
     kern_return_t kr = mach_port_allocate(
@@ -172,29 +172,31 @@ bool CreateChannelPair(int64_t* first, int64_t* second, Error* error) {
       return false;  // destroying the inboxes destroys a queued hello too
     }
   }
-  *first = ends[0].release();
-  *second = ends[1].release();
+  *first = OwnedHandle(ends[0].release(), RightKind::kChannel);
+  *second = OwnedHandle(ends[1].release(), RightKind::kChannel);
   return true;
 }
 
-std::unique_ptr<ChannelTransport> AdoptChannelEnd(int64_t handle,
+std::unique_ptr<ChannelTransport> AdoptChannelEnd(OwnedHandle handle,
                                                   Error* error) {
-  if (handle <= 0 || handle > UINT_MAX ||
-      !MACH_PORT_VALID(static_cast<mach_port_t>(handle))) {
+  if (handle.get() <= 0 || handle.get() > UINT_MAX ||
+      !MACH_PORT_VALID(static_cast<mach_port_t>(handle.get()))) {
     *error = Error::Make(codes::kInvalidRight,
-                         "Not a port name: " + std::to_string(handle));
+                         "Not a port name: " + std::to_string(handle.get()));
     return nullptr;
   }
-  auto name = static_cast<mach_port_t>(handle);
+  auto name = static_cast<mach_port_t>(handle.get());
   mach_port_type_t type = 0;
   kern_return_t kr = mach_port_type(mach_task_self(), name, &type);
   if (kr != KERN_SUCCESS || !(type & MACH_PORT_TYPE_RECEIVE)) {
     // Not a receive right, so nothing of the kind it was given as is ours
     // to release.
+    (void)handle.release();
     *error = Error::Make(codes::kInvalidRight,
                          "The handle is not a channel end (a receive right)");
     return nullptr;
   }
+  (void)handle.release();  // `name`'s owner from here
   return MachChannelTransport::Adopt(ScopedMachReceiveRight(name), error);
 }
 

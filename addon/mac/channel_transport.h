@@ -32,7 +32,7 @@ namespace rendezvous {
 
 class MachChannelTransport : public ChannelTransport {
  public:
-  // Takes `inbox` (a receive right) whatever the outcome.
+  // Owns `inbox` (a receive right) from here: a failure releases it.
   static std::unique_ptr<MachChannelTransport> Adopt(
       ScopedMachReceiveRight inbox,
       Error* error);
@@ -55,7 +55,7 @@ class MachChannelTransport : public ChannelTransport {
                         size_t max_handles,
                         ReceivedFrame* out,
                         Error* error) override;
-  int64_t ReleaseEndpoint() override;
+  OwnedHandle ReleaseEndpoint() override;
   // The inbox's queue, and what this end took out of it, may hold the last
   // reference to a peer's descriptor: a fileport whose last send right is
   // released closes the file (XNU's fileport_no_senders drops the file in

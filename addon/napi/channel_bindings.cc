@@ -11,7 +11,7 @@
 #include "core/outgoing_handles.h"
 #include "napi/addon_state.h"
 #include "napi/channel_driver.h"
-#include "napi/js_args.h"
+#include "napi/channel_factories.h"
 #include "napi/js_error.h"
 #include "napi/outgoing_handle_args.h"
 #include "napi/received_message_js.h"
@@ -168,7 +168,9 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject>,
       ThrowJsError(env_, error);
       return env_.Undefined();
     }
-    return Napi::Number::New(env_, static_cast<double>(GiveUpEndpoint()));
+    // JS owns the number from here.
+    int64_t handle = GiveUpEndpoint().release();
+    return Napi::Number::New(env_, static_cast<double>(handle));
   }
 
   // setLoopRef(bool): whether an open end keeps the event loop alive.
@@ -204,8 +206,8 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject>,
     return true;
   }
 
-  int64_t GiveUpEndpoint() override {
-    int64_t handle = driver_->ReleaseEndpoint();
+  OwnedHandle GiveUpEndpoint() override {
+    OwnedHandle handle = driver_->ReleaseEndpoint();
     Forget();
     return handle;
   }
@@ -391,9 +393,6 @@ void CloseAllChannels(Napi::Env env) {
     (*state->open_channels.begin())->Shutdown();
 }
 
-namespace {
-
-// Whether an open end of this environment owns `handle` already.
 bool OwnedByOpenEnd(Napi::Env env, int64_t handle) {
   for (const ChannelObject* end : AddonState::Get(env)->open_channels) {
     if (end->is_open() && end->endpoint() == handle)
@@ -402,67 +401,10 @@ bool OwnedByOpenEnd(Napi::Env env, int64_t handle) {
   return false;
 }
 
-// createChannelPair() -> [NativeChannel, NativeChannel]
-Napi::Value CreateChannelPairBinding(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int64_t handles[2];
-  Error error;
-  if (!CreateChannelPair(&handles[0], &handles[1], &error)) {
-    ThrowJsError(env, error);
-    return env.Undefined();
-  }
-  // Both adopted first: each adoption takes its handle whatever the outcome.
-  std::unique_ptr<ChannelTransport> ends[2] = {
-      AdoptChannelEnd(handles[0], &error), AdoptChannelEnd(handles[1], &error)};
-  if (!ends[0] || !ends[1]) {
-    ThrowJsError(env, error);
-    return env.Undefined();
-  }
-  Napi::Array pair = Napi::Array::New(env, 2);
-  for (uint32_t i = 0; i < 2; ++i) {
-    Napi::Value end = NewChannelObject(
-        env, ReleasedOffThread(env, std::move(ends[i])), handles[i]);
-    if (end.IsEmpty())
-      return env.Undefined();
-    pair.Set(i, end);
-  }
-  return pair;
-}
-
-// adoptChannel(handle) -> NativeChannel, for a handle that arrived by
-// rendezvous or came back from one: takes it whatever the outcome, except
-// when an open end owns it already (it stays that end's, and only one
-// object ever owns a handle).
-Napi::Value AdoptChannelBinding(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  int64_t handle;
-  if (!GetInteger(info[0], "handle", 0, UINT32_MAX, &handle))
-    return env.Undefined();
-  if (OwnedByOpenEnd(env, handle)) {
-    ThrowJsError(env, Error::Make(codes::kInvalidRight,
-                                  "Handle " + std::to_string(handle) +
-                                      " is already an open channel end's"));
-    return env.Undefined();
-  }
-  Error error;
-  auto transport = AdoptChannelEnd(handle, &error);
-  if (!transport) {
-    ThrowJsError(env, error);
-    return env.Undefined();
-  }
-  Napi::Value channel = NewChannelObject(
-      env, ReleasedOffThread(env, std::move(transport)), handle);
-  return channel.IsEmpty() ? env.Undefined() : channel;
-}
-
-}  // namespace
-
 void InitChannelBindings(Napi::Env env, Napi::Object exports) {
   AddonState* state = AddonState::Get(env);
   state->channel_class = Napi::Persistent(ChannelObject::Define(env));
-  exports.Set("createChannelPair",
-              Napi::Function::New(env, CreateChannelPairBinding));
-  exports.Set("adoptChannel", Napi::Function::New(env, AdoptChannelBinding));
+  InitChannelFactories(env, exports);
 }
 
 }  // namespace rendezvous

@@ -29,6 +29,9 @@ Napi::Value NewChannelObject(Napi::Env env,
 // Closes every open end of this environment, without events (teardown).
 void CloseAllChannels(Napi::Env env);
 
+// Whether an open end of this environment owns `handle` already.
+bool OwnedByOpenEnd(Napi::Env env, int64_t handle);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_NAPI_CHANNEL_BINDINGS_H_

@@ -128,9 +128,9 @@ void ChannelDriver::Shutdown() {
   transport_.reset();
 }
 
-int64_t ChannelDriver::ReleaseEndpoint() {
+OwnedHandle ChannelDriver::ReleaseEndpoint() {
   StopIo();
-  int64_t handle = transport_->ReleaseEndpoint();
+  OwnedHandle handle = transport_->ReleaseEndpoint();
   transport_.reset();
   return handle;
 }

@@ -79,7 +79,7 @@ class ChannelDriver final : private LoopEventSource::Listener {
   void Shutdown();
   // Gives up the end for transfer (between_messages() must hold): its
   // handle, kind kChannel, now the caller's.
-  int64_t ReleaseEndpoint();
+  OwnedHandle ReleaseEndpoint();
   // Ends the channel now (OnFinished) for a bad message the owner found.
   void Fail(const Error& error);
 

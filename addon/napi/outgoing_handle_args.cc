@@ -24,13 +24,9 @@ class BackendHandles : public HandleSystem {
   }
   bool Duplicate(int64_t handle,
                  RightKind kind,
-                 int64_t* copy,
+                 OwnedHandle* copy,
                  Error* error) override {
-    OwnedHandle owned;
-    if (!DuplicateHandle(handle, kind, &owned, error))
-      return false;
-    *copy = owned.release();
-    return true;
+    return DuplicateHandle(handle, kind, copy, error);
   }
 };
 

@@ -37,10 +37,10 @@ bool MapsSameObject(const SharedMemoryMapping& mapping,
 // still holds the descriptor open, and `handle` goes to the release thread.
 bool HandleForCheck(OwnedHandle* handle,
                     bool carried_as_fd,
-                    int64_t* out,
+                    OwnedHandle* out,
                     Error* error) {
   if (!carried_as_fd) {
-    *out = handle->release();
+    *out = std::move(*handle);
     return true;
   }
   Error why;
@@ -49,7 +49,7 @@ bool HandleForCheck(OwnedHandle* handle,
     *error = why;
     return false;
   }
-  *out = copy.release();
+  *out = std::move(copy);
   return true;
 }
 
@@ -62,19 +62,20 @@ bool AcceptPayload(const frames::HandleDescriptor& descriptor,
                    const std::vector<ReceivedPayload>& earlier,
                    ReceivedPayload* payload,
                    Error* error) {
-  int64_t checked;
+  OwnedHandle checked;
   if (!HandleForCheck(handle, carried_as_fd, &checked, error))
     return false;
   Error why;
   if (descriptor.kind == RightKind::kSharedMemory) {
-    payload->memory =
-        MapWithinBudget(OwnedHandle(checked, RightKind::kSharedMemory),
-                        descriptor.byte_length, region_budget, &why);
+    // Mapped as the region the message says it is, whatever carried it.
+    payload->memory = MapWithinBudget(
+        OwnedHandle(checked.release(), RightKind::kSharedMemory),
+        descriptor.byte_length, region_budget, &why);
   } else {
+    payload->channel_endpoint = checked.get();
     payload->channel =
-        DeferredTransport(AdoptChannelEnd(checked, &why).release(),
+        DeferredTransport(AdoptChannelEnd(std::move(checked), &why).release(),
                           DeferredTransportDeleter(release));
-    payload->channel_endpoint = checked;
   }
   if (!payload->memory && !payload->channel) {
     *error = BadMessage(why.message);

@@ -53,7 +53,7 @@ class FakeChannelTransport : public ChannelTransport {
                         size_t max_handles,
                         ReceivedFrame* received,
                         Error* error) override;
-  int64_t ReleaseEndpoint() override { return -1; }
+  OwnedHandle ReleaseEndpoint() override { return OwnedHandle(); }
 
  private:
   const size_t max_frame_size_;

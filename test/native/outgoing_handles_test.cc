@@ -34,15 +34,15 @@ class FakeHandleSystem : public HandleSystem {
     return true;
   }
   bool Duplicate(int64_t handle,
-                 RightKind /*kind*/,
-                 int64_t* copy,
+                 RightKind kind,
+                 OwnedHandle* copy,
                  Error* error) override {
     if (handle == fail_duplicate_of) {
       *error = Error::Make(codes::kSystem, "no descriptor left");
       return false;
     }
     duplicated.push_back(handle);
-    *copy = handle + kCopyOffset;
+    *copy = OwnedHandle(handle + kCopyOffset, kind);
     return true;
   }
 
@@ -62,9 +62,9 @@ class FakeEnd : public TransferableEnd {
     *error = Error::Make(codes::kChannelBusy, "in the middle of a message");
     return false;
   }
-  int64_t GiveUpEndpoint() override {
+  OwnedHandle GiveUpEndpoint() override {
     ++given_up;
-    return endpoint_;
+    return OwnedHandle(endpoint_, RightKind::kChannel);
   }
 
   bool busy = false;
