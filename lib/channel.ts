@@ -87,8 +87,8 @@ export interface Channel {
 }
 
 const NATIVE = Symbol('native');
-const RELEASE = Symbol('release');
-const RESTORE = Symbol('restore');
+const LEND = Symbol('lend');
+const SETTLE = Symbol('settle');
 const MACH_KINDS: Readonly<Record<string, [RightKind, boolean]>> = {
   'copy-send': [RightKind.SendRight, false],
   'move-send': [RightKind.SendRight, true],
@@ -195,6 +195,9 @@ export class Channel extends EventEmitter {
   #started = false;
   #loopRef = true;
   #closeEmitted = false;
+  /** The native end a rendezvous registration was given, which takes it if
+   * it is accepted and may give it back later. */
+  #lent: NativeChannel | null = null;
 
   private constructor(end: NativeChannel) {
     super();
@@ -220,12 +223,32 @@ export class Channel extends EventEmitter {
     return channel;
   }
 
-  /** @internal Gives up the end so it can travel; returns its handle. */
-  [RELEASE](): number {
-    const handle = this.#open().release();
-    this.#native = null;
-    debug('channel %d: handed over', this.#id);
-    return handle;
+  /** @internal The native end, for a rendezvous registration: the addon
+   * takes it out only if the registration is accepted. */
+  [LEND](): NativeChannel {
+    this.#lent = this.#open();
+    return this.#lent;
+  }
+
+  /** @internal After a rendezvous registration was made, refused or given
+   * back: forgets the end if the addon holds it, or uses it again if the
+   * addon gave it back (reading again if this end was). */
+  [SETTLE](): void {
+    const end = this.#lent;
+    if (end === null) return;
+    if (!end.isOpen) {
+      this.#noteHandedOver();
+      return;
+    }
+    this.#lent = null;
+    if (this.#native === end) return;
+    this.#attach(end);
+    debug('channel %d: its launch was given back; the end is back', this.#id);
+    if (!this.#loopRef) end.setLoopRef(false);
+    if (this.#started) {
+      this.#started = false;
+      this.start();
+    }
   }
 
   /** Forgets an end the addon took to send it. */
@@ -233,17 +256,6 @@ export class Channel extends EventEmitter {
     if (this.#native === null || this.#native.isOpen) return;
     this.#native = null;
     debug('channel %d: handed over', this.#id);
-  }
-
-  /** @internal Takes back an end whose rendezvous registration failed. */
-  [RESTORE](handle: number): void {
-    this.#attach(native().adoptChannel(handle));
-    debug('channel %d: its transfer failed; the end is back', this.#id);
-    if (!this.#loopRef) this.#native?.setLoopRef(false);
-    if (this.#started) {
-      this.#started = false;
-      this.start();
-    }
   }
 
   /** True once this end is closed, its peer gone, or it was sent away. */
@@ -438,23 +450,10 @@ export class Channel extends EventEmitter {
   }
 }
 
-/** Takes back every channel end of a failed or undone rendezvous
- * registration; one that cannot be taken back (no descriptor left) has its
- * handle closed rather than leaked. */
-export function restoreAll(released: ReadonlyMap<Channel, number>): void {
-  for (const [channel, handle] of released) {
-    try {
-      channel[RESTORE](handle);
-    } catch {
-      native().releaseRight(handle, RightKind.Channel);
-    }
-  }
-}
-
 /** @internal Wraps a channel end handle that arrived by rendezvous. */
 export function adoptChannel(handle: number): Channel {
   return Channel[NATIVE](native().adoptChannel(handle));
 }
 
-/** @internal For the rendezvous (main/rights.ts). */
-export const channelTransfer = { release: RELEASE } as const;
+/** @internal For the rendezvous (main/rights.ts, main/server.ts). */
+export const channelTransfer = { lend: LEND, settle: SETTLE } as const;

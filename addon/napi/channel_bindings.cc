@@ -11,6 +11,7 @@
 #include "core/outgoing_handles.h"
 #include "napi/addon_state.h"
 #include "napi/channel_driver.h"
+#include "napi/channel_handoff.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
 #include "napi/outgoing_handle_args.h"
@@ -95,6 +96,17 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject>,
       return nullptr;
     }
     return Unwrap(object);
+  }
+
+  // Owns `transport` (whose handle is `handle`) again: the end a
+  // rendezvous registration took, which gave it back. Not reading yet.
+  void TakeBack(DeferredTransport transport, int64_t handle) {
+    AddonState* state = AddonState::Get(env_);
+    driver_ = std::make_unique<ChannelDriver>(
+        std::move(transport), LoopOf(env_), &state->deferred_release,
+        static_cast<ChannelDriver::Listener*>(this));
+    endpoint_ = handle;
+    state->open_channels.insert(this);
   }
 
  private:
@@ -389,6 +401,37 @@ void CloseAllChannels(Napi::Env env) {
   AddonState* state = AddonState::Get(env);
   while (!state->open_channels.empty())
     (*state->open_channels.begin())->Shutdown();
+}
+
+bool ChannelEndOf(Napi::Env env,
+                  const Napi::Object& object,
+                  TransferableEnd** end,
+                  int64_t* handle) {
+  *end = ChannelObject::EndOf(env, object);
+  if (*end == nullptr)
+    return false;
+  *handle = ChannelObject::Unwrap(object)->endpoint();
+  return true;
+}
+
+bool GiveChannelEndBack(Napi::Env env,
+                        const Napi::Object& object,
+                        int64_t handle,
+                        Error* error) {
+  DeferredTransport transport =
+      ReleasedOffThread(env, AdoptChannelEnd(handle, error));
+  if (!transport)
+    return false;
+  ChannelObject* channel = ChannelObject::EndOf(env, object) != nullptr
+                               ? ChannelObject::Unwrap(object)
+                               : nullptr;
+  if (channel == nullptr || channel->is_open()) {
+    *error = Error::Make(codes::kInvalidRight,
+                         "No closed channel end to give the handle back to");
+    return false;  // the transport closes the handle
+  }
+  channel->TakeBack(std::move(transport), handle);
+  return true;
 }
 
 namespace {

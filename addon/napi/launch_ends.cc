@@ -1,0 +1,52 @@
+#include "napi/launch_ends.h"
+
+#include <utility>
+
+#include "napi/channel_handoff.h"
+
+namespace rendezvous {
+
+std::vector<TakenEnd> TakeEnds(const std::vector<ListedEnd>& ends) {
+  std::vector<TakenEnd> taken;
+  taken.reserve(ends.size());
+  for (const ListedEnd& listed : ends) {
+    // The spec named this handle, which the adopted right owns now.
+    (void)listed.end->GiveUpEndpoint();
+    taken.push_back({Napi::Persistent(listed.object), listed.handle});
+  }
+  return taken;
+}
+
+void ReturnEnds(Napi::Env env, std::vector<TakenEnd>* ends) {
+  for (TakenEnd& end : *ends) {
+    Error error;
+    // Nobody to tell of a failure: the end stays closed, as it would had a
+    // child taken it.
+    (void)GiveChannelEndBack(env, end.object.Value(), end.handle, &error);
+  }
+  ends->clear();
+}
+
+void LaunchEnds::Keep(LaunchId launch, std::vector<TakenEnd> ends) {
+  if (!ends.empty())
+    launches_[launch] = std::move(ends);
+}
+
+void LaunchEnds::Forget(LaunchId launch) {
+  launches_.erase(launch);
+}
+
+void LaunchEnds::ForgetAll() {
+  launches_.clear();
+}
+
+void LaunchEnds::GiveBack(Napi::Env env, LaunchId launch) {
+  auto it = launches_.find(launch);
+  if (it == launches_.end())
+    return;
+  std::vector<TakenEnd> ends = std::move(it->second);
+  launches_.erase(it);
+  ReturnEnds(env, &ends);
+}
+
+}  // namespace rendezvous
