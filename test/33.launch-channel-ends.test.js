@@ -9,7 +9,7 @@ const path = require('node:path');
 const { test } = require('node:test');
 
 const { Channel, RendezvousServer } = require('../dist/main');
-const { fdIsOpen } = require('./support/fds');
+const { fdIsOpen, makePipe } = require('./support/fds');
 
 const LINUX_ONLY =
   process.platform === 'linux' ? false : 'channel ends are Mach ports on macOS, not descriptors';
@@ -61,3 +61,28 @@ test(
     }
   },
 );
+
+test('a refused prepareLaunch never takes the channel end: it goes on reading as it was', async () => {
+  const server = RendezvousServer.instance();
+  const [mine, theirs] = Channel.pair();
+  try {
+    const received = [];
+    theirs.on('message', ({ data }) => received.push(data));
+    const { writeFd, readFd } = makePipe();
+    fs.closeSync(writeFd);
+    assert.throws(() => server.prepareLaunch({ 1: theirs, 2: { fd: writeFd, disposition: 'move' } }), {
+      code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+    });
+    fs.closeSync(readFd);
+    assert.equal(theirs.closed, false);
+    assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
+    const arrived = new Promise((resolve) => theirs.once('message', resolve));
+    mine.postMessage('after the refusal');
+    assert.equal((await arrived).data, 'after the refusal');
+    assert.deepEqual(received, ['after the refusal']);
+  } finally {
+    mine.close();
+    theirs.close();
+    server.stop();
+  }
+});
