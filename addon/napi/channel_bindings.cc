@@ -416,20 +416,13 @@ bool ChannelEndOf(Napi::Env env,
 
 bool GiveChannelEndBack(Napi::Env env,
                         const Napi::Object& object,
-                        int64_t handle,
-                        Error* error) {
-  DeferredTransport transport =
-      ReleasedOffThread(env, AdoptChannelEnd(handle, error));
-  if (!transport)
+                        DeferredTransport transport,
+                        int64_t handle) {
+  if (ChannelObject::EndOf(env, object) == nullptr)
     return false;
-  ChannelObject* channel = ChannelObject::EndOf(env, object) != nullptr
-                               ? ChannelObject::Unwrap(object)
-                               : nullptr;
-  if (channel == nullptr || channel->is_open()) {
-    *error = Error::Make(codes::kInvalidRight,
-                         "No closed channel end to give the handle back to");
-    return false;  // the transport closes the handle
-  }
+  ChannelObject* channel = ChannelObject::Unwrap(object);
+  if (channel->is_open())
+    return false;
   channel->TakeBack(std::move(transport), handle);
   return true;
 }

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "core/error.h"
+#include "core/deferred_release.h"
 #include "core/outgoing_handles.h"
 
 namespace rendezvous {
@@ -20,13 +20,13 @@ bool ChannelEndOf(Napi::Env env,
                   TransferableEnd** end,
                   int64_t* handle);
 
-// Gives `handle`, which the end of `object` gave up, back to it: the object
-// owns it again, open and not reading yet. False (the handle then closed) if
-// the handle is no longer a channel end or the object is open already.
+// Gives `transport` (whose handle is `handle`, which the end of `object`
+// gave up) back to it: the object owns it again, open and not reading yet.
+// False, the transport then released, if `object` is no closed NativeChannel.
 bool GiveChannelEndBack(Napi::Env env,
                         const Napi::Object& object,
-                        int64_t handle,
-                        Error* error);
+                        DeferredTransport transport,
+                        int64_t handle);
 
 }  // namespace rendezvous
 

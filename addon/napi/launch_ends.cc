@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/channel_transport.h"
+#include "napi/channel_bindings.h"
 #include "napi/channel_handoff.h"
 
 namespace rendezvous {
@@ -19,10 +21,15 @@ std::vector<TakenEnd> TakeEnds(const std::vector<ListedEnd>& ends) {
 
 void ReturnEnds(Napi::Env env, std::vector<TakenEnd>* ends) {
   for (TakenEnd& end : *ends) {
+    // Adopting takes the handle whatever the outcome. Nobody to tell of a
+    // failure: the end stays closed, as it would had a child taken it.
     Error error;
-    // Nobody to tell of a failure: the end stays closed, as it would had a
-    // child taken it.
-    (void)GiveChannelEndBack(env, end.object.Value(), end.handle, &error);
+    DeferredTransport transport =
+        ReleasedOffThread(env, AdoptChannelEnd(end.handle, &error));
+    if (transport) {
+      (void)GiveChannelEndBack(env, end.object.Value(), std::move(transport),
+                               end.handle);
+    }
   }
   ends->clear();
 }
