@@ -25,6 +25,7 @@
       "addon/napi/external_buffers.cc",
       "addon/napi/js_args.cc",
       "addon/napi/js_error.cc",
+      "addon/napi/launch_ends.cc",
       "addon/napi/mapped_regions.cc",
       "addon/napi/module.cc",
       "addon/napi/outgoing_handle_args.cc",

@@ -2,12 +2,10 @@ import { EventEmitter } from 'node:events';
 
 import { debug } from './debug';
 import { MAX_HANDLES_PER_MESSAGE } from './limits';
-import { RIGHT_SHAPES, TRANSFERABLE_OBJECTS } from './messages';
 import { rendezvousError, type RendezvousError } from './errors';
 import { machReceiveRight, machSendRight, type MachReceiveRight, type MachSendRight } from './mach_rights';
 import {
   ChannelEvent,
-  constants,
   native,
   RightKind,
   type NativeChannel,
@@ -16,7 +14,8 @@ import {
   type NativeReceivedRaw,
   type NativeSharedMemory,
 } from './native';
-import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from './node-handles';
+import type { NodeHandleObject } from './node-handles';
+import { describeHandle, invalidHandle, toBytes } from './outgoing-message';
 import { ReceivedFd, receivedFd } from './received-fd';
 import { SharedMemory, sharedMemoryNative } from './shared-memory';
 
@@ -87,82 +86,22 @@ export interface Channel {
 }
 
 const NATIVE = Symbol('native');
-const RELEASE = Symbol('release');
-const RESTORE = Symbol('restore');
-const MACH_KINDS: Readonly<Record<string, [RightKind, boolean]>> = {
-  'copy-send': [RightKind.SendRight, false],
-  'move-send': [RightKind.SendRight, true],
-  'move-receive': [RightKind.ReceiveRight, true],
-  'move-send-once': [RightKind.SendOnceRight, true],
-};
-
-function toBytes(data: ChannelData): { bytes: Uint8Array; isText: boolean } {
-  if (typeof data === 'string') return { bytes: Buffer.from(data, 'utf8'), isText: true };
-  if (ArrayBuffer.isView(data)) {
-    return { bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), isText: false };
-  }
-  if (data instanceof ArrayBuffer) return { bytes: new Uint8Array(data), isText: false };
-  throw rendezvousError(
-    TypeError,
-    'ERR_RENDEZVOUS_INVALID_ARGUMENT',
-    'A message must be a string, an ArrayBuffer or an ArrayBufferView',
-  );
-}
-
-function invalidHandle(index: number, why: string): Error {
-  return rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_RIGHT', `Handle ${index}: ${why}`);
-}
-
-function checkHandleNumber(index: number, value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw invalidHandle(index, `${field} must be a non-negative integer, not ${String(value)}`);
-  }
-  return value;
-}
-
-/** An outgoing handle in the addon's shape: a region or a channel end as its
- * native object (the addon duplicates the region and takes the end only
- * once the whole message passed its checks), anything else by number. */
+const LEND = Symbol('lend');
+const SETTLE = Symbol('settle');
+/** An outgoing handle in the addon's shape: a channel end as its native
+ * object (the addon takes it only once the whole message passed its
+ * checks), anything else as `describeHandle` puts it. */
 function describe(
   handle: unknown,
   index: number,
   sender: Channel,
 ): NativeOutgoingHandle | NativeSharedMemory | Channel {
-  if (handle instanceof SharedMemory) return handle[sharedMemoryNative];
   if (handle instanceof Channel) {
     if (handle === sender) throw invalidHandle(index, 'a channel end cannot be sent over itself');
     if (handle.closed) throw invalidHandle(index, 'the channel end is closed');
     return handle;
   }
-  if (isNodeHandleObject(handle)) {
-    return {
-      handle: descriptorOf(handle, `Handle ${index}`),
-      kind: RightKind.Fd,
-      byteLength: 0,
-      move: false,
-    };
-  }
-  if (typeof handle !== 'object' || handle === null) {
-    throw invalidHandle(index, `expected ${TRANSFERABLE_OBJECTS}, ${RIGHT_SHAPES}`);
-  }
-  const { fd, port, disposition } = handle as { fd?: unknown; port?: unknown; disposition?: unknown };
-  if (port !== undefined) {
-    if (!constants.machPorts) throw invalidHandle(index, 'Mach ports exist only on macOS');
-    const kind = typeof disposition === 'string' ? MACH_KINDS[disposition] : undefined;
-    if (kind === undefined) {
-      throw invalidHandle(index, `disposition must be one of ${Object.keys(MACH_KINDS).join(', ')}`);
-    }
-    return { handle: checkHandleNumber(index, port, 'port'), kind: kind[0], byteLength: 0, move: kind[1] };
-  }
-  if (disposition !== 'copy' && disposition !== 'move') {
-    throw invalidHandle(index, "an fd's disposition must be 'copy' or 'move'");
-  }
-  return {
-    handle: checkHandleNumber(index, fd, 'fd'),
-    kind: RightKind.Fd,
-    byteLength: 0,
-    move: disposition === 'move',
-  };
+  return describeHandle(handle, index);
 }
 
 function wrapReceived(received: NativeReceived): ReceivedHandle {
@@ -195,6 +134,9 @@ export class Channel extends EventEmitter {
   #started = false;
   #loopRef = true;
   #closeEmitted = false;
+  /** The native end a rendezvous registration was given, which takes it if
+   * it is accepted and may give it back later. */
+  #lent: NativeChannel | null = null;
 
   private constructor(end: NativeChannel) {
     super();
@@ -220,12 +162,32 @@ export class Channel extends EventEmitter {
     return channel;
   }
 
-  /** @internal Gives up the end so it can travel; returns its handle. */
-  [RELEASE](): number {
-    const handle = this.#open().release();
-    this.#native = null;
-    debug('channel %d: handed over', this.#id);
-    return handle;
+  /** @internal The native end, for a rendezvous registration: the addon
+   * takes it out only if the registration is accepted. */
+  [LEND](): NativeChannel {
+    this.#lent = this.#open();
+    return this.#lent;
+  }
+
+  /** @internal After a rendezvous registration was made, refused or given
+   * back: forgets the end if the addon holds it, or uses it again if the
+   * addon gave it back (reading again if this end was). */
+  [SETTLE](): void {
+    const end = this.#lent;
+    if (end === null) return;
+    if (!end.isOpen) {
+      this.#noteHandedOver();
+      return;
+    }
+    this.#lent = null;
+    if (this.#native === end) return;
+    this.#attach(end);
+    debug('channel %d: its launch was given back; the end is back', this.#id);
+    if (!this.#loopRef) end.setLoopRef(false);
+    if (this.#started) {
+      this.#started = false;
+      this.start();
+    }
   }
 
   /** Forgets an end the addon took to send it. */
@@ -233,17 +195,6 @@ export class Channel extends EventEmitter {
     if (this.#native === null || this.#native.isOpen) return;
     this.#native = null;
     debug('channel %d: handed over', this.#id);
-  }
-
-  /** @internal Takes back an end whose rendezvous registration failed. */
-  [RESTORE](handle: number): void {
-    this.#attach(native().adoptChannel(handle));
-    debug('channel %d: its transfer failed; the end is back', this.#id);
-    if (!this.#loopRef) this.#native?.setLoopRef(false);
-    if (this.#started) {
-      this.#started = false;
-      this.start();
-    }
   }
 
   /** True once this end is closed, its peer gone, or it was sent away. */
@@ -438,23 +389,10 @@ export class Channel extends EventEmitter {
   }
 }
 
-/** Takes back every channel end of a failed or undone rendezvous
- * registration; one that cannot be taken back (no descriptor left) has its
- * handle closed rather than leaked. */
-export function restoreAll(released: ReadonlyMap<Channel, number>): void {
-  for (const [channel, handle] of released) {
-    try {
-      channel[RESTORE](handle);
-    } catch {
-      native().releaseRight(handle, RightKind.Channel);
-    }
-  }
-}
-
 /** @internal Wraps a channel end handle that arrived by rendezvous. */
 export function adoptChannel(handle: number): Channel {
   return Channel[NATIVE](native().adoptChannel(handle));
 }
 
-/** @internal For the rendezvous (main/rights.ts). */
-export const channelTransfer = { release: RELEASE } as const;
+/** @internal For the rendezvous (main/rights.ts, main/server.ts). */
+export const channelTransfer = { lend: LEND, settle: SETTLE } as const;

@@ -16,7 +16,8 @@ export type NativeRightSpec =
        * for a plain right. */
       payload?: RightKind;
     }
-  | { key: number; region: NativeSharedMemory };
+  | { key: number; region: NativeSharedMemory }
+  | { key: number; channel: NativeChannel };
 
 /** RightKind's values by name, as the addon exports them (addon/core/right.h). */
 export interface RightKinds {

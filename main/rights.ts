@@ -1,9 +1,9 @@
-import { Channel, channelTransfer, restoreAll } from '../lib/channel';
+import { Channel, channelTransfer } from '../lib/channel';
 import { rendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
 import { checkRightCount, MAX_RIGHTS_PER_PROCESS } from '../lib/limits';
 import { RIGHT_SHAPES, TRANSFERABLE_OBJECTS } from '../lib/messages';
-import { constants, RightKind, type NativeRightSpec } from '../lib/native';
+import { constants, type NativeRightSpec } from '../lib/native';
 import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from '../lib/node-handles';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
@@ -85,9 +85,9 @@ function checkDisposition(key: number, disposition: unknown, allowed: ReadonlySe
   return disposition;
 }
 
-/** A right in the addon's shape; a channel end is given up only when the
- * registration is made (see `registerPorts`). */
-type CheckedRight = NativeRightSpec | { key: number; channel: Channel };
+/** A right in the addon's shape, but a channel end still as its Channel
+ * (see `registerPorts`). */
+type CheckedRight = NativeRightSpec | { key: number; end: Channel };
 
 function checkRight(key: number, right: unknown): CheckedRight {
   // The addon takes its own reference to the region's handle.
@@ -100,7 +100,7 @@ function checkRight(key: number, right: unknown): CheckedRight {
         `The channel end for key ${key} is closed`,
       );
     }
-    return { key, channel: right };
+    return { key, end: right };
   }
   if (isNodeHandleObject(right)) {
     // The server keeps a duplicate (the backend's default for a plain
@@ -132,17 +132,16 @@ function checkRight(key: number, right: unknown): CheckedRight {
 
 /**
  * Validates the caller's rights, puts them in the addon's shape and calls
- * `register` with them. Channel ends are given up just before, and taken
- * back if `register` throws, so a failed registration leaves every right
- * with the caller. `register` also sees which ends were given up (and their
- * handles), for a registration that may still be undone later.
+ * `register` with them, and with the channel ends among them. The addon
+ * takes a channel end out of its object only if the registration is
+ * accepted, so a failed one leaves every right with the caller.
  */
 export function registerPorts<T>(
   ports: unknown,
-  register: (specs: NativeRightSpec[], channels: ReadonlyMap<Channel, number>) => T,
+  register: (specs: NativeRightSpec[], channels: readonly Channel[]) => T,
 ): T {
   const checked = normalisePorts(ports);
-  const channels = checked.flatMap((right) => ('channel' in right ? [right.channel] : []));
+  const channels = checked.flatMap((right) => ('end' in right ? [right.end] : []));
   if (new Set(channels).size !== channels.length) {
     throw rendezvousError(
       TypeError,
@@ -150,20 +149,13 @@ export function registerPorts<T>(
       'A channel end is registered under two keys',
     );
   }
-  const released = new Map<Channel, number>();
   try {
-    const specs = checked.map((right): NativeRightSpec => {
-      if (!('channel' in right)) return right;
-      const handle = right.channel[channelTransfer.release]();
-      released.set(right.channel, handle);
-      // Sent as the backend sends a channel end it is given.
-      return { key: right.key, handle, payload: RightKind.Channel };
-    });
-    const result = register(specs, new Map(released));
-    released.clear();
-    return result;
+    const specs = checked.map((right): NativeRightSpec =>
+      'end' in right ? { key: right.key, channel: right.end[channelTransfer.lend]() } : right,
+    );
+    return register(specs, channels);
   } finally {
-    restoreAll(released);
+    for (const channel of channels) channel[channelTransfer.settle]();
   }
 }
 

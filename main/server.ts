@@ -7,7 +7,7 @@ import {
 } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
 import { checkMadeHere, MADE_HERE } from '../lib/made-here';
-import { restoreAll, type Channel } from '../lib/channel';
+import { channelTransfer, type Channel } from '../lib/channel';
 import { native } from '../lib/native';
 import { checkPid, registerPorts, type PortsForRendezvous } from './rights';
 
@@ -44,7 +44,7 @@ export interface ServerStats {
 let newLaunch: (
   id: number,
   env: Readonly<Record<string, string>>,
-  channels: ReadonlyMap<Channel, number>,
+  channels: readonly Channel[],
 ) => PendingLaunch;
 
 /**
@@ -55,7 +55,7 @@ let newLaunch: (
 export class PendingLaunch {
   readonly #id: number;
   #settled = false;
-  #channels: ReadonlyMap<Channel, number>;
+  readonly #channels: readonly Channel[];
   /** Variables to add to the child's environment. */
   readonly env: Readonly<Record<string, string>>;
 
@@ -67,7 +67,7 @@ export class PendingLaunch {
     token: symbol,
     id: number,
     env: Readonly<Record<string, string>>,
-    channels: ReadonlyMap<Channel, number>,
+    channels: readonly Channel[],
   ) {
     checkMadeHere(token, 'PendingLaunch', 'RendezvousServer.prepareLaunch()');
     this.#id = id;
@@ -106,8 +106,9 @@ export class PendingLaunch {
   giveBack(): void {
     if (this.#settled) return;
     this.#settled = true;
+    // The addon puts each channel end back into its native object.
     native().cancelLaunch(this.#id, true);
-    restoreAll(this.#channels);
+    for (const channel of this.#channels) channel[channelTransfer.settle]();
     debug('gave back launch %d', this.#id);
   }
 }
@@ -184,7 +185,7 @@ export class RendezvousServer {
     this.#checkRunning();
     const [id, count, channels] = registerPorts(
       ports,
-      (rights, released) => [native().prepareLaunch(rights), rights.length, released] as const,
+      (rights, channels) => [native().prepareLaunch(rights), rights.length, channels] as const,
     );
     debug('prepared launch %d with %d rights', id, count);
     return newLaunch(id, this.childEnv, channels);

@@ -175,7 +175,7 @@ function linuxSuite() {
    */
   async function channelWithLingeringSocket(scenario) {
     const [channel, theirs] = Channel.pair();
-    const fd = theirs[channelTransfer.release]();
+    const fd = theirs[channelTransfer.lend]().release();
     const peer = track(
       childProcess.spawn(rawChannelPeerPath(), [scenario, String(LINGER_S)], {
         stdio: ['pipe', 'pipe', 'inherit', fd],

@@ -20,7 +20,7 @@ afterEach(killStragglers);
 /** A channel whose other end is held by the raw peer running `scenario`. */
 function rawPeer(scenario) {
   const [mine, theirs] = Channel.pair();
-  const fd = theirs[channelTransfer.release]();
+  const fd = theirs[channelTransfer.lend]().release();
   const peer = track(
     childProcess.spawn(rawChannelPeerPath(), [scenario], { stdio: ['ignore', 'inherit', 'inherit', fd] }),
   );
@@ -103,7 +103,7 @@ describe(
       const { Channel } = require(${JSON.stringify(require.resolve('../dist/main'))});
       const { channelTransfer } = require(${JSON.stringify(require.resolve('../dist/lib/channel'))});
       const [mine, theirs] = Channel.pair();
-      const fd = theirs[channelTransfer.release]();
+      const fd = theirs[channelTransfer.lend]().release();
       require('node:child_process').spawn(${JSON.stringify(rawChannelPeerPath())}, ['garbage'],
         { stdio: ['ignore', 'inherit', 'inherit', fd] });
       require('node:fs').closeSync(fd);

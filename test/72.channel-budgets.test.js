@@ -25,7 +25,7 @@ afterEach(killStragglers);
  * `stdout` 'pipe' to hear from the peer. */
 function rawPeer(scenario, stdout = 'ignore') {
   const [mine, theirs] = Channel.pair();
-  const fd = theirs[channelTransfer.release]();
+  const fd = theirs[channelTransfer.lend]().release();
   const peer = track(
     childProcess.spawn(rawChannelPeerPath(), [scenario], { stdio: ['ignore', stdout, 'inherit', fd] }),
   );

@@ -75,7 +75,7 @@ describe(
       },
       async () => {
         const [mine, theirs] = Channel.pair();
-        const fd = theirs[channelTransfer.release]();
+        const fd = theirs[channelTransfer.lend]().release();
         const child = fullTableChild('channel', { stdio: ['ignore', 'pipe', 'inherit', fd] });
         fs.closeSync(fd);
         const result = lastLine(child);

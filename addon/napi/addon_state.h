@@ -19,6 +19,7 @@
 #include "core/limits.h"
 #include "core/registration_table.h"
 #include "core/seam/server.h"
+#include "napi/launch_ends.h"
 
 namespace rendezvous {
 
@@ -29,6 +30,8 @@ struct AddonState {
   DeferredRelease deferred_release{kMaxDeferredReleases};
   RegistrationTable table;
   std::unique_ptr<ServerTransport> server;
+  // The channel ends each pending launch took, to give back.
+  LaunchEnds launch_ends;
   // Constructors for the objects native code makes (received payloads).
   Napi::FunctionReference shared_memory_class;
   Napi::FunctionReference channel_class;

@@ -12,6 +12,7 @@
 #include "napi/addon_state.h"
 #include "napi/channel_driver.h"
 #include "napi/channel_factories.h"
+#include "napi/channel_handoff.h"
 #include "napi/js_error.h"
 #include "napi/outgoing_handle_args.h"
 #include "napi/received_message_js.h"
@@ -95,6 +96,17 @@ class ChannelObject : public Napi::ObjectWrap<ChannelObject>,
       return nullptr;
     }
     return Unwrap(object);
+  }
+
+  // Owns `transport` (whose handle is `handle`) again: the end a
+  // rendezvous registration took, which gave it back. Not reading yet.
+  void TakeBack(DeferredTransport transport, int64_t handle) {
+    AddonState* state = AddonState::Get(env_);
+    driver_ = std::make_unique<ChannelDriver>(
+        std::move(transport), LoopOf(env_), &state->deferred_release,
+        static_cast<ChannelDriver::Listener*>(this));
+    endpoint_ = handle;
+    state->open_channels.insert(this);
   }
 
  private:
@@ -393,6 +405,31 @@ void CloseAllChannels(Napi::Env env) {
     (*state->open_channels.begin())->Shutdown();
 }
 
+bool ChannelEndOf(Napi::Env env,
+                  const Napi::Object& object,
+                  TransferableEnd** end,
+                  int64_t* handle) {
+  *end = ChannelObject::EndOf(env, object);
+  if (*end == nullptr)
+    return false;
+  *handle = ChannelObject::Unwrap(object)->endpoint();
+  return true;
+}
+
+bool GiveChannelEndBack(Napi::Env env,
+                        const Napi::Object& object,
+                        DeferredTransport transport,
+                        int64_t handle) {
+  if (ChannelObject::EndOf(env, object) == nullptr)
+    return false;
+  ChannelObject* channel = ChannelObject::Unwrap(object);
+  if (channel->is_open())
+    return false;
+  channel->TakeBack(std::move(transport), handle);
+  return true;
+}
+
+// Whether an open end of this environment owns `handle` already.
 bool OwnedByOpenEnd(Napi::Env env, int64_t handle) {
   for (const ChannelObject* end : AddonState::Get(env)->open_channels) {
     if (end->is_open() && end->endpoint() == handle)

@@ -8,6 +8,7 @@
 #include "core/limits.h"
 #include "core/right_specs.h"
 #include "core/shared_memory.h"
+#include "napi/channel_handoff.h"
 #include "napi/js_error.h"
 #include "napi/shared_memory_bindings.h"
 
@@ -90,6 +91,33 @@ bool GetRegionSpec(Napi::Env env, const Napi::Value& region, RightSpec* spec) {
   return true;
 }
 
+// { channel }: a NativeChannel end, moved as the backend sends channel ends
+// once the registration is accepted.
+bool GetChannelSpec(Napi::Env env,
+                    const Napi::Value& channel,
+                    RightSpec* spec,
+                    ListedEnd* listed) {
+  Error error;
+  if (!channel.IsObject() || !ChannelEndOf(env, channel.As<Napi::Object>(),
+                                           &listed->end, &listed->handle)) {
+    if (!env.IsExceptionPending()) {
+      ThrowJsError(env,
+                   Error::Type(codes::kInvalidRight,
+                               RightFor(spec->key) + " names no channel end"));
+    }
+    return false;
+  }
+  if (!listed->end->CheckTransferable(&error)) {
+    ThrowJsError(env, error);
+    return false;
+  }
+  listed->object = channel.As<Napi::Object>();
+  spec->handle = listed->handle;
+  spec->disposition = BackendDefaultDispositions().channel_end;
+  spec->payload = RightKind::kChannel;
+  return true;
+}
+
 // The backend's disposition for what the handle carries, when JS names none.
 const char* DefaultDisposition(RightKind payload) {
   const DefaultDispositions& defaults = BackendDefaultDispositions();
@@ -138,7 +166,10 @@ bool GetHandleSpec(Napi::Env env, Napi::Object object, RightSpec* spec) {
   return true;
 }
 
-bool GetRightSpec(Napi::Env env, const Napi::Value& item, RightSpec* spec) {
+bool GetRightSpec(Napi::Env env,
+                  const Napi::Value& item,
+                  RightSpec* spec,
+                  std::vector<ListedEnd>* ends) {
   if (!item.IsObject()) {
     ThrowJsError(
         env, Error::Type(codes::kInvalidRight, "each right must be an object"));
@@ -152,15 +183,25 @@ bool GetRightSpec(Napi::Env env, const Napi::Value& item, RightSpec* spec) {
   }
   spec->key = static_cast<uint32_t>(key);
   Napi::Value region = object.Get("region");
+  Napi::Value channel = object.Get("channel");
   if (env.IsExceptionPending())
     return false;
-  return region.IsUndefined() ? GetHandleSpec(env, object, spec)
-                              : GetRegionSpec(env, region, spec);
+  if (!region.IsUndefined())
+    return GetRegionSpec(env, region, spec);
+  if (channel.IsUndefined())
+    return GetHandleSpec(env, object, spec);
+  ListedEnd listed;
+  if (!GetChannelSpec(env, channel, spec, &listed))
+    return false;
+  ends->push_back(listed);
+  return true;
 }
 
 }  // namespace
 
-bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
+bool GetRightSpecs(const Napi::Value& value,
+                   std::vector<RightSpec>* specs,
+                   std::vector<ListedEnd>* ends) {
   Napi::Env env = value.Env();
   if (!value.IsArray()) {
     ThrowJsError(
@@ -173,10 +214,11 @@ bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs) {
     return false;
   }
   specs->clear();
+  ends->clear();
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
     RightSpec spec;
-    if (env.IsExceptionPending() || !GetRightSpec(env, item, &spec))
+    if (env.IsExceptionPending() || !GetRightSpec(env, item, &spec, ends))
       return false;
     specs->push_back(std::move(spec));
   }

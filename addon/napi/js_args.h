@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/outgoing_handles.h"
 #include "core/seam/handles.h"
 
 namespace rendezvous {
@@ -19,10 +20,23 @@ bool GetInteger(const Napi::Value& value,
                 int64_t min,
                 int64_t max,
                 int64_t* out);
-// [{ key, handle, disposition?, payload?, byteLength? } or
-//  { key, region: NativeSharedMemory }, ...]. Without a disposition the
-// backend's default for the payload applies (core/default_dispositions.h).
-bool GetRightSpecs(const Napi::Value& value, std::vector<RightSpec>* specs);
+// A channel end a registration lists, still its object's: the spec names
+// its handle, which the registration takes (GiveUpEndpoint) only once it is
+// accepted.
+struct ListedEnd {
+  Napi::Object object;
+  TransferableEnd* end = nullptr;
+  int64_t handle = -1;
+};
+
+// [{ key, handle, disposition?, payload?, byteLength? },
+//  { key, region: NativeSharedMemory } or { key, channel: NativeChannel },
+//  ...]. Without a disposition the backend's default for the payload
+// applies (core/default_dispositions.h). A channel end must be open and
+// between messages; it is listed in `ends` too.
+bool GetRightSpecs(const Napi::Value& value,
+                   std::vector<RightSpec>* specs,
+                   std::vector<ListedEnd>* ends);
 
 }  // namespace rendezvous
 

@@ -9,6 +9,7 @@
 #include "napi/addon_state.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
+#include "napi/launch_ends.h"
 
 namespace rendezvous {
 
@@ -98,17 +99,23 @@ Napi::Value StartServerBinding(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value StopServerBinding(const Napi::CallbackInfo& info) {
-  AddonState::Get(info.Env())->server.reset();
+  AddonState* state = AddonState::Get(info.Env());
+  state->server.reset();
+  // The stopped server released every launch and the ends they held: none
+  // can be given back, and their handle numbers may be reused.
+  state->launch_ends.ForgetAll();
   return info.Env().Undefined();
 }
 
-// prepareLaunch(rights) -> launch id
+// prepareLaunch(rights) -> launch id. Channel ends are taken from their
+// objects only once every right was adopted.
 Napi::Value PrepareLaunchBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!RunningServer(env))
     return env.Undefined();
   std::vector<RightSpec> specs;
-  if (!GetRightSpecs(info[0], &specs))
+  std::vector<ListedEnd> ends;
+  if (!GetRightSpecs(info[0], &specs, &ends))
     return env.Undefined();
   if (auto error = CheckRightSpecs(specs)) {
     ThrowJsError(env, *error);
@@ -120,7 +127,10 @@ Napi::Value PrepareLaunchBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  auto id = AddonState::Get(env)->table.Prepare(std::move(rights));
+  std::vector<TakenEnd> taken = TakeEnds(ends);
+  AddonState* state = AddonState::Get(env);
+  auto id = state->table.Prepare(std::move(rights));
+  state->launch_ends.Keep(id, std::move(taken));
   return Napi::Number::New(env, static_cast<double>(id));
 }
 
@@ -140,40 +150,48 @@ Napi::Value BindLaunchBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
-  if (auto bind_error = AddonState::Get(env)->table.Bind(
-          static_cast<RegistrationTable::LaunchId>(id), pid,
-          std::move(watch))) {
+  auto launch = static_cast<RegistrationTable::LaunchId>(id);
+  AddonState* state = AddonState::Get(env);
+  if (auto bind_error = state->table.Bind(launch, pid, std::move(watch))) {
     ThrowJsError(env, *bind_error);
+    return env.Undefined();
   }
+  state->launch_ends.Forget(launch);
   return env.Undefined();
 }
 
 // cancelLaunch(id, giveBack?): releases the launch's rights, or with
 // giveBack (a launch that never ran) returns the moved ones to the caller
-// unreleased; unknown ids are ignored.
+// unreleased, each channel end into its own object; unknown ids are ignored.
 Napi::Value CancelLaunchBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t id;
   if (!GetInteger(info[0], "launch", 1, kMaxLaunchId, &id))
     return env.Undefined();
   auto launch = static_cast<RegistrationTable::LaunchId>(id);
-  RegistrationTable& table = AddonState::Get(env)->table;
-  if (info[1].ToBoolean().Value())
-    table.GiveBack(launch);
-  else
-    table.Cancel(launch);
+  AddonState* state = AddonState::Get(env);
+  if (info[1].ToBoolean().Value()) {
+    state->table.GiveBack(launch);
+    state->launch_ends.GiveBack(env, launch);
+  } else {
+    state->table.Cancel(launch);
+    state->launch_ends.Forget(launch);
+  }
   return env.Undefined();
 }
 
 // registerForPid(pid, rights): all or nothing; on failure the caller keeps
-// every handle.
+// every handle, and every channel end stays in its object.
 Napi::Value RegisterForPidBinding(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ServerTransport* server = RunningServer(env);
   int32_t pid;
   std::vector<RightSpec> specs;
-  if (!server || !GetPid(info[0], &pid) || !GetRightSpecs(info[1], &specs))
+  std::vector<ListedEnd> ends;
+  if (!server || !GetPid(info[0], &pid) ||
+      !GetRightSpecs(info[1], &specs, &ends)) {
     return env.Undefined();
+  }
   if (auto error = CheckRightSpecs(specs)) {
     ThrowJsError(env, *error);
     return env.Undefined();
@@ -199,9 +217,11 @@ Napi::Value RegisterForPidBinding(const Napi::CallbackInfo& info) {
     ThrowJsError(env, error);
     return env.Undefined();
   }
+  std::vector<TakenEnd> taken = TakeEnds(ends);
   auto id = state->table.Prepare(std::move(rights));
   if (auto bind_error = state->table.Bind(id, pid, std::move(watch))) {
-    state->table.Cancel(id);
+    state->table.GiveBack(id);
+    ReturnEnds(env, &taken);
     ThrowJsError(env, *bind_error);
   }
   return env.Undefined();
