@@ -1,13 +1,13 @@
 // The addon's entry point: per-environment state, its cleanup, and the
 // bindings.
 #include <napi.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 
 #include "core/debug_log.h"
+#include "core/seam/process.h"
 #include "napi/addon_state.h"
 #include "napi/channel_bindings.h"
 #include "napi/client_bindings.h"
@@ -28,7 +28,7 @@ constexpr std::chrono::milliseconds kDeferredReleaseDrainBound{500};
 Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   // Owners release handles with no config at hand: they log through this.
   SetProcessDebugLog(NodeDebugNames(std::getenv("NODE_DEBUG"), "rendezvous"),
-                     static_cast<long>(::getpid()));
+                     static_cast<long>(CurrentProcessId()));
   auto* state = new AddonState();
   env.SetInstanceData<AddonState>(state);
   // Stop the server thread and close every handle when the environment (the
