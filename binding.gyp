@@ -150,6 +150,7 @@
               "test/native/mapping_budget_test.cc",
               "test/native/message_assembler_test.cc",
               "test/native/owned_handle_test.cc",
+              "test/native/payload_carrier_test.cc",
               "test/native/outgoing_handles_test.cc",
               "test/native/registration_table_test.cc",
               "test/native/scoped_fd_test.cc",

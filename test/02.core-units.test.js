@@ -1,7 +1,7 @@
 'use strict';
 // The core's C++ unit tests (test/native/): RegistrationTable, HeldRequests,
 // UnsentReplies, ReplyPolicy, ChannelSender, MessageAssembler and
-// OutgoingHandles against fake rights,
+// OutgoingHandles against fake rights, the payload carrier rule,
 // exit watches and transports, with no OS underneath; the owners
 // (ScopedGeneric, OwnedHandle, ScopedFd on real descriptors), the
 // process-wide debug log, MappingBudget, the server's endpoint name, and
@@ -32,6 +32,7 @@ test('every class under test has cases', () => {
     'MessageAssembler',
     'OutgoingHandles',
     'OwnedHandle',
+    'PayloadCarrier',
     'RegistrationTable',
     'ReplyPolicy',
     'ScopedFd',

@@ -18,6 +18,9 @@ struct DefaultDispositions {
   const char* channel_end;
   // Whether a caller may name Mach port rights at all.
   bool mach_ports;
+  // Whether regions and channel ends travel as plain descriptors, which a
+  // receiver cannot tell from other descriptors (core/payload_carrier.h).
+  bool payloads_travel_as_descriptors;
 };
 
 // Defined by the one backend compiled in.

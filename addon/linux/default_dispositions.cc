@@ -7,7 +7,7 @@ namespace rendezvous {
 // Every handle is a descriptor: regions are memfds, channel ends sockets.
 const DefaultDispositions& BackendDefaultDispositions() {
   static constexpr DefaultDispositions kDefaults{kFdCopy, kFdCopy, kFdMove,
-                                                 false};
+                                                 false, true};
   return kDefaults;
 }
 

@@ -8,7 +8,7 @@ namespace rendezvous {
 // receive right, moved. Node's handles are descriptors, as on Linux.
 const DefaultDispositions& BackendDefaultDispositions() {
   static constexpr DefaultDispositions kDefaults{kFdCopy, "copy-send",
-                                                 "move-receive", true};
+                                                 "move-receive", true, false};
   return kDefaults;
 }
 

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "core/channel_transport.h"
+#include "core/default_dispositions.h"
+#include "core/payload_carrier.h"
 #include "core/seam/handles.h"
 
 namespace rendezvous {
@@ -108,10 +110,11 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
     OwnedHandle& handle = handles[i];
     bool is_payload = descriptor.kind == RightKind::kSharedMemory ||
                       descriptor.kind == RightKind::kChannel;
-    // Where the transport cannot tell kinds apart (Linux: all descriptors)
-    // it reports kFd, and the descriptor says what the handle carries.
-    bool carried_as_fd = handle.kind() == RightKind::kFd && is_payload;
-    if (handle.kind() != descriptor.kind && !carried_as_fd) {
+    Carrier carrier =
+        CarrierOf(handle.kind(), descriptor.kind,
+                  BackendDefaultDispositions().payloads_travel_as_descriptors);
+    bool carried_as_fd = carrier == Carrier::kAsDescriptor;
+    if (carrier == Carrier::kMismatch) {
       *error = BadMessage("a handle is not of the kind its message states");
       return false;
     }

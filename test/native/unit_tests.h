@@ -22,6 +22,7 @@ std::vector<UnitTest> DebugLogTests();
 std::vector<UnitTest> MappingBudgetTests();
 std::vector<UnitTest> EndpointNameTests();
 std::vector<UnitTest> OutgoingHandlesTests();
+std::vector<UnitTest> PayloadCarrierTests();
 
 }  // namespace rendezvous::unit
 

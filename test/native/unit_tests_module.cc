@@ -21,7 +21,7 @@ std::vector<UnitTest> AllTests() {
         MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
         OwnedHandleTests, DebugLogTests, MappingBudgetTests, EndpointNameTests,
         OutgoingHandlesTests, ChannelDriverTests, UnsentRepliesTests,
-        ReplyPolicyTests}) {
+        ReplyPolicyTests, PayloadCarrierTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
