@@ -43,6 +43,12 @@ struct RegionId {
   }
 };
 
+// How a mapping shows its object: shared, so writes reach every process
+// that maps it (a region), or copy-on-write, so this process's writes stay
+// its own and the object itself is never written (a message body a peer
+// sealed against writing).
+enum class MappingSharing { kShared, kCopyOnWrite };
+
 // A region mapped read-write into this process, with the handle that names
 // it. Destroying it unmaps the region and releases the handle.
 class SharedMemoryMapping {
@@ -60,6 +66,9 @@ class SharedMemoryMapping {
   // The object mapped, where the backend can name it (Linux: the memfd's
   // st_dev and st_ino); nullopt where it cannot.
   virtual std::optional<RegionId> id() const { return std::nullopt; }
+  // How the object is mapped; any other mapping of it made for this
+  // process (a view in place) must be made the same way.
+  virtual MappingSharing sharing() const { return MappingSharing::kShared; }
 };
 
 // A new zero-filled region of `size` bytes (1..kMaxSharedMemoryBytes), which
