@@ -1,13 +1,9 @@
 import { debug, debugEnabled } from '../lib/debug';
-import {
-  CLIENT_TIMEOUT_MARGIN_MS,
-  DEFAULT_PENDING_REQUEST_TIMEOUT_MS,
-  ENDPOINT_VARIABLE,
-  TIMEOUT_VARIABLE,
-} from '../lib/environment';
+import { CLIENT_TIMEOUT_MARGIN_MS, ENDPOINT_VARIABLE, TIMEOUT_VARIABLE } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
 import { checkMadeHere, MADE_HERE } from '../lib/made-here';
 import { channelTransfer, type Channel } from '../lib/channel';
+import { DEFAULT_PENDING_REQUEST_TIMEOUT_MS } from '../lib/limits';
 import { native } from '../lib/native';
 import { checkPid, registerPorts, type PortsForRendezvous } from './rights';
 

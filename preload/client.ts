@@ -2,14 +2,10 @@ import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 
 import { debug, debugEnabled } from '../lib/debug';
-import {
-  CLIENT_TIMEOUT_MARGIN_MS,
-  DEFAULT_PENDING_REQUEST_TIMEOUT_MS,
-  ENDPOINT_VARIABLE,
-  TIMEOUT_VARIABLE,
-} from '../lib/environment';
+import { CLIENT_TIMEOUT_MARGIN_MS, ENDPOINT_VARIABLE } from '../lib/environment';
 import { rendezvousError, type RendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
+import { DEFAULT_PENDING_REQUEST_TIMEOUT_MS } from '../lib/limits';
 import { native, RightKind } from '../lib/native';
 import { adoptChannel, type Channel } from '../lib/channel';
 import {
@@ -26,6 +22,7 @@ import {
   type SocketAdoptionOptions,
 } from '../lib/node-adoption';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
+import { takeEndpointFromEnvironment } from './endpoint';
 
 interface Received {
   handle: number;
@@ -54,7 +51,10 @@ function readTimeout(value: string | undefined): number {
 
 /**
  * The rights this process received from its parent. The rendezvous happens
- * once, in the preload, before the process's own module runs.
+ * once, on the first `instance()` (as Chromium's client does it on its first
+ * `GetInstance()`): the preload only took the endpoint out of the
+ * environment. The parent's server holds the rights until then, or until
+ * this process exits.
  */
 export class RendezvousClient {
   readonly #rights: Map<number, Received>;
@@ -86,11 +86,10 @@ export class RendezvousClient {
   }
 
   static #rendezvous(): ClientState {
-    const endpoint = process.env[ENDPOINT_VARIABLE];
-    const timeoutMs = readTimeout(process.env[TIMEOUT_VARIABLE]);
-    // This process's own children must not try to claim its rights.
-    delete process.env[ENDPOINT_VARIABLE];
-    delete process.env[TIMEOUT_VARIABLE];
+    // Normally the preload took it already; if this module was loaded
+    // without it, this process's own children must still not inherit it.
+    const { endpoint, timeout, parentPid } = takeEndpointFromEnvironment();
+    const timeoutMs = readTimeout(timeout);
     if (endpoint === undefined) {
       const error = rendezvousError(
         Error,
@@ -103,7 +102,7 @@ export class RendezvousClient {
     try {
       const addon = native();
       const started = process.hrtime.bigint();
-      const rights = addon.performRendezvous(endpoint, process.ppid, timeoutMs, debugEnabled());
+      const rights = addon.performRendezvous(endpoint, parentPid, timeoutMs, debugEnabled());
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const received = new Map<number, Received>();
       for (let i = 0; i < rights.length; i += 4) {

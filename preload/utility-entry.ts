@@ -1,6 +1,7 @@
 /**
- * The entry of a utility process launched by fork(): performs the rendezvous
- * (as the preload does for Node children), then runs the caller's module as
+ * The entry of a utility process launched by fork(): takes the endpoint out
+ * of the environment (as the preload does for Node children; the rendezvous
+ * waits for the first use of the API), then runs the caller's module as
  * the process's main module. Node's own `runMain` is what `node <file>`
  * runs: a CommonJS module is loaded as main (`require.main === module`), an
  * ES module by the ES module loader as the entry point (`import.meta.main`
@@ -11,9 +12,9 @@ import { runMain } from 'node:module';
 import * as path from 'node:path';
 
 import { ENTRY_VARIABLE } from '../lib/environment';
-import { RendezvousClient } from './client';
+import { takeEndpointFromEnvironment } from './endpoint';
 
-RendezvousClient.instance();
+takeEndpointFromEnvironment();
 
 const entry = process.env[ENTRY_VARIABLE];
 delete process.env[ENTRY_VARIABLE];
