@@ -142,10 +142,14 @@ export interface NativeServerStats {
 export interface NativeAddon {
   startServer(options: NativeServerOptions): string;
   stopServer(): void;
-  prepareLaunch(rights: NativeRightSpec[]): number;
+  /** `rights` as objects, or plain handle rights packed as [key, handle,
+   * index in `packedDispositions`] records. */
+  prepareLaunch(rights: NativeRightSpec[] | Float64Array): number;
   bindLaunch(launch: number, pid: number): void;
   cancelLaunch(launch: number, giveBack?: boolean): void;
-  registerForPid(pid: number, rights: NativeRightSpec[]): void;
+  registerForPid(pid: number, rights: NativeRightSpec[] | Float64Array): void;
+  /** The dispositions a packed registration names by index. */
+  readonly packedDispositions: readonly string[];
   serverStats(): NativeServerStats;
   performRendezvous(
     endpoint: string,

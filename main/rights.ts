@@ -3,7 +3,7 @@ import { rendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
 import { checkRightCount, MAX_RIGHTS_PER_PROCESS } from '../lib/limits';
 import { RIGHT_SHAPES, TRANSFERABLE_OBJECTS } from '../lib/messages';
-import { constants, type NativeRightSpec } from '../lib/native';
+import { constants, native, type NativeRightSpec } from '../lib/native';
 import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from '../lib/node-handles';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
@@ -105,7 +105,11 @@ function checkRight(key: number, right: unknown): CheckedRight {
   if (isNodeHandleObject(right)) {
     // The server keeps a duplicate (the backend's default for a plain
     // descriptor); the object stays the caller's, open.
-    return { key, handle: descriptorOf(right, `The right for key ${key}`) };
+    return {
+      key,
+      handle: descriptorOf(right, `The right for key ${key}`),
+      disposition: constants.defaultDispositions.sharedFd,
+    };
   }
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
@@ -130,17 +134,49 @@ function checkRight(key: number, right: unknown): CheckedRight {
   return { key, handle, disposition: checkDisposition(key, disposition, FD_DISPOSITIONS) };
 }
 
+/** Rights as the addon takes them: objects, or plain handle rights packed. */
+export type NativeRights = NativeRightSpec[] | Float64Array;
+
+/** Each disposition's index in a packed registration, as the addon numbers them. */
+const PACKED_DISPOSITION: ReadonlyMap<string, number> = new Map(
+  native().packedDispositions.map((name, index) => [name, index]),
+);
+const PACKED_FIELDS = 3;
+
+/**
+ * Plain handle rights (each with a disposition) packed into one
+ * Float64Array of [key, handle, disposition index] records, so the addon
+ * reads a registration at once rather than several properties per right;
+ * null when a right needs its object (a region or a channel end).
+ */
+function packed(checked: readonly CheckedRight[]): Float64Array | null {
+  const records = new Float64Array(checked.length * PACKED_FIELDS);
+  let offset = 0;
+  for (const right of checked) {
+    const disposition = 'handle' in right ? PACKED_DISPOSITION.get(right.disposition ?? '') : undefined;
+    if (disposition === undefined) return null;
+    records[offset] = right.key;
+    records[offset + 1] = (right as { handle: number }).handle;
+    records[offset + 2] = disposition;
+    offset += PACKED_FIELDS;
+  }
+  return records;
+}
+
 /**
  * Validates the caller's rights, puts them in the addon's shape and calls
- * `register` with them, and with the channel ends among them. The addon
- * takes a channel end out of its object only if the registration is
- * accepted, so a failed one leaves every right with the caller.
+ * `register` with them, how many there are, and the channel ends among
+ * them. The addon takes a channel end out of its object only if the
+ * registration is accepted, so a failed one leaves every right with the
+ * caller.
  */
 export function registerPorts<T>(
   ports: unknown,
-  register: (specs: NativeRightSpec[], channels: readonly Channel[]) => T,
+  register: (specs: NativeRights, count: number, channels: readonly Channel[]) => T,
 ): T {
   const checked = normalisePorts(ports);
+  const records = packed(checked);
+  if (records) return register(records, checked.length, []);
   const channels = checked.flatMap((right) => ('end' in right ? [right.end] : []));
   if (new Set(channels).size !== channels.length) {
     throw rendezvousError(
@@ -153,7 +189,7 @@ export function registerPorts<T>(
     const specs = checked.map((right): NativeRightSpec =>
       'end' in right ? { key: right.key, channel: right.end[channelTransfer.lend]() } : right,
     );
-    return register(specs, channels);
+    return register(specs, specs.length, channels);
   } finally {
     for (const channel of channels) channel[channelTransfer.settle]();
   }

@@ -165,9 +165,9 @@ export class RendezvousServer {
   registerPortsForPid(pid: number, ports: PortsForRendezvous): void {
     this.#checkRunning();
     checkPid(pid);
-    const count = registerPorts(ports, (rights) => {
+    const count = registerPorts(ports, (rights, rightCount) => {
       native().registerForPid(pid, rights);
-      return rights.length;
+      return rightCount;
     });
     debug('registered %d rights for pid %d', count, pid);
   }
@@ -181,7 +181,7 @@ export class RendezvousServer {
     this.#checkRunning();
     const [id, count, channels] = registerPorts(
       ports,
-      (rights, channels) => [native().prepareLaunch(rights), rights.length, channels] as const,
+      (rights, count, channels) => [native().prepareLaunch(rights), count, channels] as const,
     );
     debug('prepared launch %d with %d rights', id, count);
     return newLaunch(id, this.childEnv, channels);

@@ -295,4 +295,52 @@ describe('the raw addon checks its arguments again', () => {
       );
     }
   });
+
+  test('a packed registration is checked field by field, with the codes of the object form', () => {
+    const addon = native();
+    const copy = addon.packedDispositions.indexOf('copy');
+    const fd = fs.openSync('/dev/null', 'r');
+    try {
+      const refusals = [
+        [new Int32Array([1, fd, copy]), 'ERR_RENDEZVOUS_INVALID_ARGUMENT', TypeError],
+        [new Float64Array([1, fd]), 'ERR_RENDEZVOUS_INVALID_ARGUMENT', TypeError],
+        [new Float64Array(65 * 3), 'ERR_RENDEZVOUS_TOO_MANY_RIGHTS', RangeError],
+        [new Float64Array([2 ** 33, fd, copy]), 'ERR_RENDEZVOUS_INVALID_KEY', RangeError],
+        [new Float64Array([1.5, fd, copy]), 'ERR_RENDEZVOUS_INVALID_KEY', RangeError],
+        [new Float64Array([1, NaN, copy]), 'ERR_RENDEZVOUS_INVALID_RIGHT', RangeError],
+        [new Float64Array([1, -1, copy]), 'ERR_RENDEZVOUS_INVALID_RIGHT', RangeError],
+        [
+          new Float64Array([1, fd, addon.packedDispositions.length]),
+          'ERR_RENDEZVOUS_INVALID_DISPOSITION',
+          RangeError,
+        ],
+        [new Float64Array([1, fd, -1]), 'ERR_RENDEZVOUS_INVALID_DISPOSITION', RangeError],
+        [new Float64Array([1, fd, copy, 1, fd, copy]), 'ERR_RENDEZVOUS_INVALID_KEY', TypeError],
+      ];
+      if (!addon.constants.machPorts) {
+        refusals.push([
+          new Float64Array([1, fd, addon.packedDispositions.indexOf('move-send')]),
+          'ERR_RENDEZVOUS_INVALID_DISPOSITION',
+          TypeError,
+        ]);
+      }
+      for (const [rights, code, errorClass] of refusals) {
+        for (const call of [
+          () => addon.registerForPid(sleeper.pid, rights),
+          () => addon.prepareLaunch(rights),
+        ]) {
+          assert.throws(
+            call,
+            (error) => error instanceof errorClass && error.code === code,
+            `${rights}: ${code}`,
+          );
+        }
+      }
+      assert.equal(addon.serverStats().pendingLaunches, 0, 'nothing was taken');
+      assert.equal(addon.serverStats().registrations, 0);
+      assert.ok(Object.isFrozen(addon.packedDispositions));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
 });

@@ -16,6 +16,27 @@ namespace rendezvous {
 
 namespace {
 
+bool CheckIntegerNumber(Napi::Env env,
+                        double number,
+                        const std::string& name,
+                        int64_t min,
+                        int64_t max,
+                        const char* code,
+                        int64_t* out) {
+  if (!std::isfinite(number) || std::trunc(number) != number) {
+    ThrowJsError(env, Error::Range(code, name + " must be an integer"));
+    return false;
+  }
+  if (number < static_cast<double>(min) || number > static_cast<double>(max)) {
+    ThrowJsError(
+        env, Error::Range(code, name + " must be from " + std::to_string(min) +
+                                    " to " + std::to_string(max)));
+    return false;
+  }
+  *out = static_cast<int64_t>(number);
+  return true;
+}
+
 bool GetIntegerWithCode(const Napi::Value& value,
                         const std::string& name,
                         int64_t min,
@@ -30,19 +51,8 @@ bool GetIntegerWithCode(const Napi::Value& value,
     ThrowJsError(env, Error::Type(code, name + " must be a number"));
     return false;
   }
-  double number = value.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(number) || std::trunc(number) != number) {
-    ThrowJsError(env, Error::Range(code, name + " must be an integer"));
-    return false;
-  }
-  if (number < static_cast<double>(min) || number > static_cast<double>(max)) {
-    ThrowJsError(
-        env, Error::Range(code, name + " must be from " + std::to_string(min) +
-                                    " to " + std::to_string(max)));
-    return false;
-  }
-  *out = static_cast<int64_t>(number);
-  return true;
+  return CheckIntegerNumber(env, value.As<Napi::Number>().DoubleValue(), name,
+                            min, max, code, out);
 }
 
 }  // namespace
@@ -199,10 +209,61 @@ bool GetRightSpec(Napi::Env env,
 
 }  // namespace
 
+namespace {
+
+constexpr size_t kPackedFields = 3;  // key, handle, disposition index
+constexpr int64_t kPackedDispositionCount =
+    sizeof(kPackedDispositions) / sizeof(kPackedDispositions[0]);
+
+// The packed form: every record checked as the object form checks its
+// fields, with the same codes.
+bool GetPackedRightSpecs(Napi::Env env,
+                         const Napi::TypedArray& typed,
+                         std::vector<RightSpec>* specs) {
+  if (typed.TypedArrayType() != napi_float64_array ||
+      typed.ElementLength() % kPackedFields != 0) {
+    ThrowJsError(env, Error::Type(codes::kInvalidArgument,
+                                  "packed rights must be a Float64Array of "
+                                  "[key, handle, disposition] records"));
+    return false;
+  }
+  size_t count = typed.ElementLength() / kPackedFields;
+  if (count > kMaxRightsPerRegistration) {
+    ThrowJsError(env, TooManyRights(count));
+    return false;
+  }
+  const double* fields = typed.As<Napi::Float64Array>().Data();
+  specs->reserve(count);
+  for (size_t i = 0; i < count; ++i, fields += kPackedFields) {
+    RightSpec spec;
+    int64_t key;
+    int64_t disposition;
+    if (!CheckIntegerNumber(env, fields[0], "key", 0, kMaxKey,
+                            codes::kInvalidKey, &key) ||
+        !CheckIntegerNumber(env, fields[1], "handle", 0, INT64_MAX / 2,
+                            codes::kInvalidRight, &spec.handle) ||
+        !CheckIntegerNumber(env, fields[2], "disposition", 0,
+                            kPackedDispositionCount - 1,
+                            codes::kInvalidDisposition, &disposition)) {
+      return false;
+    }
+    spec.key = static_cast<uint32_t>(key);
+    spec.disposition = kPackedDispositions[disposition];
+    specs->push_back(std::move(spec));
+  }
+  return true;
+}
+
+}  // namespace
+
 bool GetRightSpecs(const Napi::Value& value,
                    std::vector<RightSpec>* specs,
                    std::vector<ListedEnd>* ends) {
   Napi::Env env = value.Env();
+  specs->clear();
+  ends->clear();
+  if (value.IsTypedArray())
+    return GetPackedRightSpecs(env, value.As<Napi::TypedArray>(), specs);
   if (!value.IsArray()) {
     ThrowJsError(
         env, Error::Type(codes::kInvalidArgument, "rights must be an array"));
@@ -213,8 +274,6 @@ bool GetRightSpecs(const Napi::Value& value,
     ThrowJsError(env, TooManyRights(array.Length()));
     return false;
   }
-  specs->clear();
-  ends->clear();
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
     RightSpec spec;

@@ -29,6 +29,17 @@ struct ListedEnd {
   int64_t handle = -1;
 };
 
+// The dispositions a packed registration names by index, in this order
+// (exported to JS as `packedDispositions`).
+inline constexpr const char* kPackedDispositions[] = {
+    "move",      "copy",         "move-send",      "copy-send",
+    "make-send", "move-receive", "make-send-once", "move-send-once",
+};
+
+// Either a Float64Array of [key, handle, disposition index] records, the
+// form the TypeScript layer uses for plain handle rights (one native read
+// for the whole registration instead of several property reads per right),
+// or an array of objects:
 // [{ key, handle, disposition?, payload?, byteLength? },
 //  { key, region: NativeSharedMemory } or { key, channel: NativeChannel },
 //  ...]. Without a disposition the backend's default for the payload

@@ -261,6 +261,13 @@ void InitServerBindings(Napi::Env env, Napi::Object exports) {
   exports.Set("registerForPid",
               Napi::Function::New(env, RegisterForPidBinding));
   exports.Set("serverStats", Napi::Function::New(env, ServerStatsBinding));
+  // What a packed registration's disposition indexes name (js_args.h).
+  Napi::Array dispositions = Napi::Array::New(env);
+  uint32_t index = 0;
+  for (const char* name : kPackedDispositions)
+    dispositions.Set(index++, Napi::String::New(env, name));
+  dispositions.Freeze();
+  exports.Set("packedDispositions", dispositions);
 }
 
 }  // namespace rendezvous
