@@ -46,8 +46,25 @@ export type PortsForRendezvous =
   (Readonly<Record<number, Transferable>> & { readonly length?: never }) | ReadonlyMap<number, Transferable>;
 
 export { MAX_RIGHTS_PER_PROCESS };
-const FD_DISPOSITIONS: ReadonlySet<string> = new Set(['move', 'copy']);
-const MACH_DISPOSITIONS: ReadonlySet<string> = new Set([
+/** Each disposition's index in a packed registration, as the addon numbers them. */
+const PACKED_NAMES: readonly string[] = native().packedDispositions;
+const PACKED_DISPOSITION: ReadonlyMap<string, number> = new Map(
+  PACKED_NAMES.map((name, index) => [name, index]),
+);
+const PACKED_FIELDS = 3;
+
+/** The dispositions a plain right may name, each with its packed index. */
+function packedIndexes(names: readonly string[]): ReadonlyMap<string, number> {
+  return new Map(
+    names.map((name) => {
+      const index = PACKED_DISPOSITION.get(name);
+      if (index === undefined) throw new Error(`The addon packs no disposition '${name}'`);
+      return [name, index];
+    }),
+  );
+}
+const FD_DISPOSITIONS = packedIndexes(['move', 'copy']);
+const MACH_DISPOSITIONS = packedIndexes([
   'move-send',
   'copy-send',
   'make-send',
@@ -74,22 +91,49 @@ function checkHandle(key: number, field: 'fd' | 'port', value: unknown, max: num
   return value;
 }
 
-function checkDisposition(key: number, disposition: unknown, allowed: ReadonlySet<string>): string {
-  if (typeof disposition !== 'string' || !allowed.has(disposition)) {
+/** The disposition's packed index. */
+function checkDisposition(key: number, disposition: unknown, allowed: ReadonlyMap<string, number>): number {
+  const index = typeof disposition === 'string' ? allowed.get(disposition) : undefined;
+  if (index === undefined) {
     throw rendezvousError(
       TypeError,
       'ERR_RENDEZVOUS_INVALID_DISPOSITION',
-      `The right for key ${key} needs disposition ${[...allowed].map((d) => `'${d}'`).join(', ')}; not ${JSON.stringify(disposition)}`,
+      `The right for key ${key} needs disposition ${[...allowed.keys()].map((d) => `'${d}'`).join(', ')}; not ${JSON.stringify(disposition)}`,
     );
   }
-  return disposition;
+  return index;
 }
 
 /** A right in the addon's shape, but a channel end still as its Channel
  * (see `registerPorts`). */
 type CheckedRight = NativeRightSpec | { key: number; end: Channel };
 
-function checkRight(key: number, right: unknown): CheckedRight {
+/** The shape a caller's plain `{ fd | port, disposition }` right has. */
+type PlainRight = { fd?: unknown; port?: unknown; disposition?: unknown };
+
+/**
+ * A literal `{ ... }` (or a null-prototype object) whose constructor is
+ * Object's or none: no region, channel end or Node object (their
+ * prototypes are classes', and a FileHandle is known by its constructor's
+ * name), so `checkRight` can read its fields at once.
+ */
+function isPlainRight(value: object): value is PlainRight {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const constructor: unknown = (value as { constructor?: unknown }).constructor;
+  return constructor === Object || constructor === undefined;
+}
+
+/**
+ * Checks one right. A plain handle right (an fd, a port or one of Node's
+ * objects) is written as a packed record at `offset` and null returned;
+ * any other comes back as its object.
+ */
+function checkRight(key: number, right: unknown, records: Float64Array, offset: number): CheckedRight | null {
+  if (typeof right === 'object' && right !== null && isPlainRight(right)) {
+    packPlainRight(key, right, records, offset);
+    return null;
+  }
   // The addon takes its own reference to the region's handle.
   if (right instanceof SharedMemory) return { key, region: right[sharedMemoryNative] };
   if (right instanceof Channel) {
@@ -105,11 +149,12 @@ function checkRight(key: number, right: unknown): CheckedRight {
   if (isNodeHandleObject(right)) {
     // The server keeps a duplicate (the backend's default for a plain
     // descriptor); the object stays the caller's, open.
-    return {
-      key,
-      handle: descriptorOf(right, `The right for key ${key}`),
-      disposition: constants.defaultDispositions.sharedFd,
-    };
+    const handle = descriptorOf(right, `The right for key ${key}`);
+    const disposition = constants.defaultDispositions.sharedFd;
+    const index = PACKED_DISPOSITION.get(disposition);
+    if (index === undefined) return { key, handle, disposition };
+    writeRecord(records, offset, key, handle, index);
+    return null;
   }
   if (typeof right !== 'object' || right === null) {
     throw rendezvousError(
@@ -118,7 +163,12 @@ function checkRight(key: number, right: unknown): CheckedRight {
       `The right for key ${key} must be ${TRANSFERABLE_OBJECTS}, or an object like ${RIGHT_SHAPES}`,
     );
   }
-  const { fd, port, disposition } = right as { fd?: unknown; port?: unknown; disposition?: unknown };
+  packPlainRight(key, right as PlainRight, records, offset);
+  return null;
+}
+
+function packPlainRight(key: number, right: PlainRight, records: Float64Array, offset: number): void {
+  const { fd, port, disposition } = right;
   if (port !== undefined) {
     if (!constants.machPorts) {
       throw rendezvousError(
@@ -128,45 +178,59 @@ function checkRight(key: number, right: unknown): CheckedRight {
       );
     }
     const handle = checkHandle(key, 'port', port, 0xffffffff);
-    return { key, handle, disposition: checkDisposition(key, disposition, MACH_DISPOSITIONS) };
+    writeRecord(records, offset, key, handle, checkDisposition(key, disposition, MACH_DISPOSITIONS));
+    return;
   }
   const handle = checkHandle(key, 'fd', fd, 0x7fffffff);
-  return { key, handle, disposition: checkDisposition(key, disposition, FD_DISPOSITIONS) };
+  writeRecord(records, offset, key, handle, checkDisposition(key, disposition, FD_DISPOSITIONS));
+}
+
+function writeRecord(
+  records: Float64Array,
+  offset: number,
+  key: number,
+  handle: number,
+  disposition: number,
+): void {
+  records[offset] = key;
+  records[offset + 1] = handle;
+  records[offset + 2] = disposition;
+}
+
+/** The packed record at `offset` as the addon's object form. */
+function unpack(records: Float64Array, offset: number): NativeRightSpec {
+  return {
+    key: records[offset],
+    handle: records[offset + 1],
+    disposition: PACKED_NAMES[records[offset + 2]],
+  };
 }
 
 /** Rights as the addon takes them: objects, or plain handle rights packed. */
 export type NativeRights = NativeRightSpec[] | Float64Array;
 
-/** Each disposition's index in a packed registration, as the addon numbers them. */
-const PACKED_DISPOSITION: ReadonlyMap<string, number> = new Map(
-  native().packedDispositions.map((name, index) => [name, index]),
-);
-const PACKED_FIELDS = 3;
-
 /**
- * Plain handle rights (each with a disposition) packed into one
- * Float64Array of [key, handle, disposition index] records, so the addon
- * reads a registration at once rather than several properties per right;
- * null when a right needs its object (a region or a channel end).
+ * Records for the registration under way. The addon copies them out before
+ * the call returns, so one buffer serves every registration; a
+ * registration started meanwhile (by a getter of the caller's) finds it
+ * taken and makes its own.
  */
-function packed(checked: readonly CheckedRight[]): Float64Array | null {
-  const records = new Float64Array(checked.length * PACKED_FIELDS);
-  let offset = 0;
-  for (const right of checked) {
-    const disposition = 'handle' in right ? PACKED_DISPOSITION.get(right.disposition ?? '') : undefined;
-    if (disposition === undefined) return null;
-    records[offset] = right.key;
-    records[offset + 1] = (right as { handle: number }).handle;
-    records[offset + 2] = disposition;
-    offset += PACKED_FIELDS;
-  }
+let idleRecords: Float64Array | null = null;
+
+function takeRecords(): Float64Array {
+  const records = idleRecords ?? new Float64Array(MAX_RIGHTS_PER_PROCESS * PACKED_FIELDS);
+  idleRecords = null;
   return records;
 }
 
 /**
  * Validates the caller's rights, puts them in the addon's shape and calls
  * `register` with them, how many there are, and the channel ends among
- * them. The addon takes a channel end out of its object only if the
+ * them. Plain handle rights (each with a disposition) reach the addon
+ * packed into one Float64Array of [key, handle, disposition index]
+ * records, so it reads a registration at once rather than several
+ * properties per right; a registration with a region or a channel end goes
+ * as objects. The addon takes a channel end out of its object only if the
  * registration is accepted, so a failed one leaves every right with the
  * caller.
  */
@@ -174,9 +238,16 @@ export function registerPorts<T>(
   ports: unknown,
   register: (specs: NativeRights, count: number, channels: readonly Channel[]) => T,
 ): T {
-  const checked = normalisePorts(ports);
-  const records = packed(checked);
-  if (records) return register(records, checked.length, []);
+  const records = takeRecords();
+  let checked: CheckedRight[] | number;
+  try {
+    checked = normalisePorts(ports, records);
+    if (typeof checked === 'number') {
+      return register(records.subarray(0, checked * PACKED_FIELDS), checked, []);
+    }
+  } finally {
+    idleRecords = records;
+  }
   const channels = checked.flatMap((right) => ('end' in right ? [right.end] : []));
   if (new Set(channels).size !== channels.length) {
     throw rendezvousError(
@@ -186,7 +257,7 @@ export function registerPorts<T>(
     );
   }
   try {
-    const specs = checked.map((right): NativeRightSpec =>
+    const specs = (checked as CheckedRight[]).map((right): NativeRightSpec =>
       'end' in right ? { key: right.key, channel: right.end[channelTransfer.lend]() } : right,
     );
     return register(specs, specs.length, channels);
@@ -195,9 +266,13 @@ export function registerPorts<T>(
   }
 }
 
-/** Validates the caller's rights. */
-function normalisePorts(ports: unknown): CheckedRight[] {
-  if (ports === undefined) return [];
+/**
+ * Validates the caller's rights in one pass. Returns how many there are
+ * when every one was packed into `records`, else every right as its
+ * object (a region or a channel end needs its object).
+ */
+function normalisePorts(ports: unknown, records: Float64Array): CheckedRight[] | number {
+  if (ports === undefined) return 0;
   // An array would pass as an object keyed '0', '1', ...: refused, so a list
   // of rights is not silently numbered.
   if (typeof ports !== 'object' || ports === null || Array.isArray(ports)) {
@@ -207,20 +282,63 @@ function normalisePorts(ports: unknown): CheckedRight[] {
       'ports must be an object or a Map of key to right',
     );
   }
-  const fromObject = !(ports instanceof Map);
-  const entries: Array<[unknown, unknown]> = fromObject
-    ? Object.entries(ports)
-    : [...(ports as Map<unknown, unknown>).entries()];
-  checkRightCount(entries.length);
+  if (ports instanceof Map) return normaliseEntries([...(ports as Map<unknown, unknown>).entries()], records);
+  // An object's own keys are distinct strings and checkKey takes only
+  // canonical number strings, so their keys are distinct numbers: no key
+  // can be used twice (the addon checks again).
+  const names = Object.keys(ports);
+  const count = names.length;
+  checkRightCount(count);
+  let objects: CheckedRight[] | null = null;
+  for (let i = 0; i < count; i++) {
+    const name = names[i];
+    const key = checkKey(name, true);
+    objects = collect(
+      objects,
+      checkRight(key, (ports as Record<string, unknown>)[name], records, i * PACKED_FIELDS),
+      records,
+      i,
+    );
+  }
+  return objects ?? count;
+}
+
+/** A Map's entries: its iterator could repeat a key. */
+function normaliseEntries(
+  entries: Array<[unknown, unknown]>,
+  records: Float64Array,
+): CheckedRight[] | number {
+  const count = entries.length;
+  checkRightCount(count);
   const seen = new Set<number>();
-  return entries.map(([rawKey, right]) => {
-    const key = checkKey(rawKey, fromObject);
+  let objects: CheckedRight[] | null = null;
+  for (let i = 0; i < count; i++) {
+    const [rawKey, value] = entries[i];
+    const key = checkKey(rawKey);
     if (seen.has(key)) {
       throw rendezvousError(TypeError, 'ERR_RENDEZVOUS_INVALID_KEY', `Key ${key} is used twice`);
     }
     seen.add(key);
-    return checkRight(key, right);
-  });
+    objects = collect(objects, checkRight(key, value, records, i * PACKED_FIELDS), records, i);
+  }
+  return objects ?? count;
+}
+
+/** Right `index` joins the objects once one right needed its object: the
+ * records before it are unpacked then. */
+function collect(
+  objects: CheckedRight[] | null,
+  right: CheckedRight | null,
+  records: Float64Array,
+  index: number,
+): CheckedRight[] | null {
+  if (right === null) {
+    objects?.push(unpack(records, index * PACKED_FIELDS));
+    return objects;
+  }
+  const all = objects ?? Array.from({ length: index }, (_, i) => unpack(records, i * PACKED_FIELDS));
+  all.push(right);
+  return all;
 }
 
 export function checkPid(pid: unknown): number {
