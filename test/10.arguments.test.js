@@ -154,6 +154,65 @@ describe('registering rights', () => {
     }
   });
 
+  test('prepareLaunch refuses a closed fd as registerPortsForPid does, even one a copy would be numbered', () => {
+    // prepareLaunch's copies are their own check (the dup's EBADF): each
+    // must land where no named descriptor is, or a later right naming the
+    // closed number would find the copy.
+    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    const kept = devNull();
+    const moved = devNull();
+    const closed = devNull(); // the lowest free number once closed
+    fs.closeSync(closed);
+    const pending = server.stats().pendingLaunches;
+    const before = openFds();
+    try {
+      for (const ports of [
+        { 1: { fd: closed, disposition: 'copy' } },
+        { 1: { fd: kept, disposition: 'copy' }, 2: { fd: closed, disposition: 'copy' } },
+        {
+          1: { fd: moved, disposition: 'move' },
+          2: { fd: kept, disposition: 'copy' },
+          3: { fd: closed, disposition: 'copy' },
+        },
+        { 1: { fd: kept, disposition: 'copy' }, 2: { fd: closed, disposition: 'move' } },
+        // No room for a copy above these: every right is checked first.
+        { 1: { fd: kept, disposition: 'copy' }, 2: { fd: 0x7ffffffe, disposition: 'copy' } },
+        { 1: { fd: kept, disposition: 'copy' }, 2: { fd: 0x7fffffff, disposition: 'copy' } },
+      ]) {
+        const closed = ports[Object.keys(ports).length].fd;
+        let expected;
+        assert.throws(
+          () => server.registerPortsForPid(sleeper.pid, ports),
+          (error) => {
+            expected = error;
+            return true;
+          },
+        );
+        assert.throws(
+          () => server.prepareLaunch(ports),
+          (error) => {
+            assert.equal(error.constructor, TypeError);
+            assert.equal(error.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+            assert.equal(error.syscall, 'fcntl');
+            assert.equal(error.errno, 9); // EBADF
+            assert.match(error.message, new RegExp(`fd ${closed} is not open`));
+            for (const field of ['constructor', 'code', 'syscall', 'errno', 'message']) {
+              assert.equal(error[field], expected[field], field);
+            }
+            return true;
+          },
+          JSON.stringify(ports),
+        );
+        assert.equal(openFds(), before, 'no copy was kept');
+        assert.ok(fdIsOpen(moved), 'a moved fd of a refused launch stays with its caller');
+      }
+      assert.equal(server.stats().pendingLaunches, pending, 'nothing was prepared');
+    } finally {
+      fs.closeSync(kept);
+      fs.closeSync(moved);
+    }
+  });
+
   test('invalid fds, dispositions and pids are refused', () => {
     const fd = devNull();
     try {

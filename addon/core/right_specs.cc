@@ -18,9 +18,14 @@ Error TooManyRights(size_t count) {
 std::optional<Error> CheckRightSpecs(const std::vector<RightSpec>& specs) {
   if (specs.size() > kMaxRightsPerRegistration)
     return TooManyRights(specs.size());
+  // Keys in ascending order (as the TypeScript layer sends an object's)
+  // are distinct without a set to find them in.
+  bool ascending = true;
+  for (size_t i = 1; i < specs.size() && ascending; ++i)
+    ascending = specs[i - 1].key < specs[i].key;
   std::set<uint32_t> keys;
   for (const RightSpec& spec : specs) {
-    if (!keys.insert(spec.key).second) {
+    if (!ascending && !keys.insert(spec.key).second) {
       return Error::Type(codes::kInvalidKey,
                          "Key " + std::to_string(spec.key) + " is used twice");
     }

@@ -13,7 +13,7 @@ bool IsFdDisposition(const std::string& disposition) {
   return disposition == kFdMove || disposition == kFdCopy;
 }
 
-bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error) {
+bool CheckFdSpecFields(const RightSpec& spec, Error* error) {
   if (!IsFdDisposition(spec.disposition)) {
     *error = Error::Type(codes::kInvalidDisposition,
                          "disposition must be 'move' or 'copy' for a file "
@@ -27,13 +27,23 @@ bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error) {
                                                std::to_string(INT_MAX));
     return false;
   }
+  return true;
+}
+
+Error FdNotOpen(int fd, int errno_value) {
+  Error error = SystemError("fcntl", errno_value,
+                            "fd " + std::to_string(fd) + " is not open",
+                            codes::kInvalidRight);
+  error.error_class = ErrorClass::kTypeError;
+  return error;
+}
+
+bool CheckFdSpec(const RightSpec& spec, std::set<int>* moved, Error* error) {
+  if (!CheckFdSpecFields(spec, error))
+    return false;
   int fd = static_cast<int>(spec.handle);
-  int flags = ::fcntl(fd, F_GETFD);
-  if (flags < 0) {
-    *error =
-        SystemError("fcntl", errno, "fd " + std::to_string(fd) + " is not open",
-                    codes::kInvalidRight);
-    error->error_class = ErrorClass::kTypeError;
+  if (::fcntl(fd, F_GETFD) < 0) {
+    *error = FdNotOpen(fd, errno);
     return false;
   }
   if (spec.disposition != kFdMove)

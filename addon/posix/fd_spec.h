@@ -18,6 +18,13 @@ inline constexpr char kFdCopy[] = "copy";
 
 bool IsFdDisposition(const std::string& disposition);
 
+// What needs no system call: the disposition and the number's range.
+bool CheckFdSpecFields(const RightSpec& spec, Error* error);
+
+// The refusal of a descriptor that is not open (`errno_value` from the
+// fcntl that found it so), whichever fcntl found it.
+Error FdNotOpen(int fd, int errno_value);
+
 // Everything that can be wrong with one descriptor spec, checked before
 // anything is taken: the disposition, the number, that it is open, and that
 // no descriptor is moved twice (`moved` collects the moved ones). Changes
