@@ -160,6 +160,68 @@ void InPlaceViews::ReleaseAll() {
     (*live_.begin())->Release();
 }
 
+namespace {
+
+// Where a view goes: the two buffers, and the whole pages strictly inside
+// the public one's bytes that the region's pages will replace.
+struct Placement {
+  BytesInfo shown;
+  BytesInfo anchor;
+  uint8_t* interior = nullptr;
+  uint64_t length = 0;  // the region's size rounded up to whole pages
+  size_t offset = 0;    // of `interior` in the public buffer
+};
+
+bool Place(napi_env env,
+           uint64_t region_size,
+           const Napi::Value& public_bytes,
+           const Napi::Value& anchor_bytes,
+           const InPlaceViews& registry,
+           Placement* place,
+           Error* error) {
+  if (!GetSharedBytes(env, public_bytes, "the public bytes", &place->shown,
+                      error) ||
+      !GetSharedBytes(env, anchor_bytes, "the anchor", &place->anchor, error)) {
+    return false;
+  }
+  // The anchor must be another buffer object over the same memory: the
+  // same object would be held strongly, and its finalizer never run.
+  bool same_object = true;
+  if (place->anchor.data != place->shown.data ||
+      place->anchor.length != place->shown.length ||
+      napi_strict_equals(env, place->anchor.buffer, place->shown.buffer,
+                         &same_object) != napi_ok ||
+      same_object) {
+    *error = Refused(
+        "an anchor: another SharedArrayBuffer object sharing the public "
+        "one's memory");
+    return false;
+  }
+  // Only whole pages strictly inside the buffer's bytes: never the page
+  // that holds the allocator's header before them, nor what follows them.
+  const uint64_t page = SharedMemoryPageSize();
+  const uint64_t length = RoundUp(region_size, page);
+  const uintptr_t start = reinterpret_cast<uintptr_t>(place->shown.data);
+  const uintptr_t interior_start = RoundUp(start, page);
+  const uintptr_t end = start + place->shown.length;
+  if (interior_start > end || end - interior_start < length) {
+    *error = Refused("a SharedArrayBuffer of at least " +
+                     std::to_string(length + page) + " bytes, not " +
+                     std::to_string(place->shown.length));
+    return false;
+  }
+  place->interior = reinterpret_cast<uint8_t*>(interior_start);
+  place->length = length;
+  place->offset = interior_start - start;
+  if (registry.Overlaps(place->interior, length)) {
+    *error = Refused("a SharedArrayBuffer no other view is in");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Napi::Value MapInPlaceView(Napi::Env env,
                            std::shared_ptr<const SharedMemoryMapping> mapping,
                            const Napi::Value& public_bytes,
@@ -167,52 +229,25 @@ Napi::Value MapInPlaceView(Napi::Env env,
                            InPlaceViews* registry,
                            std::shared_ptr<InPlaceView>* view) {
   Error error;
-  BytesInfo shown;
-  BytesInfo anchor;
-  if (!GetSharedBytes(env, public_bytes, "the public bytes", &shown, &error) ||
-      !GetSharedBytes(env, anchor_bytes, "the anchor", &anchor, &error)) {
+  Placement place;
+  if (!Place(env, mapping->size(), public_bytes, anchor_bytes, *registry,
+             &place, &error)) {
     ThrowJsError(env, error);
     return Napi::Value();
   }
-  // The anchor must be another buffer object over the same memory: the
-  // same object would be held strongly, and its finalizer never run.
-  bool same_object = true;
-  if (anchor.data != shown.data || anchor.length != shown.length ||
-      napi_strict_equals(env, anchor.buffer, shown.buffer, &same_object) !=
-          napi_ok ||
-      same_object) {
-    ThrowJsError(env, Refused("an anchor: another SharedArrayBuffer object "
-                              "sharing the public one's memory"));
-    return Napi::Value();
-  }
-  // Only whole pages strictly inside the buffer's bytes: never the page
-  // that holds the allocator's header before them, nor what follows them.
-  const uint64_t page = SharedMemoryPageSize();
-  const uint64_t length = RoundUp(mapping->size(), page);
-  const uintptr_t start = reinterpret_cast<uintptr_t>(shown.data);
-  const uintptr_t interior_start = RoundUp(start, page);
-  const uintptr_t end = start + shown.length;
-  if (interior_start > end || end - interior_start < length) {
-    ThrowJsError(env, Refused("a SharedArrayBuffer of at least " +
-                              std::to_string(length + page) + " bytes, not " +
-                              std::to_string(shown.length)));
-    return Napi::Value();
-  }
-  auto* interior = reinterpret_cast<uint8_t*>(interior_start);
-  if (registry->Overlaps(interior, length)) {
-    ThrowJsError(env, Refused("a SharedArrayBuffer no other view is in"));
-    return Napi::Value();
-  }
+  const BytesInfo& shown = place.shown;
+  uint8_t* interior = place.interior;
   // The anchor is held before anything is mapped, so the allocation can
   // never be freed while it shows the region.
   napi_ref anchor_ref = nullptr;
-  if (napi_create_reference(env, anchor.buffer, 1, &anchor_ref) != napi_ok) {
+  if (napi_create_reference(env, place.anchor.buffer, 1, &anchor_ref) !=
+      napi_ok) {
     ThrowJsError(env, Error::Make(codes::kSystem,
                                   "Could not hold a view's anchor buffer"));
     return Napi::Value();
   }
-  auto owner =
-      std::make_shared<InPlaceView>(env, mapping, interior, length, registry);
+  auto owner = std::make_shared<InPlaceView>(env, mapping, interior,
+                                             place.length, registry);
   owner->HoldAnchor(anchor_ref);
   if (!MapOver(*mapping, interior, &error)) {
     owner->Release();
@@ -223,8 +258,8 @@ Napi::Value MapInPlaceView(Napi::Env env,
   // region was mapped. (Node-API makes typed arrays over ArrayBuffers only,
   // so JS's own constructor makes it.)
   napi_value result = nullptr;
-  if (!NewRegionView(env, shown.buffer, interior_start - start, mapping->size(),
-                     interior, &result)) {
+  if (!NewRegionView(env, shown.buffer, place.offset, mapping->size(), interior,
+                     &result)) {
     owner->Release();
     if (env.IsExceptionPending())
       env.GetAndClearPendingException();
