@@ -19,9 +19,9 @@ test('a utility process acquires its rights and uses them', async () => {
   const { app, window } = await launch({ args: [...sandboxArgs, EXAMPLE] });
   await expect(window.locator('#status')).toHaveText(/exited with code 0\. OK/, { timeout: 20_000 });
   await expect(window.locator('#received')).toHaveText(/^4 rights, in utility process \d+$/);
-  // Shared memory in Electron's memory cage is copy mode; the channel
+  // Shared memory in Electron's memory cage is viewed in place; the channel
   // carried a region after launch.
-  await expect(window.locator('#handed')).toContainText('copy mode');
+  await expect(window.locator('#handed')).toContainText('views in place on');
   await expect(window.locator('#channel')).toContainText('from shared memory');
   await expect(window.locator('#channel')).toContainText('sum 7340032');
   await expect(window.locator('#http')).toContainText('-> 200');

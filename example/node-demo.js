@@ -27,6 +27,9 @@ function print(event) {
     case 'channel':
       console.log(`Worker said on the channel: ${event.text}`);
       break;
+    case 'in-place':
+      console.log(`Shared in place: ${event.text}`);
+      break;
     case 'http':
       console.log(`GET ${event.url} -> ${event.status}: ${event.body}`);
       break;

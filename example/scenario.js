@@ -14,6 +14,7 @@ const { once } = require('node:events');
 const { load } = require('./rendezvous');
 
 const { Channel, fork, SharedMemory } = load('main');
+const { readNote } = require('./in-place');
 const LATE_REGION_BYTES = 1024 * 1024;
 const WORKER = path.join(__dirname, 'worker.js');
 
@@ -92,6 +93,9 @@ async function runScenario(report = () => {}) {
   channel.on('message', ({ data }) => {
     channelReplies.push(data);
     report({ type: 'channel', text: data });
+    if (data.includes('in place') && SharedMemory.zeroCopySupported) {
+      report({ type: 'in-place', text: `main read "${readNote(region)}" through its own view` });
+    }
     letWorkerExit();
   });
   // After launch: a second region, 1 MiB of a known pattern, over the channel.
@@ -115,7 +119,7 @@ async function runScenario(report = () => {}) {
     rights: [
       `key 1: the listening net.Server on 127.0.0.1:${port} (shared)`,
       `key 2: write end of a pipe (fd ${writeFd}, move)`,
-      `key 3: a 4096-byte shared memory region (zero-copy views ${SharedMemory.zeroCopySupported ? 'on' : 'off: copy mode'})`,
+      `key 3: a 4096-byte shared memory region (views in place ${SharedMemory.zeroCopySupported ? 'on' : 'off: copy mode'})`,
       'key 4: one end of a channel',
     ],
   });

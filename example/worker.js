@@ -8,6 +8,7 @@ const http = require('node:http');
 const { load } = require('./rendezvous');
 
 const { RendezvousClient, SharedMemory } = load('preload');
+const { IN_PLACE_OFFSET } = require('./in-place');
 const post = (message) =>
   process.parentPort ? process.parentPort.postMessage(message) : process.send?.(message);
 
@@ -33,10 +34,20 @@ if (server === null || pipeFd === null || region === null || channel === null) {
 }
 post({ pid: process.pid, received, rendezvousMs: client.durationMs });
 
-// The region's text, by copy (works in Electron's memory cage too).
+// The region's text, by copy (works everywhere).
 const text = Buffer.alloc(region.byteLength);
 region.read(0, text);
-channel.postMessage(`worker read "${text.toString('utf8').replace(/\0+$/, '')}" from shared memory`);
+// And a note written in place, through a view whose memory is the region's
+// own pages: no copy, inside Electron's memory cage too.
+let inPlace = 'no views here: copy mode';
+if (SharedMemory.zeroCopySupported) {
+  const note = Buffer.from(`utility process ${process.pid} wrote this in place`);
+  region.view().set(note, IN_PLACE_OFFSET);
+  inPlace = `wrote ${note.length} bytes in place`;
+}
+channel.postMessage(
+  `worker read "${text.toString('utf8', 0, IN_PLACE_OFFSET).replace(/\0+$/, '')}" from shared memory; ${inPlace}`,
+);
 region.close();
 // A region that arrives later, over the channel: sum its bytes and say so.
 channel.on('message', ({ handles }) => {

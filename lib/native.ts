@@ -59,8 +59,17 @@ export interface NativeConstants {
   };
   /** Whether Mach port rights exist here (macOS). */
   readonly machPorts: boolean;
-  /** Whether regions and messages get zero-copy views, decided once at load. */
+  /** Whether regions may be mapped in place inside SharedArrayBuffers (views
+   * in place, which work inside Electron's memory cage too), decided once at
+   * load: false where the backend cannot, or under
+   * ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy-only. */
   readonly zeroCopy: boolean;
+  /** Whether ArrayBuffers over the addon's memory are allowed (plain Node),
+   * decided once at load: false inside Electron's memory cage, and under
+   * ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy or copy-only. */
+  readonly externalBuffers: boolean;
+  /** The page size views in place are laid out in. */
+  readonly pageSize: number;
 }
 
 /** A mapped shared memory region (addon/napi/shared_memory_bindings.cc). */
@@ -69,6 +78,11 @@ export interface NativeSharedMemory {
   write(offset: number, source: ArrayBufferView | ArrayBuffer): number;
   /** The zero-copy view; throws where external buffers are refused. */
   buffer(): ArrayBuffer;
+  /** Maps the region in place inside the SharedArrayBuffer under
+   * `publicBytes` (a Uint8Array over all of it) and returns a Uint8Array
+   * over exactly the region; `anchorBytes` is over a second
+   * SharedArrayBuffer object sharing that memory (lib/in-place-view.ts). */
+  mapView(publicBytes: Uint8Array, anchorBytes: Uint8Array, endsOnClose: boolean): Uint8Array;
   close(): void;
   readonly byteLength: number;
   /** The handle, still owned by the region. */
@@ -160,6 +174,8 @@ export interface NativeAddon {
   releaseRight(handle: number, kind: RightKind): void;
   createSharedMemory(byteLength: number): NativeSharedMemory;
   mapSharedMemory(handle: number, byteLength: number): NativeSharedMemory;
+  /** The address of a typed array's first byte (tests, diagnostics). */
+  typedArrayAddress(view: ArrayBufferView): bigint;
   /** Throws the addon's refusal of a registration of `count` rights, if
    * there are too many. */
   checkRightCount(count: number): void;

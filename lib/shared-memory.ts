@@ -1,5 +1,6 @@
 import { debug } from './debug';
 import { rendezvousError } from './errors';
+import { inPlaceViewsWork, mapInPlace } from './in-place-view';
 import { MAX_SHARED_MEMORY_BYTES } from './limits';
 import { constants, native, type NativeSharedMemory } from './native';
 
@@ -20,10 +21,12 @@ function checkOffset(offset: unknown): number {
  * A memory region shared with another process: both map the same pages, so
  * what one writes the other reads, without a copy through a pipe.
  *
- * Access is by copy (`read()`, `write()`), which works everywhere, including
- * inside Electron's V8 memory cage. Where the runtime allows external
- * ArrayBuffers (plain Node), `buffer` is also a zero-copy view of the whole
- * region; `SharedMemory.zeroCopySupported` says which mode is active.
+ * `view()` is a Uint8Array that is the region's pages, without a copy, in
+ * plain Node and inside Electron's V8 memory cage alike (on Linux and macOS;
+ * `SharedMemory.zeroCopySupported` says whether it works here). Access by
+ * copy (`read()`, `write()`) works everywhere. The older `buffer`, an
+ * external ArrayBuffer, exists only where the runtime allows those (plain
+ * Node), and is superseded by `view()`.
  *
  * Regions never change size. Hand one to a child through `fork()`'s `ports`
  * or in a channel message: the receiver maps the same region, and each side
@@ -32,6 +35,7 @@ function checkOffset(offset: unknown): number {
 export class SharedMemory {
   readonly #native: NativeSharedMemory;
   #closed = false;
+  #view: Uint8Array | undefined;
 
   private constructor(region: NativeSharedMemory) {
     this.#native = region;
@@ -56,12 +60,14 @@ export class SharedMemory {
     return new SharedMemory(region);
   }
 
-  /** True where `buffer` gives a zero-copy view (plain Node); false inside
-   * Electron's memory cage, or when ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY
-   * was `copy` when the addon loaded. The addon decides it once, for
-   * regions and channel messages alike. */
+  /** True where `view()` works: on Linux and macOS, in plain Node and
+   * inside Electron's memory cage alike, unless the once-per-environment
+   * self-test of views in place failed or
+   * ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY was `copy-only` when the addon
+   * loaded. (`copy` only refuses external buffers, as Electron does: views
+   * still work under it.) */
   static get zeroCopySupported(): boolean {
-    return constants.zeroCopy;
+    return inPlaceViewsWork();
   }
 
   /** @internal Wraps a region the addon mapped (one that arrived). */
@@ -104,27 +110,60 @@ export class SharedMemory {
   }
 
   /**
-   * The whole region as an ArrayBuffer, without a copy; the same buffer each
-   * time. Throws ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE where
-   * `zeroCopySupported` is false. `close()` detaches it.
+   * The whole region as a Uint8Array whose memory is the region's pages,
+   * mapped in place inside a SharedArrayBuffer this process allocated: no
+   * copy, and no external buffer, so it works inside Electron's memory cage
+   * too. The same view each time until `close()`; `view().buffer` is a
+   * SharedArrayBuffer somewhat larger than the region (the view starts at
+   * `byteOffset` inside it). After `close()` the view (and any clone of its
+   * buffer, in a worker say) stays valid memory but reads zeros: it no
+   * longer shows the region. Throws ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE
+   * where `zeroCopySupported` is false, ERR_RENDEZVOUS_CLOSED after
+   * `close()`.
    */
-  get buffer(): ArrayBuffer {
+  view(): Uint8Array {
     this.#checkOpen();
-    if (!SharedMemory.zeroCopySupported) {
+    if (this.#view) return this.#view;
+    if (!inPlaceViewsWork()) {
       throw rendezvousError(
         Error,
         'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE',
-        'Zero-copy views are not available here; use read() and write()',
+        'Views in place are not available here (ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy-only, ' +
+          'no backend for them, or their self-test failed: NODE_DEBUG=rendezvous says which); ' +
+          'use read() and write()',
+      );
+    }
+    this.#view = mapInPlace(this.#native, true);
+    return this.#view;
+  }
+
+  /**
+   * Superseded by `view()`, which works in every runtime. The whole region
+   * as an external ArrayBuffer, without a copy; the same buffer each time.
+   * Only where the runtime allows external ArrayBuffers (plain Node): throws
+   * ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE inside Electron's memory cage and
+   * under ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy or copy-only.
+   * `close()` detaches it.
+   */
+  get buffer(): ArrayBuffer {
+    this.#checkOpen();
+    if (!constants.externalBuffers) {
+      throw rendezvousError(
+        Error,
+        'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE',
+        'External ArrayBuffers are not allowed here; use view(), or read() and write()',
       );
     }
     return this.#native.buffer();
   }
 
-  /** Unmaps the region from this process and closes its handle. Other
-   * processes' mappings are unaffected. Idempotent. */
+  /** Unmaps the region from this process and closes its handle; `view()`
+   * then reads zeros and `buffer` is detached. Other processes' mappings
+   * are unaffected. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#view = undefined;
     const { byteLength, handle } = this.#native;
     this.#native.close();
     debug('shared memory: closed a %d-byte region (handle %d)', byteLength, handle);

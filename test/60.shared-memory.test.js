@@ -7,7 +7,7 @@ const crypto = require('node:crypto');
 const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
-const { native } = require('../dist/lib/native');
+const { constants, native } = require('../dist/lib/native');
 const { sharedMemoryNative } = require('../dist/lib/shared-memory');
 const { SharedMemory } = rendezvous;
 const { fixture, firstMessage, killStragglers, track, exited } = require('./support/children');
@@ -40,15 +40,17 @@ function randomRegion(size) {
   return { region, digest: hash.digest('hex') };
 }
 
-for (const mode of ['zero-copy', 'copy']) {
+// `copy` is what Electron's cage imposes (views in place still work);
+// `copy-only` reads by copy.
+for (const mode of ['default', 'copy', 'copy-only']) {
   test(`64 MiB written by the parent reads back in a child with the same digest (${mode} mode)`, async () => {
     const { region, digest } = randomRegion(SIXTY_FOUR_MIB);
     const env = { ...process.env };
-    if (mode === 'copy') env[MODE_VARIABLE] = 'copy';
-    else delete env[MODE_VARIABLE];
+    if (mode === 'default') delete env[MODE_VARIABLE];
+    else env[MODE_VARIABLE] = mode;
     const child = fork(fixture('shm-checksum.js'), [], { ports: { 1: region }, env });
     const report = await firstMessage(child, 30000);
-    assert.deepEqual(report, { digest, zeroCopy: mode === 'zero-copy', byteLength: SIXTY_FOUR_MIB });
+    assert.deepEqual(report, { digest, zeroCopy: mode !== 'copy-only', byteLength: SIXTY_FOUR_MIB });
     // The child's write is visible here: one region, two mappings.
     const mark = Buffer.alloc(`child ${child.pid} was here`.length);
     region.read(0, mark);
@@ -58,11 +60,11 @@ for (const mode of ['zero-copy', 'copy']) {
   });
 }
 
-test('the zero-copy view and the copy path see the same bytes', () => {
-  assert.equal(SharedMemory.zeroCopySupported, true, 'plain Node allows external buffers');
+test('the view in place and the copy path see the same bytes', () => {
+  assert.equal(SharedMemory.zeroCopySupported, true, 'views in place work with or without external buffers');
   const region = SharedMemory.create(4096);
-  const view = new Uint8Array(region.buffer);
-  assert.equal(region.buffer, region.buffer, 'the same buffer each time');
+  const view = region.view();
+  assert.equal(region.view(), view, 'the same view each time');
   view.set([1, 2, 3], 100);
   const out = new Uint8Array(3);
   region.read(100, out);
@@ -70,10 +72,31 @@ test('the zero-copy view and the copy path see the same bytes', () => {
   region.write(4093, new Uint8Array([7, 8, 9]));
   assert.deepEqual([...view.subarray(4093)], [7, 8, 9]);
   region.close();
-  assert.equal(view.byteLength, 0, 'close() detaches the view');
+  assert.equal(view.byteLength, 4096, 'a view stays valid memory after close()');
+  assert.deepEqual([...view.subarray(4093)], [0, 0, 0], 'and reads zeros');
 });
 
-test('copy mode can be forced at load, and then the view is refused with a code', () => {
+test(
+  'the external buffer (superseded by view()) and the copy path see the same bytes',
+  {
+    skip: !constants.externalBuffers && 'external buffers are refused here',
+  },
+  () => {
+    const region = SharedMemory.create(4096);
+    const view = new Uint8Array(region.buffer);
+    assert.equal(region.buffer, region.buffer, 'the same buffer each time');
+    view.set([1, 2, 3], 100);
+    const out = new Uint8Array(3);
+    region.read(100, out);
+    assert.deepEqual([...out], [1, 2, 3]);
+    region.write(4093, new Uint8Array([7, 8, 9]));
+    assert.deepEqual([...view.subarray(4093)], [7, 8, 9]);
+    region.close();
+    assert.equal(view.byteLength, 0, 'close() detaches the view');
+  },
+);
+
+test('pure copy mode can be forced at load, and then views are refused with a code', () => {
   // The addon decides the mode once, when it loads: a process started with
   // the variable set runs in copy mode throughout.
   const script = `
@@ -81,6 +104,7 @@ test('copy mode can be forced at load, and then the view is refused with a code'
     const { SharedMemory } = require(${JSON.stringify(require.resolve('../dist/main'))});
     assert.equal(SharedMemory.zeroCopySupported, false);
     const region = SharedMemory.create(16);
+    assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' });
     assert.throws(() => region.buffer, { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' });
     region.write(0, new Uint8Array([42]));
     const out = new Uint8Array(1);
@@ -88,23 +112,25 @@ test('copy mode can be forced at load, and then the view is refused with a code'
     assert.equal(out[0], 42);
     region.close();`;
   childProcess.execFileSync(process.execPath, ['-e', script], {
-    env: { ...process.env, [MODE_VARIABLE]: 'copy' },
+    env: { ...process.env, [MODE_VARIABLE]: 'copy-only' },
     stdio: 'inherit',
   });
 });
 
 test('the mode decided at load holds when the variable changes later, as the addon sees it', () => {
   const region = SharedMemory.create(16);
-  process.env[MODE_VARIABLE] = 'copy';
+  const before = process.env[MODE_VARIABLE];
+  process.env[MODE_VARIABLE] = 'copy-only';
   try {
     assert.equal(SharedMemory.zeroCopySupported, native().constants.zeroCopy);
     assert.equal(SharedMemory.zeroCopySupported, true);
-    new Uint8Array(region.buffer)[0] = 7;
+    region.view()[0] = 7;
     const out = new Uint8Array(1);
     region.read(0, out);
     assert.equal(out[0], 7);
   } finally {
-    delete process.env[MODE_VARIABLE];
+    if (before === undefined) delete process.env[MODE_VARIABLE];
+    else process.env[MODE_VARIABLE] = before;
     region.close();
   }
 });
@@ -137,6 +163,7 @@ test('bad sizes, out-of-range access and use after close fail with codes, never 
   assert.throws(() => region.read(0, new Uint8Array(1)), { name: 'Error', code: 'ERR_RENDEZVOUS_CLOSED' });
   assert.throws(() => region.write(0, new Uint8Array(1)), { code: 'ERR_RENDEZVOUS_CLOSED' });
   assert.throws(() => region.buffer, { code: 'ERR_RENDEZVOUS_CLOSED' });
+  assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_CLOSED' });
 });
 
 test('regions mapped at once stay within 1 TiB of address space', () => {

@@ -85,6 +85,36 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
                                                      uint64_t byte_length,
                                                      Error* error);
 
+// Mapping a region over memory this process already owns (a view in place).
+//
+// A JS runtime that refuses ArrayBuffers over outside memory (Electron's V8
+// memory cage) still lets JS allocate a SharedArrayBuffer; mapping the
+// region's pages over whole pages inside that allocation makes the
+// allocation show the region. The allocator must never see those pages: the
+// caller maps private pages back (RestorePrivatePages) before the allocation
+// can be freed.
+
+// The size of the pages MapOver and RestorePrivatePages work in.
+uint64_t SharedMemoryPageSize();
+
+// Whether this backend can map a region over existing memory at all.
+bool InPlaceMappingSupported();
+
+// Maps all of `mapping`'s object (its size rounded up to whole pages) at
+// `address`, a page boundary, replacing what was mapped there; shared or
+// copy-on-write as `mapping.sharing()` says. Fails, mapping nothing new, if
+// the system would not map it at exactly `address`. The caller owns the
+// range: it must be whole pages of memory this process allocated.
+bool MapOver(const SharedMemoryMapping& mapping,
+             uint8_t* address,
+             Error* error);
+
+// Maps private zero-filled pages over [address, address + length) (whole
+// pages), undoing MapOver: the memory is ordinary private memory again. On
+// failure the range may still show the region, and must never be handed
+// back to its allocator.
+bool RestorePrivatePages(uint8_t* address, uint64_t length, Error* error);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_CORE_SHARED_MEMORY_H_

@@ -19,6 +19,7 @@
 #include "core/limits.h"
 #include "core/registration_table.h"
 #include "core/seam/server.h"
+#include "napi/in_place_view.h"
 #include "napi/launch_ends.h"
 
 namespace rendezvous {
@@ -39,8 +40,15 @@ struct AddonState {
   // libuv handles are gone before the loop is.
   std::set<ChannelObject*> open_channels;
   // Whether this runtime accepts ArrayBuffers over the addon's memory (plain
-  // Node does; Electron's V8 memory cage does not).
+  // Node does; Electron's V8 memory cage does not), and is not told to
+  // behave as if it did not (ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy).
   bool external_buffers = false;
+  // Whether regions may be mapped in place inside SharedArrayBuffers JS
+  // allocated (the backend can, and the switch is not `copy-only`).
+  bool in_place_views = false;
+  // Every view in place not yet released, released when the environment is
+  // torn down.
+  InPlaceViews in_place_view_registry;
 
   static AddonState* Get(Napi::Env env) {
     return env.GetInstanceData<AddonState>();

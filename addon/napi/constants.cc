@@ -77,9 +77,14 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   constants.Set("rightKind", RightKinds(env));
   constants.Set("defaultDispositions", Dispositions(env));
   constants.Set("machPorts", BackendDefaultDispositions().mach_ports);
-  // Decided once, at load: ArrayBuffers over the addon's memory are allowed
-  // here and ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY is not `copy`.
-  constants.Set("zeroCopy", AddonState::Get(env)->external_buffers);
+  // Decided once, at load (napi/module.cc): whether regions may be mapped
+  // in place inside SharedArrayBuffers (views in place, in every runtime),
+  // whether ArrayBuffers over the addon's memory are allowed (plain Node,
+  // unless told otherwise), and the page size views are laid out in.
+  AddonState* state = AddonState::Get(env);
+  constants.Set("zeroCopy", state->in_place_views);
+  constants.Set("externalBuffers", state->external_buffers);
+  constants.Set("pageSize", Count(env, SharedMemoryPageSize()));
   exports.Set("constants", Frozen(constants));
   exports.Set("checkRightCount",
               Napi::Function::New(env, CheckRightCountBinding));

@@ -8,6 +8,7 @@
 
 #include "core/debug_log.h"
 #include "core/seam/process.h"
+#include "core/shared_memory.h"
 #include "napi/addon_state.h"
 #include "napi/channel_bindings.h"
 #include "napi/client_bindings.h"
@@ -25,6 +26,28 @@ namespace {
 // lingers, and a worker's teardown need not wait for a peer.
 constexpr std::chrono::milliseconds kDeferredReleaseDrainBound{500};
 
+// ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY, read once at load:
+//   `copy`: what Electron's memory cage imposes, to run its path elsewhere:
+//     external ArrayBuffers refused (regions and channel messages alike, as
+//     if napi_create_external_arraybuffer had failed); views in place work.
+//   `copy-only`: no zero copy at all: no external buffers, no views in
+//     place; regions are read and written by copy.
+//   unset or empty: whatever the runtime allows. Any other value is ignored,
+//     as it always was, with a debug line.
+void ReadSharedMemoryMode(Napi::Env env, AddonState* state) {
+  const char* mode = std::getenv("ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY");
+  const bool copy = mode != nullptr && std::strcmp(mode, "copy") == 0;
+  const bool copy_only = mode != nullptr && std::strcmp(mode, "copy-only") == 0;
+  if (mode != nullptr && *mode != '\0' && !copy && !copy_only) {
+    ProcessDebugLog()(
+        "ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=%s is not `copy` or "
+        "`copy-only`; ignored",
+        mode);
+  }
+  state->external_buffers = !copy && !copy_only && ExternalBuffersAllowed(env);
+  state->in_place_views = !copy_only && InPlaceMappingSupported();
+}
+
 Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   // Owners release handles with no config at hand: they log through this.
   SetProcessDebugLog(NodeDebugNames(std::getenv("NODE_DEBUG"), "rendezvous"),
@@ -34,16 +57,13 @@ Napi::Object InitState(Napi::Env env, Napi::Object exports) {
   // Stop the server thread and close every handle when the environment (the
   // process's main context, or a worker) is torn down.
   env.AddCleanupHook([env, state] {
+    // Before V8 frees the buffers views in place sit in.
+    state->in_place_view_registry.ReleaseAll();
     CloseAllChannels(env);
     state->server.reset();
     state->deferred_release.Stop(kDeferredReleaseDrainBound);
   });
-  // ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY=copy turns zero-copy buffers off
-  // (regions and channel messages alike) to run Electron's path elsewhere.
-  const char* mode = std::getenv("ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY");
-  state->external_buffers =
-      ExternalBuffersAllowed(env) &&
-      !(mode != nullptr && std::strcmp(mode, "copy") == 0);
+  ReadSharedMemoryMode(env, state);
   InitConstants(env, exports);
   InitServerBindings(env, exports);
   InitClientBindings(env, exports);

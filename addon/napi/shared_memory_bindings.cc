@@ -3,10 +3,12 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/owned_handle.h"
 #include "napi/addon_state.h"
 #include "napi/external_buffers.h"
+#include "napi/in_place_view.h"
 #include "napi/js_args.h"
 #include "napi/js_error.h"
 #include "napi/mapped_regions.h"
@@ -58,7 +60,8 @@ bool GetBytes(const Napi::Value& value,
 }  // namespace
 
 // One mapped region. `mapping_` is shared with any zero-copy ArrayBuffer
-// handed out, so the memory stays mapped until both are gone.
+// or view in place handed out, so the memory stays mapped until all are
+// gone.
 class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -69,6 +72,7 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
             InstanceMethod<&SharedMemoryObject::Write>("write"),
             InstanceMethod<&SharedMemoryObject::Close>("close"),
             InstanceMethod<&SharedMemoryObject::Buffer>("buffer"),
+            InstanceMethod<&SharedMemoryObject::MapView>("mapView"),
             InstanceAccessor<&SharedMemoryObject::ByteLength>("byteLength"),
             InstanceAccessor<&SharedMemoryObject::Handle>("handle"),
         });
@@ -151,12 +155,20 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
   }
 
   // buffer(): an ArrayBuffer over the whole region, the same one each time;
-  // undefined where the runtime refuses external buffers.
+  // throws where the runtime refuses external buffers, or where
+  // ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY says to behave as if it did.
   Napi::Value Buffer(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     SharedMemoryMapping* mapping = Open(env);
     if (!mapping)
       return env.Undefined();
+    if (!AddonState::Get(env)->external_buffers) {
+      ThrowJsError(env, Error::Make(codes::kZeroCopyUnavailable,
+                                    "This runtime does not allow external "
+                                    "ArrayBuffers; use a view in place, or "
+                                    "read() and write()"));
+      return env.Undefined();
+    }
     // The same buffer each time, unless the caller detached it.
     if (!view_.IsEmpty() && !view_.Value().IsEmpty() &&
         !view_.Value().IsDetached()) {
@@ -179,12 +191,52 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
     return buffer;
   }
 
+  // mapView(publicBytes, anchorBytes, endsOnClose): the region mapped in
+  // place inside the SharedArrayBuffer under publicBytes, as a Uint8Array
+  // over exactly the region (napi/in_place_view.h). With endsOnClose,
+  // close() releases it; without, only collecting its buffer does.
+  Napi::Value MapView(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    SharedMemoryMapping* mapping = Open(env);
+    if (!mapping)
+      return env.Undefined();
+    AddonState* state = AddonState::Get(env);
+    if (!state->in_place_views) {
+      ThrowJsError(env, Error::Make(codes::kZeroCopyUnavailable,
+                                    "Views in place are off here; use read() "
+                                    "and write()"));
+      return env.Undefined();
+    }
+    std::shared_ptr<InPlaceView> view;
+    Napi::Value result = MapInPlaceView(env, mapping_, info[0], info[1],
+                                        &state->in_place_view_registry, &view);
+    if (result.IsEmpty())
+      return env.Undefined();
+    if (info[2].ToBoolean().Value()) {
+      // Views already collected need no release at close.
+      std::vector<std::weak_ptr<InPlaceView>> live;
+      for (auto& held : views_ending_on_close_) {
+        if (!held.expired())
+          live.push_back(std::move(held));
+      }
+      live.push_back(view);
+      views_ending_on_close_ = std::move(live);
+    }
+    return result;
+  }
+
   // close(): unmaps (once no zero-copy buffer holds it) and releases the
-  // handle. The zero-copy buffer, if any, is detached. Idempotent.
+  // handle. The zero-copy buffer, if any, is detached; views in place that
+  // end on close show private zero pages from now on. Idempotent.
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (!view_.IsEmpty() && !view_.Value().IsEmpty())
       view_.Value().Detach();
     view_.Reset();
+    for (auto& held : views_ending_on_close_) {
+      if (std::shared_ptr<InPlaceView> view = held.lock())
+        view->Release();
+    }
+    views_ending_on_close_.clear();
     mapping_.reset();
     return info.Env().Undefined();
   }
@@ -205,6 +257,7 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
 
   std::shared_ptr<SharedMemoryMapping> mapping_;
   Napi::Reference<Napi::ArrayBuffer> view_;
+  std::vector<std::weak_ptr<InPlaceView>> views_ending_on_close_;
 };
 
 Napi::Value NewSharedMemoryObject(
@@ -299,6 +352,7 @@ void InitSharedMemoryBindings(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, CreateSharedMemoryBinding));
   exports.Set("mapSharedMemory",
               Napi::Function::New(env, MapSharedMemoryBinding));
+  exports.Set("typedArrayAddress", Napi::Function::New(env, TypedArrayAddress));
 }
 
 }  // namespace rendezvous

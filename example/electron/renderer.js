@@ -18,6 +18,9 @@ window.scenario.onEvent((event) => {
     case 'pipe':
       show('pipe', event.text);
       break;
+    case 'in-place':
+      show('in-place', event.text);
+      break;
     case 'channel': {
       const channel = document.getElementById('channel');
       channel.textContent =
