@@ -11,7 +11,15 @@
 //   2. a tiny channel round trip beside child_process IPC and socketpair
 //      floors (bench/round-trips.js), with both sides on one CPU and on two
 //      (bench/placement.js);
-//   3. channel throughput in 1 MiB messages.
+//   3. channel throughput in 1 MiB messages;
+//   4. the 64 MiB hand-off with external buffers forbidden, as inside
+//      Electron's memory cage: views in place beside copy mode, 'advanced'
+//      and two memcpys (bench/in-place-handoff.js);
+//   5. channel messages of 1 KiB to 256 MiB beside 'advanced', in band and
+//      out of line (bench/channel-sweep.js);
+//   6. child start with and without the preload, and the cost of
+//      registering rights (bench/child-start.js).
+// Each part can also be run alone: node bench/<part>.js.
 // Goals: hand-off >= 10x faster than 'advanced'; each copy >= 0.7x memcpy
 // bandwidth; channel round trip <= 1.3x the socketpair floor, judged against
 // the floor between two Node event loops in every placement and shown
@@ -25,6 +33,8 @@ const { Channel, fork, RendezvousServer, SharedMemory } = require('../dist/main'
 const { placements } = require('./placement');
 const { measureRoundTrips } = require('./round-trips');
 const { buildC, median, nextMessage } = require('./support');
+const inPlaceHandoff = require('./in-place-handoff');
+const childStart = require('./child-start');
 
 const MIB = 1024 * 1024;
 const HANDOFF_BYTES = 64 * MIB;
@@ -176,6 +186,14 @@ function row(name, value, unit, note = '') {
 }
 
 async function main() {
+  await measureCopyPaths();
+  console.log('');
+  inPlaceHandoff.report(await inPlaceHandoff.measureInPlaceHandoff());
+  console.log('');
+  childStart.report(await childStart.measureChildStart());
+}
+
+async function measureCopyPaths() {
   console.log(
     `node ${process.version}, ${os.cpus().length} CPUs, Linux ${os.release()}; zero-copy views ` +
       `${SharedMemory.zeroCopySupported ? 'available' : 'unavailable'}`,
