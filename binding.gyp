@@ -76,6 +76,8 @@
               "addon/linux/endpoint.cc",
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
+              "addon/linux/memfd_checks.cc",
+              "addon/linux/message_body.cc",
               "addon/linux/peer_admission.cc",
               "addon/linux/pidfd_exit_watch.cc",
               "addon/linux/process_parent.cc",

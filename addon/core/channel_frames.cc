@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace rendezvous::frames {
 
@@ -88,7 +89,7 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
                                       AssembledMessage* out,
                                       std::string* why) {
   Header header = ReadHeader(head);
-  if ((header.flags & ~kFlagText) != 0) {
+  if ((header.flags & ~(kFlagText | kFlagOutOfLine)) != 0) {
     *why = "start frame has unknown flags";
     return Outcome::kMalformed;
   }
@@ -96,6 +97,14 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
     *why = "message announces more handles than allowed";
     return Outcome::kMalformed;
   }
+  // An out-of-line body is one descriptor more than the message's own.
+  bool out_of_line = (header.flags & kFlagOutOfLine) != 0;
+  if (out_of_line && handle_count == header.handle_count) {
+    *why = "message announces an out-of-line body but carries none";
+    return Outcome::kMalformed;
+  }
+  if (out_of_line)
+    --handle_count;
   if (header.handle_count != handle_count) {
     *why = "message announces " + std::to_string(header.handle_count) +
            " handles but carries " + std::to_string(handle_count);
@@ -138,6 +147,8 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
     message.handles.push_back(HandleDescriptor{
         static_cast<RightKind>(descriptor.kind), descriptor.byte_length});
   }
+  if (out_of_line)
+    return AcceptOutOfLine(std::move(message), inline_size, out, why);
   // Room for what came so far, and one byte even for an empty message, so
   // in_message() can tell a message in progress from none.
   size_t capacity = inline_size > 0 ? inline_size : 1;
@@ -207,6 +218,24 @@ Outcome MessageAssembler::AcceptMore(const uint8_t* head,
   }
   received_ += tail_size;
   return received_ == message_.size ? Finish(out) : Outcome::kIncomplete;
+}
+
+// The whole message is this frame: its data is the body that came with it,
+// which the bindings check and map.
+Outcome MessageAssembler::AcceptOutOfLine(AssembledMessage announced,
+                                          size_t inline_size,
+                                          AssembledMessage* out,
+                                          std::string* why) {
+  if (inline_size != 0) {
+    *why = "out-of-line message carries data in its frame";
+    return Outcome::kMalformed;
+  }
+  if (announced.size == 0) {
+    *why = "out-of-line message announces an empty body";
+    return Outcome::kMalformed;
+  }
+  *out = std::move(announced);
+  return Outcome::kComplete;
 }
 
 Outcome MessageAssembler::Finish(AssembledMessage* out) {

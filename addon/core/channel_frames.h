@@ -14,9 +14,12 @@
 //   more  (type 2): value = the offset of this frame's data in the message;
 //     handle_count 0, no handles; then data.
 //
-// flags bit 0: the data is UTF-8 text. Frames of one message are never
-// interleaved with another's, so a start frame is only valid between
-// messages and a more frame only within one.
+// flags bit 0: the data is UTF-8 text. flags bit 1: the data is out of line
+// (a body the transport carries as one more handle after the message's
+// own, e.g. a sealed memfd): the start frame then carries no data and is
+// the message's only frame, and value is the body's length. Frames of one
+// message are never interleaved with another's, so a start frame is only valid
+// between messages and a more frame only within one.
 #ifndef ADDON_CORE_CHANNEL_FRAMES_H_
 #define ADDON_CORE_CHANNEL_FRAMES_H_
 
@@ -35,10 +38,14 @@ inline constexpr uint32_t kMagic = 0x63525045;  // "EPRc"
 inline constexpr uint8_t kStart = 1;
 inline constexpr uint8_t kMore = 2;
 inline constexpr uint8_t kFlagText = 1;
+inline constexpr uint8_t kFlagOutOfLine = 2;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kDescriptorSize = 16;
 // Handles in one message; Linux allows 253 descriptors per sendmsg.
 inline constexpr size_t kMaxHandlesPerMessage = 64;
+// What may arrive with one frame: the message's handles and an out-of-line
+// body, which does not count against the caller's handles.
+inline constexpr size_t kMaxHandlesPerFrame = kMaxHandlesPerMessage + 1;
 inline constexpr uint64_t kDefaultMaxMessageBytes = uint64_t{1} << 30;
 
 struct HandleDescriptor {
@@ -61,6 +68,9 @@ using MessageBytes = std::unique_ptr<uint8_t[], FreeBytes>;
 
 struct AssembledMessage {
   uint8_t flags = 0;
+  // Null when the data is out of line (flags has kFlagOutOfLine): the body
+  // is then the last handle that came with the message, not among
+  // `handles`, and `size` is its announced length.
   MessageBytes data;
   uint64_t size = 0;
   std::vector<HandleDescriptor> handles;
@@ -134,6 +144,10 @@ class MessageAssembler {
                      AssembledMessage* out,
                      std::string* why);
   Outcome Finish(AssembledMessage* out);
+  Outcome AcceptOutOfLine(AssembledMessage announced,
+                          size_t inline_size,
+                          AssembledMessage* out,
+                          std::string* why);
 
   const uint64_t max_message_bytes_;
   const uint64_t max_text_bytes_;

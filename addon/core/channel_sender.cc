@@ -16,7 +16,20 @@ IoStatus ChannelSender::Send(const uint8_t* data,
   std::vector<frames::HandleDescriptor> descriptors;
   for (const OwnedHandle& handle : handles)
     descriptors.push_back({handle.kind(), handle.byte_length()});
-  message.head = frames::EncodeStartHead(size, flags, descriptors);
+  uint64_t threshold = transport->out_of_line_threshold();
+  if (threshold != 0 && size >= threshold) {
+    // The data goes into a body of its own, which travels as one more
+    // handle with a start frame that carries no data.
+    OwnedHandle body;
+    if (!transport->CreateOutOfLineBody(data, size, &body, error))
+      return IoStatus::kFailed;
+    handles.push_back(std::move(body));
+    flags |= frames::kFlagOutOfLine;
+    message.body_bytes = size;
+    size = 0;
+  }
+  message.head = frames::EncodeStartHead(
+      message.body_bytes > 0 ? message.body_bytes : size, flags, descriptors);
   message.handles = std::move(handles);
   message.size = size;
   message.data = data;
@@ -40,7 +53,7 @@ IoStatus ChannelSender::Send(const uint8_t* data,
   }
   message.data = message.owned.get();
   message.origin = message.sent;
-  queued_bytes_ += rest;
+  queued_bytes_ += rest + message.body_bytes;
   queue_.push_back(std::move(message));
   return IoStatus::kDone;
 }
@@ -53,6 +66,7 @@ IoStatus ChannelSender::Flush(ChannelTransport* transport, Error* error) {
     queued_bytes_ -= message.sent - before;
     if (status != IoStatus::kDone)
       return status;
+    queued_bytes_ -= message.body_bytes;
     queue_.pop_front();
   }
   return IoStatus::kDone;

@@ -23,13 +23,21 @@ class ChannelSender {
   ChannelSender(const ChannelSender&) = delete;
   ChannelSender& operator=(const ChannelSender&) = delete;
 
-  // Data bytes accepted but not yet taken by the transport.
+  // Data bytes accepted but not yet taken by the transport. A message whose
+  // data travels out of line counts its whole body here until the
+  // transport takes its frame: that is memory this end holds for the peer,
+  // as queued in-band data is. Once taken, the body is in flight like
+  // in-band bytes in the kernel's buffer (bounded there by the packets the
+  // socket holds rather than by their bytes).
   uint64_t queued_bytes() const { return queued_bytes_; }
   size_t queued_messages() const { return queue_.size(); }
   bool empty() const { return queue_.empty(); }
 
   // Sends a message, or as much of it as the transport takes, then queues
-  // the rest; `data` need only live for this call. The handles go with the
+  // the rest; `data` need only live for this call. Data of at least the
+  // transport's out_of_line_threshold() is copied once into a sealed body
+  // (CreateOutOfLineBody) that travels as one more handle, after the
+  // message's own. The handles go with the
   // message's first frame. Returns kDone when the message was sent or
   // queued; kPeerClosed or kFailed mean the end is finished.
   IoStatus Send(const uint8_t* data,
@@ -50,8 +58,9 @@ class ChannelSender {
   struct Message {
     std::vector<uint8_t> head;  // header and handle descriptors
     std::vector<OwnedHandle> handles;
-    uint64_t size = 0;  // data bytes in the whole message
-    uint64_t sent = 0;  // data bytes the transport has taken
+    uint64_t size = 0;        // data bytes in the message's frames
+    uint64_t body_bytes = 0;  // data bytes in its out-of-line body, if any
+    uint64_t sent = 0;        // data bytes the transport has taken
     bool started = false;
     // The unsent data: borrowed from the caller while Send() runs, then a
     // copy that begins at data byte `origin`.

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/loop_event_source.h"
 #include "core/owned_handle.h"
+#include "core/shared_memory.h"
 
 namespace rendezvous {
 
@@ -68,6 +69,23 @@ class ChannelTransport {
   virtual bool PollsWritable() const = 0;
   // The largest frame (head plus tail) this transport carries in one piece.
   virtual size_t max_frame_size() const = 0;
+  // Messages with at least this many data bytes travel out of line: their
+  // data in a body made by CreateOutOfLineBody(), sent as one more handle
+  // with a single frame. 0 where bodies travel in frames only.
+  virtual uint64_t out_of_line_threshold() const { return 0; }
+  // A new body holding a copy of `size` bytes at `data`, sealed so that
+  // neither its size nor its bytes can ever change (Linux: a memfd written
+  // with pwrite(), never mapped writable, then sealed with
+  // F_SEAL_SHRINK|GROW|WRITE|SEAL), as `*body`. Only called where
+  // out_of_line_threshold() is not 0.
+  virtual bool CreateOutOfLineBody(const uint8_t* /*data*/,
+                                   uint64_t /*size*/,
+                                   OwnedHandle* /*body*/,
+                                   Error* error) {
+    *error = Error::Make(codes::kSystem,
+                         "This channel carries no out-of-line bodies");
+    return false;
+  }
 
   // Sends one frame made of `frame.head` then `frame.tail`, never blocking.
   // On kDone the handles were moved into the message (`handles` is left
@@ -94,6 +112,17 @@ class ChannelTransport {
   // Its owner then takes the endpoint and releases it on a DeferredRelease.
   virtual bool ReleaseOffThread() const { return false; }
 };
+
+// Maps a body a peer sent out of line, announced as `size` bytes, after
+// checking it as untrusted: sealed against every change, of exactly that
+// size, ordinary memory. The mapping is copy-on-write (sharing() is
+// kCopyOnWrite): this process may write its copy, the body never changes.
+// Takes `*body` only on success; on failure it is left to the caller
+// (which releases it off the JS thread: a peer's descriptor could be
+// anything) and `error` says why.
+std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* body,
+                                                      uint64_t size,
+                                                      Error* error);
 
 // A connected pair of new channel ends (kind kChannel).
 bool CreateChannelPair(OwnedHandle* first, OwnedHandle* second, Error* error);

@@ -24,6 +24,15 @@ inline constexpr int64_t kMaxServerCapacity = 65536;
 // socket) and others keep coming.
 inline constexpr size_t kMaxDeferredReleases = 4096;
 
+// A channel message's data of at least this many bytes travels out of line
+// (Linux: in a sealed memfd handed over with the message's one frame)
+// instead of in frames through the socket. Below it, frames are faster: a
+// memfd costs its creation, sealing, and a mapping on the receiving side.
+// Measured crossover on the development machine (2 cores):
+//   node bench/channel-sweep.js --crossover
+// (in-band and out-of-line side by side at each size).
+inline constexpr uint64_t kOutOfLineMessageBytes = 256 * 1024;
+
 struct ServerLimits {
   // How long a request from a pid nobody has registered yet is held while a
   // launch is pending, before it gets an empty answer.

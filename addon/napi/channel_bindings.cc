@@ -14,9 +14,11 @@
 #include "napi/channel_factories.h"
 #include "napi/channel_handoff.h"
 #include "napi/js_error.h"
+#include "napi/mapped_regions.h"
 #include "napi/outgoing_handle_args.h"
 #include "napi/received_message_js.h"
 #include "napi/received_payloads.h"
+#include "napi/shared_memory_bindings.h"
 
 namespace rendezvous {
 
@@ -313,6 +315,15 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
   std::vector<ReceivedPayload> payloads;
   Error error;
   bool is_text = (message.flags & frames::kFlagText) != 0;
+  // An out-of-line body came last, after the message's own handles (the
+  // assembler counted it); it is checked and mapped like a region the peer
+  // sent, and closed off this thread if it fails.
+  OwnedHandle body;
+  bool out_of_line = (message.flags & frames::kFlagOutOfLine) != 0;
+  if (out_of_line) {
+    body = std::move(handles.back());
+    handles.pop_back();
+  }
   if (!AcceptHandles(message.handles, std::move(handles), region_budget_,
                      &AddonState::Get(env_)->deferred_release, &payloads,
                      &error)) {
@@ -320,12 +331,27 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
     driver_->Fail(error);
     return;
   }
+  std::unique_ptr<SharedMemoryMapping> body_mapping;
+  if (out_of_line) {
+    body_mapping =
+        MapBodyWithinBudget(&body, message.size, region_budget_, &error);
+    if (!body_mapping) {
+      payloads.clear();
+      driver_->Fail(Error::Make(
+          codes::kBadMessage, "The peer sent a bad message: " + error.message));
+      return;
+    }
+  }
   Napi::Object self = Value();
   Napi::Value listener = self.IsEmpty() ? Napi::Value() : Listener(self);
   if (listener.IsEmpty())
     return;  // nobody to give it to: everything is released here
-  Napi::Value data = MessageBuffer(env_, &message);
-  if (data.IsEmpty()) {
+  Napi::Value data = out_of_line
+                         ? NewSharedMemoryObject(env_, std::move(body_mapping))
+                         : MessageBuffer(env_, &message);
+  if (data.IsEmpty() || env_.IsExceptionPending()) {
+    if (env_.IsExceptionPending())
+      env_.GetAndClearPendingException();
     payloads.clear();
     driver_->Fail(Error::Make(codes::kSystem, "No memory for a message of " +
                                                   std::to_string(message.size) +

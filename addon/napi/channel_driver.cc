@@ -280,7 +280,7 @@ bool ChannelDriver::ReadFrame() {
   ReceivedHandles& handles = received.handles;
   Error error;
   IoStatus status = transport_->ReceiveFrame(
-      frame, frames::kMaxHandlesPerMessage, &received, &error);
+      frame, frames::kMaxHandlesPerFrame, &received, &error);
   // Whatever the peer sent is released off this thread from here on.
   for (OwnedHandle& handle : handles)
     handle.ReleaseThrough(release_);
