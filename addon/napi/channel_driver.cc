@@ -279,8 +279,8 @@ bool ChannelDriver::ReadFrame() {
   ReceivedFrame received;
   ReceivedHandles& handles = received.handles;
   Error error;
-  IoStatus status = transport_->ReceiveFrame(
-      frame, frames::kMaxHandlesPerFrame, &received, &error);
+  IoStatus status = transport_->ReceiveFrame(frame, frames::kMaxHandlesPerFrame,
+                                             &received, &error);
   // Whatever the peer sent is released off this thread from here on.
   for (OwnedHandle& handle : handles)
     handle.ReleaseThrough(release_);
