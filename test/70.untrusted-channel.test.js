@@ -72,6 +72,18 @@ describe(
       'oversized-frame': /frame larger than allowed/,
       'empty-packet': /shorter than its header/,
       'empty-with-fds': /shorter than its header/,
+      // Out-of-line bodies (addon/linux/message_body.cc): each seal, the
+      // size, what carries the body, and the frame around it.
+      'ool-no-write-seal': /out-of-line message body is not sealed against writing and resizing/,
+      'ool-no-shrink-seal': /out-of-line message body is not sealed/,
+      'ool-no-grow-seal': /out-of-line message body is not sealed/,
+      'ool-no-seal-seal': /out-of-line message body is not sealed/,
+      'ool-size-mismatch': /body has 8192 bytes, not the 4096 its sender stated/,
+      'ool-pipe': /out-of-line message body is not sealed/,
+      'ool-missing-fd': /announces an out-of-line body but carries none/,
+      'ool-fd-unannounced': /announces 0 handles but carries 1/,
+      'ool-over-limit': /larger than the channel's limit/,
+      'ool-with-data': /out-of-line message carries data in its frame/,
     };
     for (const [scenario, why] of Object.entries(hostile)) {
       test(`${scenario}: 'error' with ERR_RENDEZVOUS_BAD_MESSAGE, then 'close', nothing leaked`, async () => {
@@ -88,6 +100,29 @@ describe(
         await waitFor(() => openFdCount() === baseline, 3000, 'every descriptor the peer sent to be closed');
       });
     }
+
+    test('a faithful out-of-line body arrives as the message data', async () => {
+      rawChannelPeerPath();
+      const { channel } = rawPeer('ool-valid');
+      const data = await new Promise((resolve) => channel.once('message', ({ data }) => resolve(data)));
+      assert.ok(data instanceof Uint8Array);
+      assert.equal(data.length, 4096);
+      assert.ok(data.every((byte) => byte === 0x62));
+      channel.close();
+      await once(channel, 'close');
+    });
+
+    test("bodies past the channel's mapping budget: 'error', then 'close'", async () => {
+      rawChannelPeerPath();
+      const { channel } = rawPeer('ool-over-budget');
+      const kept = [];
+      channel.on('message', ({ data }) => kept.push(data));
+      const [error] = await once(channel, 'error');
+      assert.equal(error.code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
+      assert.match(error.message, /one channel's peer sent/);
+      assert.equal(kept.length, 128, 'what one channel may hold: 128 bodies of 1 GiB');
+      kept.length = 0;
+    });
 
     test("a peer that hangs up mid-message: 'close' without 'error', its descriptors closed", async () => {
       rawChannelPeerPath();
