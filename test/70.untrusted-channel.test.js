@@ -112,7 +112,7 @@ describe(
       await once(channel, 'close');
     });
 
-    test("bodies past the channel's mapping budget: 'error', then 'close'", async () => {
+    test("bodies past the channel's mapping budget: 'error', then 'close'", { timeout: 30000 }, async () => {
       rawChannelPeerPath();
       const { channel } = rawPeer('ool-over-budget');
       const kept = [];
