@@ -14,7 +14,6 @@
 #include "napi/channel_factories.h"
 #include "napi/channel_handoff.h"
 #include "napi/js_error.h"
-#include "napi/mapped_regions.h"
 #include "napi/outgoing_handle_args.h"
 #include "napi/received_message_js.h"
 #include "napi/received_payloads.h"
@@ -315,14 +314,12 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
   std::vector<ReceivedPayload> payloads;
   Error error;
   bool is_text = (message.flags & frames::kFlagText) != 0;
-  // An out-of-line body came last, after the message's own handles (the
-  // assembler counted it); it is checked and mapped like a region the peer
-  // sent, and closed off this thread if it fails.
-  OwnedHandle body;
   bool out_of_line = (message.flags & frames::kFlagOutOfLine) != 0;
-  if (out_of_line) {
-    body = std::move(handles.back());
-    handles.pop_back();
+  std::unique_ptr<SharedMemoryMapping> body;
+  if (out_of_line && !TakeOutOfLineBody(message.size, &handles, region_budget_,
+                                        &body, &error)) {
+    driver_->Fail(error);
+    return;
   }
   if (!AcceptHandles(message.handles, std::move(handles), region_budget_,
                      &AddonState::Get(env_)->deferred_release, &payloads,
@@ -331,24 +328,12 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
     driver_->Fail(error);
     return;
   }
-  std::unique_ptr<SharedMemoryMapping> body_mapping;
-  if (out_of_line) {
-    body_mapping =
-        MapBodyWithinBudget(&body, message.size, region_budget_, &error);
-    if (!body_mapping) {
-      payloads.clear();
-      driver_->Fail(Error::Make(
-          codes::kBadMessage, "The peer sent a bad message: " + error.message));
-      return;
-    }
-  }
   Napi::Object self = Value();
   Napi::Value listener = self.IsEmpty() ? Napi::Value() : Listener(self);
   if (listener.IsEmpty())
     return;  // nobody to give it to: everything is released here
-  Napi::Value data = out_of_line
-                         ? NewSharedMemoryObject(env_, std::move(body_mapping))
-                         : MessageBuffer(env_, &message);
+  Napi::Value data = out_of_line ? NewSharedMemoryObject(env_, std::move(body))
+                                 : MessageBuffer(env_, &message);
   if (data.IsEmpty() || env_.IsExceptionPending()) {
     if (env_.IsExceptionPending())
       env_.GetAndClearPendingException();

@@ -134,4 +134,21 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
   return true;
 }
 
+bool TakeOutOfLineBody(uint64_t size,
+                       std::vector<OwnedHandle>* handles,
+                       const std::shared_ptr<MappingBudget>& region_budget,
+                       std::unique_ptr<SharedMemoryMapping>* body,
+                       Error* error) {
+  // The assembler counted it: a message flagged out of line has one.
+  OwnedHandle handle = std::move(handles->back());
+  handles->pop_back();
+  Error why;
+  *body = MapBodyWithinBudget(&handle, size, region_budget, &why);
+  if (!*body) {
+    *error = BadMessage(why.message);
+    return false;  // `handle`, still the peer's descriptor, goes off-thread
+  }
+  return true;
+}
+
 }  // namespace rendezvous

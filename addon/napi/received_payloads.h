@@ -36,6 +36,16 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
                    std::vector<ReceivedPayload>* payloads,
                    Error* error);
 
+// For a message whose data came out of line: takes its body, the last of
+// `handles` (after the message's own), and maps it within the channel's
+// budget (MapBodyWithinBudget). False (with `error`, a bad message) if it
+// fails the checks; the body is then released off the JS thread.
+bool TakeOutOfLineBody(uint64_t size,
+                       std::vector<OwnedHandle>* handles,
+                       const std::shared_ptr<MappingBudget>& region_budget,
+                       std::unique_ptr<SharedMemoryMapping>* body,
+                       Error* error);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_NAPI_RECEIVED_PAYLOADS_H_
