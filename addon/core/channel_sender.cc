@@ -37,6 +37,8 @@ IoStatus ChannelSender::Send(const uint8_t* data,
   // straight from the caller's memory.
   if (queue_.empty()) {
     IoStatus status = SendFrames(&message, transport, error);
+    if (status == IoStatus::kDone)
+      unread_bodies_ += message.body_bytes;
     if (status != IoStatus::kWouldBlock)
       return status;
   }
@@ -67,6 +69,7 @@ IoStatus ChannelSender::Flush(ChannelTransport* transport, Error* error) {
     if (status != IoStatus::kDone)
       return status;
     queued_bytes_ -= message.body_bytes;
+    unread_bodies_ += message.body_bytes;
     queue_.pop_front();
   }
   return IoStatus::kDone;
@@ -75,6 +78,7 @@ IoStatus ChannelSender::Flush(ChannelTransport* transport, Error* error) {
 void ChannelSender::Clear() {
   queue_.clear();
   queued_bytes_ = 0;
+  unread_bodies_ = 0;
 }
 
 IoStatus ChannelSender::SendFrames(Message* message,

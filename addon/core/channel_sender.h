@@ -23,13 +23,19 @@ class ChannelSender {
   ChannelSender(const ChannelSender&) = delete;
   ChannelSender& operator=(const ChannelSender&) = delete;
 
-  // Data bytes accepted but not yet taken by the transport. A message whose
-  // data travels out of line counts its whole body here until the
-  // transport takes its frame: that is memory this end holds for the peer,
-  // as queued in-band data is. Once taken, the body is in flight like
-  // in-band bytes in the kernel's buffer (bounded there by the packets the
-  // socket holds rather than by their bytes).
-  uint64_t queued_bytes() const { return queued_bytes_; }
+  // Data bytes accepted but not yet taken by the transport, and the bodies
+  // of out-of-line messages sent but not yet read: a body holds its memory
+  // until the peer takes it, and the socket's buffer (which bounds in-band
+  // data in flight) bounds only the number of such frames. Call
+  // Reconcile() first.
+  uint64_t queued_bytes() const { return queued_bytes_ + unread_bodies_; }
+  // Bytes of bodies sent that the peer may not have read yet.
+  uint64_t unread_bodies() const { return unread_bodies_; }
+  // Forgets the bodies sent once the peer has read everything.
+  void Reconcile(const ChannelTransport* transport) {
+    if (unread_bodies_ > 0 && transport->PeerReadEverything())
+      unread_bodies_ = 0;
+  }
   size_t queued_messages() const { return queue_.size(); }
   bool empty() const { return queue_.empty(); }
 
@@ -76,6 +82,7 @@ class ChannelSender {
 
   std::deque<Message> queue_;
   uint64_t queued_bytes_ = 0;
+  uint64_t unread_bodies_ = 0;
 };
 
 }  // namespace rendezvous

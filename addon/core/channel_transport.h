@@ -73,6 +73,11 @@ class ChannelTransport {
   // data in a body made by CreateOutOfLineBody(), sent as one more handle
   // with a single frame. 0 where bodies travel in frames only.
   virtual uint64_t out_of_line_threshold() const { return 0; }
+  // Whether the peer has read every frame sent so far (Linux: nothing left
+  // in the socket's send queue). Out-of-line bodies count as queued until
+  // then: once sent, a body still holds memory the socket's buffer does
+  // not bound.
+  virtual bool PeerReadEverything() const { return true; }
   // A new body holding a copy of `size` bytes at `data`, sealed so that
   // neither its size nor its bytes can ever change (Linux: a memfd written
   // with pwrite(), never mapped writable, then sealed with

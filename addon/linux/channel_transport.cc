@@ -3,7 +3,9 @@
 // the kernel's send buffer is the backpressure: a full one is EAGAIN.
 #include "core/channel_transport.h"
 
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -59,6 +61,11 @@ class SocketChannel : public ChannelTransport {
   bool PollsWritable() const override { return true; }
   size_t max_frame_size() const override { return kMaxFrameSize; }
   uint64_t out_of_line_threshold() const override { return out_of_line_; }
+  bool PeerReadEverything() const override {
+    int unread = 0;
+    // A socket that cannot say is taken as read: it is about to fail.
+    return ::ioctl(socket_.get(), SIOCOUTQ, &unread) != 0 || unread == 0;
+  }
   bool CreateOutOfLineBody(const uint8_t* data,
                            uint64_t size,
                            OwnedHandle* body,

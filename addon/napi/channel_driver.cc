@@ -86,8 +86,14 @@ void ChannelDriver::StartReading() {
   UpdateIo();
 }
 
-bool ChannelDriver::CheckRoom(Error* error) const {
-  if (sender_.queued_bytes() < kMaxQueuedBytes &&
+uint64_t ChannelDriver::queued_bytes() {
+  if (transport_)
+    sender_.Reconcile(transport_.get());
+  return sender_.queued_bytes();
+}
+
+bool ChannelDriver::CheckRoom(Error* error) {
+  if (queued_bytes() < kMaxQueuedBytes &&
       sender_.queued_messages() < kMaxQueuedMessages) {
     return true;
   }
@@ -110,9 +116,9 @@ bool ChannelDriver::Send(const uint8_t* data,
     Defer(status, error);
     return false;
   }
-  UpdateIo();
   bool may_go_on = sender_.queued_bytes() < kHighWaterMark;
   needs_drain_ = needs_drain_ || !may_go_on;
+  UpdateIo();  // after needs_drain_: unread bodies may need watching
   return may_go_on;
 }
 
@@ -161,6 +167,9 @@ void ChannelDriver::UpdateIo() {
   if (!transport_)
     return;
   bool blocked = !sender_.empty();
+  // Out-of-line bodies sent and not yet read hold back 'drain'; nothing
+  // signals their reading, so a writer waiting on them polls.
+  bool awaiting_read = needs_drain_ && !blocked && sender_.unread_bodies() > 0;
   int events =
       (reading_ ? LoopEventSource::kReadable : 0) |
       (blocked && transport_->PollsWritable() ? LoopEventSource::kWritable : 0);
@@ -170,8 +179,8 @@ void ChannelDriver::UpdateIo() {
   } else if (source_) {
     source_->Stop();
   }
-  UpdateRetryTimer(blocked && !transport_->PollsWritable());
-  SetWaiting(reading_ || blocked || deferred_);
+  UpdateRetryTimer((blocked && !transport_->PollsWritable()) || awaiting_read);
+  SetWaiting(reading_ || blocked || deferred_ || awaiting_read);
 }
 
 bool ChannelDriver::WatchTransport(int events) {
@@ -243,8 +252,10 @@ void ChannelDriver::FlushQueue() {
     Finish(status, error);
     return;
   }
+  sender_.Reconcile(transport_.get());
+  bool drained = status == IoStatus::kDone && sender_.unread_bodies() == 0;
   UpdateIo();
-  if (status == IoStatus::kDone && needs_drain_) {
+  if (drained && needs_drain_) {
     needs_drain_ = false;
     listener_->OnDrain();
   }

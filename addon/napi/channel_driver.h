@@ -54,7 +54,8 @@ class ChannelDriver final : private LoopEventSource::Listener {
   ~ChannelDriver();
 
   bool is_open() const { return transport_ != nullptr; }
-  uint64_t queued_bytes() const { return sender_.queued_bytes(); }
+  // What the writer has outstanding (ChannelSender::queued_bytes).
+  uint64_t queued_bytes();
   // Nothing half sent or half received: the end can leave the process
   // without corrupting the stream.
   bool between_messages() const {
@@ -65,7 +66,7 @@ class ChannelDriver final : private LoopEventSource::Listener {
   void StartReading();
   // Whether the queue has room for another message; else `error` says why
   // (ERR_RENDEZVOUS_QUEUE_FULL).
-  bool CheckRoom(Error* error) const;
+  bool CheckRoom(Error* error);
   // Sends a message, or queues what the transport does not take now.
   // Returns whether the writer may go on (false: wait for OnDrain). A send
   // that fails is reported from the loop, as a socket's would be.
