@@ -203,7 +203,8 @@ export class Channel extends EventEmitter {
     return this.#native === null || !this.#native.isOpen;
   }
 
-  /** Data bytes accepted by postMessage() and not yet taken by the system. */
+  /** Data bytes accepted by postMessage() and not yet taken by the system,
+   * and the bodies of large messages sent and not yet read by the peer. */
   get queuedBytes(): number {
     return this.#native?.queuedBytes ?? 0;
   }
@@ -214,7 +215,10 @@ export class Channel extends EventEmitter {
    * more that the peer has not read yet: wait for 'drain' before sending
    * more. Past 256 MiB queued it throws ERR_RENDEZVOUS_QUEUE_FULL.
    *
-   * The data is copied before this returns. A SharedMemory or a copied fd is
+   * The data is copied before this returns. On Linux, data of 1 MiB or more
+   * is copied once into a sealed memfd that travels with the message and
+   * arrives mapped (in place where the runtime allows external buffers);
+   * until the peer has read it, it counts in `queuedBytes`. A SharedMemory or a copied fd is
    * duplicated for the message, so the caller keeps its own; a Channel end
    * or a moved fd or right is handed over with the message.
    */
