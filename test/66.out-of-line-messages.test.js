@@ -17,6 +17,9 @@ const { makePipe } = require('./support/fds');
 
 // addon/core/limits.h kOutOfLineMessageBytes.
 const THRESHOLD = 1024 * 1024;
+// How long a free pooled body lasts unused (BodyPoolLimits, 1.5 s, checked
+// every 0.5 s), with room for a loaded machine.
+const POOL_IDLE_MS = 2500;
 const MIB = 1024 * 1024;
 const SIZES = [THRESHOLD - 1, THRESHOLD, THRESHOLD + 1, 4 * THRESHOLD + 3];
 const digest = (data) => crypto.createHash('sha256').update(data).digest('hex');
@@ -59,7 +62,7 @@ async function settledHere() {
   const bodies = fs
     .readFileSync('/proc/self/maps', 'utf8')
     .split('\n')
-    .filter((line) => line.includes('electron-port-rendezvous-message'));
+    .filter((line) => /electron-port-rendezvous-(pooled-)?message/.test(line));
   if (process.env.DEBUG_BODIES) console.log(bodies);
   return { fds: fs.readdirSync('/proc/self/fd').length, bodies: bodies.length };
 }
@@ -87,6 +90,48 @@ for (const [mode, env] of [
         );
       }
     });
+
+    test('a message held by the receiver is never overwritten by the next of its size', async () => {
+      child.channel.postMessage(JSON.stringify({ cmd: 'hold', on: true }));
+      await nextJson(child.channel);
+      let previous = null;
+      for (let fill = 1; fill <= 6; fill++) {
+        const data = Buffer.alloc(2 * MIB, fill);
+        child.channel.postMessage(data);
+        const answer = await nextJson(child.channel);
+        assert.equal(answer.digest, digest(data));
+        assert.equal(answer.heldDigest, previous && digest(previous), `message ${fill - 1} unchanged`);
+        previous = data;
+      }
+      child.channel.postMessage(JSON.stringify({ cmd: 'hold', on: false }));
+      await nextJson(child.channel);
+    });
+
+    test(
+      'a body the receiver released carries the next message (one pooled memfd)',
+      { skip: !linux && 'reads /proc' },
+      async () => {
+        const inodes = new Set();
+        for (let i = 0; i < 10; i++) {
+          const data = crypto.randomBytes(3 * MIB);
+          child.channel.postMessage(data);
+          assert.equal((await nextJson(child.channel)).digest, digest(data));
+          if (mode === 'in place') {
+            // The child's data goes only when collected.
+            child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
+            await nextJson(child.channel);
+          }
+          for (const line of fs.readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+            // This size class's bodies (4 MiB) only: earlier tests' stay pooled a while.
+            if (!line.includes('electron-port-rendezvous-pooled-message')) continue;
+            const fields = line.trim().split(/\s+/);
+            const [start, end] = fields[0].split('-').map((address) => BigInt(`0x${address}`));
+            if (end - start === BigInt(4 * MIB)) inodes.add(fields[4]);
+          }
+        }
+        assert.equal(inodes.size, 1, `the same body each time, got ${[...inodes]}`);
+      },
+    );
 
     test('text above the threshold arrives as the same string', async () => {
       const text = `${'ü'.repeat(THRESHOLD)}end`;
@@ -137,6 +182,11 @@ for (const [mode, env] of [
       async () => {
         const data = crypto.randomBytes(THRESHOLD);
         const expected = digest(data);
+        // What earlier tests left pooled goes first.
+        await settledHere();
+        child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
+        await nextJson(child.channel);
+        await new Promise((resolve) => setTimeout(resolve, POOL_IDLE_MS));
         child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
         const before = await nextJson(child.channel);
         const here = await settledHere();
@@ -151,6 +201,12 @@ for (const [mode, env] of [
           await nextData(child.channel);
         };
         for (let i = 0; i < 200; i++) await round();
+        // Both ends drop what they still hold (collection sends the
+        // releases), then the pooled bodies, once idle (BodyPoolLimits).
+        await settledHere();
+        child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
+        await nextJson(child.channel);
+        await new Promise((resolve) => setTimeout(resolve, POOL_IDLE_MS));
         child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
         const afterwards = await nextJson(child.channel);
         assert.equal(afterwards.bodies, 0, 'no body stays mapped in the child');

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/body_pool.h"
 #include "core/channel_frames.h"
 #include "core/channel_transport.h"
 
@@ -41,9 +42,11 @@ class ChannelSender {
 
   // Sends a message, or as much of it as the transport takes, then queues
   // the rest; `data` need only live for this call. Data of at least the
-  // transport's out_of_line_threshold() is copied once into a sealed body
-  // (CreateOutOfLineBody) that travels as one more handle, after the
-  // message's own. The handles go with the
+  // transport's out_of_line_threshold() is copied once into a body that
+  // travels as one more handle, after the message's own: a free body of
+  // the pool (pool()) when there is one of its size class, else a new one
+  // for the pool while it has room, else a sealed body of its own
+  // (CreateOutOfLineBody). The handles go with the
   // message's first frame. Returns kDone when the message was sent or
   // queued; kPeerClosed or kFailed mean the end is finished.
   IoStatus Send(const uint8_t* data,
@@ -53,11 +56,25 @@ class ChannelSender {
                 ChannelTransport* transport,
                 Error* error);
 
+  // Tells the peer that body `id` it sent is no longer read here: a frame
+  // queued behind whatever is queued already.
+  IoStatus SendBodyReleased(uint64_t id,
+                            ChannelTransport* transport,
+                            Error* error);
+
+  // The peer no longer reads pooled body `id`: it may carry another
+  // message. Anything else the peer claims is refused (see BodyPool).
+  BodyRelease ReleaseBody(uint64_t id);
+  // Drops pooled bodies left unused for a while; whether any free is left.
+  bool DropIdleBodies();
+  // The bodies this end fills again once the peer releases them.
+  const BodyPool& pool() const { return pool_; }
+
   // Sends queued frames until the queue is empty (kDone) or the transport
   // is full (kWouldBlock).
   IoStatus Flush(ChannelTransport* transport, Error* error);
 
-  // Drops everything queued, releasing its handles.
+  // Drops everything queued, releasing its handles, and the pool.
   void Clear();
 
  private:
@@ -75,11 +92,23 @@ class ChannelSender {
     std::unique_ptr<uint8_t[]> owned;
   };
 
+  // Copies `size` bytes at `data` into a body of the pool, as `*body` (a
+  // handle to it) and `*id`; false when the pool has none to give.
+  bool FillPooledBody(const uint8_t* data,
+                      uint64_t size,
+                      ChannelTransport* transport,
+                      OwnedHandle* body,
+                      uint64_t* id);
+  // Sends `message` now if nothing waits before it, and queues the rest.
+  IoStatus SendOrQueue(Message message,
+                       ChannelTransport* transport,
+                       Error* error);
   // Sends frames of `message` until it is all sent or the transport stops.
   IoStatus SendFrames(Message* message,
                       ChannelTransport* transport,
                       Error* error);
 
+  BodyPool pool_;
   std::deque<Message> queue_;
   uint64_t queued_bytes_ = 0;
   uint64_t unread_bodies_ = 0;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/body_pool.h"
 #include "core/error.h"
 #include "core/loop_event_source.h"
 #include "core/owned_handle.h"
@@ -92,6 +93,18 @@ class ChannelTransport {
     return false;
   }
 
+  // A new body of `capacity` bytes the sender may fill again and again
+  // (core/body_pool.h): mapped writable here, sealed against any change of
+  // size but not against writes (Linux: a memfd of that size, sealed
+  // F_SEAL_SHRINK|GROW|SEAL, mapped shared). False (with `error`) where
+  // there is none; the message then goes in a body of its own.
+  virtual bool CreatePooledBody(uint64_t /*capacity*/,
+                                std::unique_ptr<PooledBody>* /*body*/,
+                                Error* error) {
+    *error = Error::Make(codes::kSystem, "This channel pools no bodies");
+    return false;
+  }
+
   // Sends one frame made of `frame.head` then `frame.tail`, never blocking.
   // On kDone the handles were moved into the message (`handles` is left
   // empty); otherwise they are untouched.
@@ -119,9 +132,12 @@ class ChannelTransport {
 };
 
 // Maps a body a peer sent out of line, announced as `size` bytes, after
-// checking it as untrusted: sealed against every change, of exactly that
-// size, ordinary memory. The mapping is copy-on-write (sharing() is
-// kCopyOnWrite): this process may write its copy, the body never changes.
+// checking it as untrusted: sealed against any change of its size, at
+// least that large, ordinary memory; only the announced bytes (to a whole
+// page) are mapped. A body sealed against writes too never changes; one
+// that is not (a body its sender pools) may be changed by its sender, as
+// a region may. The mapping is copy-on-write (sharing() is kCopyOnWrite):
+// this process's writes stay its own.
 // Takes `*body` only on success; on failure it is left to the caller
 // (which releases it off the JS thread: a peer's descriptor could be
 // anything) and `error` says why.

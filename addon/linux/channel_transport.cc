@@ -19,6 +19,7 @@
 
 #include "linux/fd_passing.h"
 #include "linux/message_body.h"
+#include "linux/pooled_body.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 #include "posix/uv_poll_source.h"
@@ -40,6 +41,16 @@ constexpr int kSendBufferBytes = 1024 * 1024;
 constexpr char kOutOfLineVariable[] =
     "ELECTRON_PORT_RENDEZVOUS_OUT_OF_LINE_BYTES";
 
+// "off" makes every out-of-line body a fresh sealed one (no pool), for
+// the benchmark's side-by-side columns.
+constexpr char kBodyPoolVariable[] =
+    "ELECTRON_PORT_RENDEZVOUS_CHANNEL_BODY_POOL";
+
+bool PoolsBodies() {
+  const char* value = std::getenv(kBodyPoolVariable);
+  return value == nullptr || std::string(value) != "off";
+}
+
 uint64_t OutOfLineThreshold() {
   const char* value = std::getenv(kOutOfLineVariable);
   if (value == nullptr)
@@ -52,7 +63,9 @@ uint64_t OutOfLineThreshold() {
 class SocketChannel : public ChannelTransport {
  public:
   explicit SocketChannel(ScopedFd socket)
-      : socket_(std::move(socket)), out_of_line_(OutOfLineThreshold()) {}
+      : socket_(std::move(socket)),
+        out_of_line_(OutOfLineThreshold()),
+        pools_bodies_(PoolsBodies()) {}
 
   std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
                                                Error* error) override {
@@ -71,6 +84,15 @@ class SocketChannel : public ChannelTransport {
                            OwnedHandle* body,
                            Error* error) override {
     return CreateMemfdBody(data, size, body, error);
+  }
+  bool CreatePooledBody(uint64_t capacity,
+                        std::unique_ptr<PooledBody>* body,
+                        Error* error) override {
+    if (!pools_bodies_) {
+      *error = Error::Make(codes::kSystem, "Body pooling is off");
+      return false;
+    }
+    return CreatePooledMemfdBody(capacity, body, error);
   }
 
   IoStatus SendFrame(const FrameBuffers& frame,
@@ -158,6 +180,7 @@ class SocketChannel : public ChannelTransport {
 
   ScopedFd socket_;
   const uint64_t out_of_line_;
+  const bool pools_bodies_;
 };
 
 int SocketOption(int socket, int option) {

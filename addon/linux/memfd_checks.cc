@@ -30,12 +30,13 @@ bool CheckReceivedMemfd(int fd,
     *error = SystemError("fstat", errno, "Could not inspect the " + what);
     return false;
   }
-  if (static_cast<uint64_t>(status.st_size) != required.size) {
-    *error =
-        Error::Make(codes::kInvalidRight,
-                    "The " + what + " has " + std::to_string(status.st_size) +
-                        " bytes, not the " + std::to_string(required.size) +
-                        " its sender stated");
+  uint64_t actual = static_cast<uint64_t>(status.st_size);
+  if (required.at_least ? actual < required.size : actual != required.size) {
+    *error = Error::Make(
+        codes::kInvalidRight,
+        "The " + what + " has " + std::to_string(actual) + " bytes, " +
+            (required.at_least ? "fewer than" : "not") + " the " +
+            std::to_string(required.size) + " its sender stated");
     return false;
   }
   constexpr decltype(statfs::f_type) kHugetlbfsMagic = 0x958458f6;

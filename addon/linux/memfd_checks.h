@@ -15,13 +15,15 @@ struct MemfdRequirements {
   uint64_t size = 0;        // the size the sender stated
   const char* what = "";    // names the object in errors
   const char* sealed = "";  // says what `seals` guard against
+  bool at_least = false;    // the memfd may be larger than `size`
 };
 
 // Whether `fd` is a memfd carrying every required seal, of exactly the
-// stated size, and not on hugetlbfs (huge-page memory can run out under a
-// mapping after its sender punches a hole, which faults on touch). On
-// failure `error` (ERR_RENDEZVOUS_INVALID_RIGHT, or a system error) says
-// why; `fd` is never closed here.
+// stated size (or at least it, with `at_least`), and not on hugetlbfs
+// (huge-page memory can run out under a mapping after its sender punches a
+// hole, which faults on touch). On failure `error`
+// (ERR_RENDEZVOUS_INVALID_RIGHT, or a system error) says why; `fd` is never
+// closed here.
 bool CheckReceivedMemfd(int fd,
                         const MemfdRequirements& required,
                         int* seals,

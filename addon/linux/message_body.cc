@@ -27,6 +27,10 @@ namespace {
 
 constexpr int kBodySeals =
     F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL;
+// What a received body must carry: its size fixed for good. A body its
+// sender pools (core/body_pool.h) is not sealed against writes; one that
+// is, is a snapshot no one can change.
+constexpr int kReceivedBodySeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
 // pwrite() moves at most this much per call (Linux's MAX_RW_COUNT).
 constexpr uint64_t kMaxWriteBytes = 0x7ffff000;
 
@@ -37,6 +41,7 @@ class CopyOnWriteMapping : public SharedMemoryMapping {
  public:
   CopyOnWriteMapping(ScopedFd fd, uint8_t* data, uint64_t size, RegionId id)
       : fd_(std::move(fd)), data_(data), size_(size), id_(id) {}
+  // munmap() unmaps the whole pages `size_` reaches into.
   ~CopyOnWriteMapping() override { ::munmap(data_, size_); }
 
   uint8_t* data() const override { return data_; }
@@ -110,8 +115,8 @@ std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* body,
   int fd = static_cast<int>(body->get());
   int seals = 0;
   if (!CheckReceivedMemfd(fd,
-                          {kBodySeals, size, "out-of-line message body",
-                           "writing and resizing"},
+                          {kReceivedBodySeals, size, "out-of-line message body",
+                           "resizing", true},
                           &seals, error)) {
     return nullptr;
   }
@@ -120,6 +125,8 @@ std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* body,
     *error = SystemError("fstat", errno, "Could not inspect a message body");
     return nullptr;
   }
+  // Only the announced bytes (to a whole page) are mapped, however large
+  // the body is.
   void* data =
       ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   if (data == MAP_FAILED) {

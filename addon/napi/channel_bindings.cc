@@ -316,8 +316,8 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
   bool is_text = (message.flags & frames::kFlagText) != 0;
   bool out_of_line = (message.flags & frames::kFlagOutOfLine) != 0;
   std::unique_ptr<SharedMemoryMapping> body;
-  if (out_of_line && !TakeOutOfLineBody(message.size, &handles, region_budget_,
-                                        &body, &error)) {
+  if (out_of_line && !TakeOutOfLineBody(message, &handles, region_budget_,
+                                        driver_.get(), &body, &error)) {
     driver_->Fail(error);
     return;
   }

@@ -20,6 +20,7 @@
 #include "core/channel_transport.h"
 #include "core/deferred_release.h"
 #include "core/loop_event_source.h"
+#include "napi/received_bodies.h"
 
 namespace rendezvous {
 
@@ -83,6 +84,9 @@ class ChannelDriver final : private LoopEventSource::Listener {
   OwnedHandle ReleaseEndpoint();
   // Ends the channel now (OnFinished) for a bad message the owner found.
   void Fail(const Error& error);
+  // Where the mappings of pooled bodies this end received post their ids
+  // when they go, so the peer may fill them again.
+  std::shared_ptr<BodyReleaseQueue> body_releases();
 
  private:
   void OnEvents(int events) override;
@@ -100,7 +104,11 @@ class ChannelDriver final : private LoopEventSource::Listener {
   void WatchForStall(bool started, bool in_message);
   void Finish(IoStatus status, const Error& error);
   void Defer(IoStatus status, const Error& error);
+  bool SendBodyReleases();
+  bool AcceptBodyReleased(uint64_t id);
+  void WatchIdleBodies();
   static void OnTimer(uv_timer_t* timer);
+  static void OnPoolTimer(uv_timer_t* timer);
   static void OnStallCheck(uv_timer_t* timer);
 
   DeferredTransport transport_;
@@ -116,6 +124,11 @@ class ChannelDriver final : private LoopEventSource::Listener {
   // reports a deferred failure.
   uv_timer_t* timer_ = nullptr;
   uv_timer_t* stall_timer_ = nullptr;
+  // Drops pooled bodies left idle; runs while any is free.
+  uv_timer_t* pool_timer_ = nullptr;
+  // Wakes the loop for body_releases_, made with the first pooled body.
+  uv_async_t* release_wake_ = nullptr;
+  std::shared_ptr<BodyReleaseQueue> body_releases_;
   const uint64_t stall_milliseconds_;
   uint64_t messages_started_ = 0;
   bool reading_ = false;
