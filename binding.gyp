@@ -20,6 +20,7 @@
     "napi_sources": [
       "addon/napi/channel_bindings.cc",
       "addon/napi/channel_driver.cc",
+      "addon/napi/channel_driver_bodies.cc",
       "addon/napi/channel_factories.cc",
       "addon/napi/client_bindings.cc",
       "addon/napi/constants.cc",
@@ -142,6 +143,7 @@
               "<@(core_sources)",
               "test/native/captured_stderr.cc",
               "addon/napi/channel_driver.cc",
+              "addon/napi/channel_driver_bodies.cc",
               "addon/napi/received_bodies.cc",
               "test/native/body_pool_test.cc",
               "addon/posix/uv_poll_source.cc",

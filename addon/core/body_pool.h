@@ -39,7 +39,7 @@ class PooledBody {
 
 struct BodyPoolLimits {
   size_t max_bodies = 4;
-  uint64_t max_bytes = uint64_t{256} << 20;
+  uint64_t max_bytes = uint64_t{512} << 20;
   // A free body unused this long is dropped (DropIdle).
   uint64_t idle_milliseconds = 1500;
 };

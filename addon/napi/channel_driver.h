@@ -107,6 +107,8 @@ class ChannelDriver final : private LoopEventSource::Listener {
   bool SendBodyReleases();
   bool AcceptBodyReleased(uint64_t id);
   void WatchIdleBodies();
+  void StopIdleBodyWatch();
+  void StopBodies();
   static void OnTimer(uv_timer_t* timer);
   static void OnPoolTimer(uv_timer_t* timer);
   static void OnStallCheck(uv_timer_t* timer);
