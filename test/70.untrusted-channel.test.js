@@ -127,7 +127,7 @@ describe(
       });
     }
 
-    test("a second release of a pooled body: 'error', the body not reused", async () => {
+    test("a second release of a pooled body: 'error', the body not reused", { timeout: 10000 }, async () => {
       rawChannelPeerPath();
       const { channel } = rawPeer('release-twice');
       const events = [];
