@@ -1,6 +1,7 @@
 {
   "variables": {
     "core_sources": [
+      "addon/core/body_pool.cc",
       "addon/core/channel_frames.cc",
       "addon/core/channel_sender.cc",
       "addon/core/debug_log.cc",
@@ -19,6 +20,7 @@
     "napi_sources": [
       "addon/napi/channel_bindings.cc",
       "addon/napi/channel_driver.cc",
+      "addon/napi/channel_driver_bodies.cc",
       "addon/napi/channel_factories.cc",
       "addon/napi/client_bindings.cc",
       "addon/napi/constants.cc",
@@ -31,6 +33,7 @@
       "addon/napi/module.cc",
       "addon/napi/outgoing_handle_args.cc",
       "addon/napi/received_message_js.cc",
+      "addon/napi/received_bodies.cc",
       "addon/napi/received_payloads.cc",
       "addon/napi/server_bindings.cc",
       "addon/napi/shared_memory_bindings.cc"
@@ -78,6 +81,9 @@
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
               "addon/linux/fixed_mapping.cc",
+              "addon/linux/memfd_checks.cc",
+              "addon/linux/message_body.cc",
+              "addon/linux/pooled_body.cc",
               "addon/linux/peer_admission.cc",
               "addon/linux/pidfd_exit_watch.cc",
               "addon/linux/process_parent.cc",
@@ -140,6 +146,9 @@
               "<@(core_sources)",
               "test/native/captured_stderr.cc",
               "addon/napi/channel_driver.cc",
+              "addon/napi/channel_driver_bodies.cc",
+              "addon/napi/received_bodies.cc",
+              "test/native/body_pool_test.cc",
               "addon/posix/uv_poll_source.cc",
               "test/native/channel_driver_test.cc",
               "test/native/channel_sender_test.cc",

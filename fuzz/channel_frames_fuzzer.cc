@@ -56,18 +56,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (why.empty())
           std::abort();
         return 0;  // the channel closes here
-      case frames::Outcome::kComplete:
+      case frames::Outcome::kComplete: {
+        // An out-of-line message's data is its body, not in the frames.
+        bool out_of_line = (message.flags & frames::kFlagOutOfLine) != 0;
         if (message.size > kMaxMessageBytes ||
             message.handles.size() > frames::kMaxHandlesPerMessage ||
-            (message.size > 0 && !message.data)) {
+            (message.size > 0 && !out_of_line && !message.data) ||
+            (out_of_line && message.data)) {
           std::abort();
         }
         // Touch every byte: a wrong size would be an overflow under ASan.
-        if (message.size > 0) {
+        if (message.size > 0 && !out_of_line) {
           volatile uint8_t sum = 0;
           for (uint64_t i = 0; i < message.size; ++i)
             sum = sum + message.data[i];
         }
+        break;
+      }
+      case frames::Outcome::kBodyReleased:
+        // A control frame between messages, never inside one.
+        if (assembler.in_message())
+          std::abort();
         break;
       case frames::Outcome::kIncomplete:
         break;

@@ -15,6 +15,7 @@ import {
   type NativeSharedMemory,
 } from './native';
 import type { NodeHandleObject } from './node-handles';
+import { bodyBytes, bodyText } from './message-body';
 import { describeHandle, invalidHandle, toBytes } from './outgoing-message';
 import { ReceivedFd, receivedFd } from './received-fd';
 import { SharedMemory, sharedMemoryNative } from './shared-memory';
@@ -202,7 +203,8 @@ export class Channel extends EventEmitter {
     return this.#native === null || !this.#native.isOpen;
   }
 
-  /** Data bytes accepted by postMessage() and not yet taken by the system. */
+  /** Data bytes accepted by postMessage() and not yet taken by the system,
+   * and the bodies of large messages sent and not yet read by the peer. */
   get queuedBytes(): number {
     return this.#native?.queuedBytes ?? 0;
   }
@@ -213,7 +215,10 @@ export class Channel extends EventEmitter {
    * more that the peer has not read yet: wait for 'drain' before sending
    * more. Past 256 MiB queued it throws ERR_RENDEZVOUS_QUEUE_FULL.
    *
-   * The data is copied before this returns. A SharedMemory or a copied fd is
+   * The data is copied before this returns. On Linux, data of 1 MiB or more
+   * is copied once into a sealed memfd that travels with the message and
+   * arrives mapped (in place where the runtime allows external buffers);
+   * until the peer has read it, it counts in `queuedBytes`. A SharedMemory or a copied fd is
    * duplicated for the message, so the caller keeps its own; a Channel end
    * or a moved fd or right is handed over with the message.
    */
@@ -310,7 +315,7 @@ export class Channel extends EventEmitter {
   #onEvent(event: ChannelEvent, data?: unknown, isText?: boolean, handles?: NativeReceived[]): void {
     switch (event) {
       case ChannelEvent.Message:
-        this.#deliver(data as ArrayBuffer, isText === true, handles ?? []);
+        this.#deliver(data as ArrayBuffer | NativeSharedMemory, isText === true, handles ?? []);
         break;
       case ChannelEvent.Drain:
         this.emit('drain');
@@ -333,7 +338,9 @@ export class Channel extends EventEmitter {
     }
   }
 
-  #deliver(buffer: ArrayBuffer, isText: boolean, raw: NativeReceived[]): void {
+  /** `body` is the data: an ArrayBuffer, or for a message sent out of line
+   * the mapped body (lib/message-body.ts). */
+  #deliver(body: ArrayBuffer | NativeSharedMemory, isText: boolean, raw: NativeReceived[]): void {
     // Handles are owned objects before anything else can throw.
     const handles = raw.map(wrapReceived);
     const taken = new Set<number>();
@@ -354,7 +361,7 @@ export class Channel extends EventEmitter {
       return handles[index];
     };
     try {
-      const data = isText ? Buffer.from(buffer).toString('utf8') : new Uint8Array(buffer);
+      const data = messageData(body, isText);
       delivered = this.emit('message', { data, handles, take } satisfies ChannelMessage);
     } finally {
       // What nobody took goes now, not when it is collected: a peer can send
@@ -387,6 +394,11 @@ export class Channel extends EventEmitter {
       });
     }
   }
+}
+
+function messageData(body: ArrayBuffer | NativeSharedMemory, isText: boolean): string | Uint8Array {
+  if (body instanceof ArrayBuffer) return isText ? Buffer.from(body).toString('utf8') : new Uint8Array(body);
+  return isText ? bodyText(body) : bodyBytes(body);
 }
 
 /** @internal Wraps a channel end handle that arrived by rendezvous. */

@@ -23,6 +23,7 @@ const { cases } = require(ADDON);
 test('every class under test has cases', () => {
   const suites = new Set(cases.map((unit) => unit.suite));
   assert.deepEqual([...suites].sort(), [
+    'BodyPool',
     'ChannelDriver',
     'ChannelSender',
     'DebugLog',

@@ -72,6 +72,19 @@ describe(
       'oversized-frame': /frame larger than allowed/,
       'empty-packet': /shorter than its header/,
       'empty-with-fds': /shorter than its header/,
+      // Out-of-line bodies (addon/linux/message_body.cc): each seal, the
+      // size, what carries the body, and the frame around it.
+      'ool-no-shrink-seal': /out-of-line message body is not sealed/,
+      'ool-no-grow-seal': /out-of-line message body is not sealed/,
+      'ool-no-seal-seal': /out-of-line message body is not sealed/,
+      'ool-size-short': /body has 4096 bytes, fewer than the 8192 its sender stated/,
+      'ool-pipe': /out-of-line message body is not sealed/,
+      'ool-missing-fd': /announces an out-of-line body but carries none/,
+      'ool-fd-unannounced': /announces 0 handles but carries 1/,
+      'ool-over-limit': /larger than the channel's limit/,
+      'ool-with-data': /out-of-line message carries data in its frame/,
+      // Releases of pooled bodies (core/body_pool.h): an id never sent.
+      'release-unknown': /a release of a body never sent/,
     };
     for (const [scenario, why] of Object.entries(hostile)) {
       test(`${scenario}: 'error' with ERR_RENDEZVOUS_BAD_MESSAGE, then 'close', nothing leaked`, async () => {
@@ -88,6 +101,57 @@ describe(
         await waitFor(() => openFdCount() === baseline, 3000, 'every descriptor the peer sent to be closed');
       });
     }
+
+    test('a faithful out-of-line body arrives as the message data', async () => {
+      rawChannelPeerPath();
+      const { channel } = rawPeer('ool-valid');
+      const data = await new Promise((resolve) => channel.once('message', ({ data }) => resolve(data)));
+      assert.ok(data instanceof Uint8Array);
+      assert.equal(data.length, 4096);
+      assert.ok(data.every((byte) => byte === 0x62));
+      channel.close();
+      await once(channel, 'close');
+    });
+
+    // A pooled body is sealed against resizing only (its sender writes it
+    // again), and may be larger than the message it carries.
+    for (const scenario of ['ool-no-write-seal', 'ool-larger-body']) {
+      test(`${scenario}: accepted, the announced bytes only`, async () => {
+        rawChannelPeerPath();
+        const { channel } = rawPeer(scenario);
+        const data = await new Promise((resolve) => channel.once('message', ({ data }) => resolve(data)));
+        assert.equal(data.length, 4096);
+        assert.ok(data.every((byte) => byte === 0x62));
+        channel.close();
+        await once(channel, 'close');
+      });
+    }
+
+    test("a second release of a pooled body: 'error', the body not reused", { timeout: 10000 }, async () => {
+      rawChannelPeerPath();
+      const { channel } = rawPeer('release-twice');
+      const events = [];
+      channel.on('error', (error) => events.push(error));
+      channel.on('message', () => assert.fail('the peer sends no message'));
+      const closed = new Promise((resolve) => channel.on('close', resolve));
+      channel.postMessage(new Uint8Array(2 * 1024 * 1024).fill(7));
+      await closed;
+      assert.equal(events.length, 1);
+      assert.equal(events[0].code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
+      assert.match(events[0].message, /a release of a body it does not hold/);
+    });
+
+    test("bodies past the channel's mapping budget: 'error', then 'close'", { timeout: 30000 }, async () => {
+      rawChannelPeerPath();
+      const { channel } = rawPeer('ool-over-budget');
+      const kept = [];
+      channel.on('message', ({ data }) => kept.push(data));
+      const [error] = await once(channel, 'error');
+      assert.equal(error.code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
+      assert.match(error.message, /one channel's peer sent/);
+      assert.equal(kept.length, 128, 'what one channel may hold: 128 bodies of 1 GiB');
+      kept.length = 0;
+    });
 
     test("a peer that hangs up mid-message: 'close' without 'error', its descriptors closed", async () => {
       rawChannelPeerPath();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace rendezvous::frames {
 
@@ -38,8 +39,11 @@ bool IsTransferableKind(uint32_t kind) {
 std::vector<uint8_t> EncodeStartHead(
     uint64_t total_size,
     uint8_t flags,
-    const std::vector<HandleDescriptor>& handles) {
-  std::vector<uint8_t> out(kHeaderSize + handles.size() * kDescriptorSize);
+    const std::vector<HandleDescriptor>& handles,
+    uint64_t body_id) {
+  size_t descriptors_end = kHeaderSize + handles.size() * kDescriptorSize;
+  bool pooled = (flags & kFlagPooledBody) != 0;
+  std::vector<uint8_t> out(descriptors_end + (pooled ? kBodyIdSize : 0));
   Header header{kMagic, kStart, flags, static_cast<uint16_t>(handles.size()),
                 total_size};
   std::memcpy(out.data(), &header, sizeof header);
@@ -49,6 +53,15 @@ std::vector<uint8_t> EncodeStartHead(
     std::memcpy(out.data() + kHeaderSize + i * kDescriptorSize, &descriptor,
                 sizeof descriptor);
   }
+  if (pooled)
+    std::memcpy(out.data() + descriptors_end, &body_id, sizeof body_id);
+  return out;
+}
+
+std::vector<uint8_t> EncodeBodyReleased(uint64_t body_id) {
+  std::vector<uint8_t> out(kHeaderSize);
+  Header header{kMagic, kBodyReleased, 0, 0, body_id};
+  std::memcpy(out.data(), &header, sizeof header);
   return out;
 }
 
@@ -76,7 +89,18 @@ Outcome MessageAssembler::Accept(const uint8_t* head,
     return AcceptStart(head, head_size, handle_count, out, why);
   if (header.type == kMore && in_message())
     return AcceptMore(head, head_size, tail_size, handle_count, out, why);
-  *why = header.type == kStart || header.type == kMore
+  if (header.type == kBodyReleased && !in_message()) {
+    if (head_size != kHeaderSize || tail_size != 0 || header.flags != 0 ||
+        header.handle_count != 0 || handle_count != 0) {
+      *why = "malformed body released frame";
+      return Outcome::kMalformed;
+    }
+    *out = AssembledMessage();
+    out->body_id = header.value;
+    return Outcome::kBodyReleased;
+  }
+  *why = header.type == kStart || header.type == kMore ||
+                 header.type == kBodyReleased
              ? "frame out of order"
              : "frame of an unknown type";
   return Outcome::kMalformed;
@@ -88,7 +112,8 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
                                       AssembledMessage* out,
                                       std::string* why) {
   Header header = ReadHeader(head);
-  if ((header.flags & ~kFlagText) != 0) {
+  if ((header.flags & ~(kFlagText | kFlagOutOfLine | kFlagPooledBody)) != 0 ||
+      (header.flags & (kFlagOutOfLine | kFlagPooledBody)) == kFlagPooledBody) {
     *why = "start frame has unknown flags";
     return Outcome::kMalformed;
   }
@@ -96,6 +121,14 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
     *why = "message announces more handles than allowed";
     return Outcome::kMalformed;
   }
+  // An out-of-line body is one descriptor more than the message's own.
+  bool out_of_line = (header.flags & kFlagOutOfLine) != 0;
+  if (out_of_line && handle_count == header.handle_count) {
+    *why = "message announces an out-of-line body but carries none";
+    return Outcome::kMalformed;
+  }
+  if (out_of_line)
+    --handle_count;
   if (header.handle_count != handle_count) {
     *why = "message announces " + std::to_string(header.handle_count) +
            " handles but carries " + std::to_string(handle_count);
@@ -138,6 +171,9 @@ Outcome MessageAssembler::AcceptStart(const uint8_t* head,
     message.handles.push_back(HandleDescriptor{
         static_cast<RightKind>(descriptor.kind), descriptor.byte_length});
   }
+  if (out_of_line)
+    return AcceptOutOfLine(std::move(message), head + descriptors_end,
+                           inline_size, out, why);
   // Room for what came so far, and one byte even for an empty message, so
   // in_message() can tell a message in progress from none.
   size_t capacity = inline_size > 0 ? inline_size : 1;
@@ -207,6 +243,31 @@ Outcome MessageAssembler::AcceptMore(const uint8_t* head,
   }
   received_ += tail_size;
   return received_ == message_.size ? Finish(out) : Outcome::kIncomplete;
+}
+
+// The whole message is this frame: its data is the body that came with it,
+// which the bindings check and map.
+Outcome MessageAssembler::AcceptOutOfLine(AssembledMessage announced,
+                                          const uint8_t* inline_data,
+                                          size_t inline_size,
+                                          AssembledMessage* out,
+                                          std::string* why) {
+  // A pooled body's id is all a start frame may carry besides its head.
+  size_t id_size = (announced.flags & kFlagPooledBody) != 0 ? kBodyIdSize : 0;
+  if (inline_size != id_size) {
+    *why = inline_size < id_size
+               ? "out-of-line message lacks its body's id"
+               : "out-of-line message carries data in its frame";
+    return Outcome::kMalformed;
+  }
+  if (announced.size == 0) {
+    *why = "out-of-line message announces an empty body";
+    return Outcome::kMalformed;
+  }
+  if (id_size != 0)
+    std::memcpy(&announced.body_id, inline_data, id_size);
+  *out = std::move(announced);
+  return Outcome::kComplete;
 }
 
 Outcome MessageAssembler::Finish(AssembledMessage* out) {

@@ -14,9 +14,20 @@
 //   more  (type 2): value = the offset of this frame's data in the message;
 //     handle_count 0, no handles; then data.
 //
-// flags bit 0: the data is UTF-8 text. Frames of one message are never
-// interleaved with another's, so a start frame is only valid between
-// messages and a more frame only within one.
+// flags bit 0: the data is UTF-8 text. flags bit 1: the data is out of line
+// (a body the transport carries as one more handle after the message's
+// own, e.g. a sealed memfd): the start frame then carries no data and is
+// the message's only frame, and value is the body's length. Frames of one
+// message are never interleaved with another's, so a start frame is only valid
+// between messages and a more frame only within one.
+//
+// flags bit 2 (only with bit 1): the body is one its sender keeps and will
+// fill again once told it may (core/body_pool.h); the start frame then
+// carries the body's id, a u64, after its descriptors.
+//
+//   body released (type 3): value = the id of a body this end received,
+//     which it no longer reads; handle_count 0, flags 0, nothing else. It
+//     travels between messages, from a message's receiver to its sender.
 #ifndef ADDON_CORE_CHANNEL_FRAMES_H_
 #define ADDON_CORE_CHANNEL_FRAMES_H_
 
@@ -34,11 +45,18 @@ namespace rendezvous::frames {
 inline constexpr uint32_t kMagic = 0x63525045;  // "EPRc"
 inline constexpr uint8_t kStart = 1;
 inline constexpr uint8_t kMore = 2;
+inline constexpr uint8_t kBodyReleased = 3;
 inline constexpr uint8_t kFlagText = 1;
+inline constexpr uint8_t kFlagOutOfLine = 2;
+inline constexpr uint8_t kFlagPooledBody = 4;
+inline constexpr size_t kBodyIdSize = 8;
 inline constexpr size_t kHeaderSize = 16;
 inline constexpr size_t kDescriptorSize = 16;
 // Handles in one message; Linux allows 253 descriptors per sendmsg.
 inline constexpr size_t kMaxHandlesPerMessage = 64;
+// What may arrive with one frame: the message's handles and an out-of-line
+// body, which does not count against the caller's handles.
+inline constexpr size_t kMaxHandlesPerFrame = kMaxHandlesPerMessage + 1;
 inline constexpr uint64_t kDefaultMaxMessageBytes = uint64_t{1} << 30;
 
 struct HandleDescriptor {
@@ -46,10 +64,14 @@ struct HandleDescriptor {
   uint64_t byte_length = 0;  // kSharedMemory only
 };
 
-// The head of a start frame: header and descriptors, without data.
+// The head of a start frame: header and descriptors (and `body_id` where
+// flags has kFlagPooledBody), without data.
 std::vector<uint8_t> EncodeStartHead(uint64_t total_size,
                                      uint8_t flags,
-                                     const std::vector<HandleDescriptor>& h);
+                                     const std::vector<HandleDescriptor>& h,
+                                     uint64_t body_id = 0);
+// A whole body released frame.
+std::vector<uint8_t> EncodeBodyReleased(uint64_t body_id);
 // The header of a more frame.
 void EncodeMoreHead(uint64_t offset, uint8_t out[kHeaderSize]);
 
@@ -61,16 +83,24 @@ using MessageBytes = std::unique_ptr<uint8_t[], FreeBytes>;
 
 struct AssembledMessage {
   uint8_t flags = 0;
+  // Null when the data is out of line (flags has kFlagOutOfLine): the body
+  // is then the last handle that came with the message, not among
+  // `handles`, and `size` is its announced length.
   MessageBytes data;
   uint64_t size = 0;
   std::vector<HandleDescriptor> handles;
+  // Where flags has kFlagPooledBody: the body's id, to name in a body
+  // released frame. For Outcome::kBodyReleased: the id released.
+  uint64_t body_id = 0;
 };
 
 // A message in progress must gain this much (or all it still lacks) between
 // two progress checks, or it is stalled.
 inline constexpr uint64_t kMinProgressBytes = 1024 * 1024;
 
-enum class Outcome { kIncomplete, kComplete, kMalformed };
+// kBodyReleased: the frame was a body released frame (its id in the out
+// message's body_id), no message.
+enum class Outcome { kIncomplete, kComplete, kMalformed, kBodyReleased };
 
 // Reassembles one peer's frames. Frames arrive in order (the transports
 // preserve it), each read either whole into a head buffer or, within a
@@ -134,6 +164,11 @@ class MessageAssembler {
                      AssembledMessage* out,
                      std::string* why);
   Outcome Finish(AssembledMessage* out);
+  Outcome AcceptOutOfLine(AssembledMessage announced,
+                          const uint8_t* inline_data,
+                          size_t inline_size,
+                          AssembledMessage* out,
+                          std::string* why);
 
   const uint64_t max_message_bytes_;
   const uint64_t max_text_bytes_;

@@ -12,9 +12,11 @@
 #include <memory>
 #include <vector>
 
+#include "core/body_pool.h"
 #include "core/error.h"
 #include "core/loop_event_source.h"
 #include "core/owned_handle.h"
+#include "core/shared_memory.h"
 
 namespace rendezvous {
 
@@ -68,6 +70,40 @@ class ChannelTransport {
   virtual bool PollsWritable() const = 0;
   // The largest frame (head plus tail) this transport carries in one piece.
   virtual size_t max_frame_size() const = 0;
+  // Messages with at least this many data bytes travel out of line: their
+  // data in a body made by CreateOutOfLineBody(), sent as one more handle
+  // with a single frame. 0 where bodies travel in frames only.
+  virtual uint64_t out_of_line_threshold() const { return 0; }
+  // Whether the peer has read every frame sent so far (Linux: nothing left
+  // in the socket's send queue). Out-of-line bodies count as queued until
+  // then: once sent, a body still holds memory the socket's buffer does
+  // not bound.
+  virtual bool PeerReadEverything() const { return true; }
+  // A new body holding a copy of `size` bytes at `data`, sealed so that
+  // neither its size nor its bytes can ever change (Linux: a memfd written
+  // with pwrite(), never mapped writable, then sealed with
+  // F_SEAL_SHRINK|GROW|WRITE|SEAL), as `*body`. Only called where
+  // out_of_line_threshold() is not 0.
+  virtual bool CreateOutOfLineBody(const uint8_t* /*data*/,
+                                   uint64_t /*size*/,
+                                   OwnedHandle* /*body*/,
+                                   Error* error) {
+    *error = Error::Make(codes::kSystem,
+                         "This channel carries no out-of-line bodies");
+    return false;
+  }
+
+  // A new body of `capacity` bytes the sender may fill again and again
+  // (core/body_pool.h): mapped writable here, sealed against any change of
+  // size but not against writes (Linux: a memfd of that size, sealed
+  // F_SEAL_SHRINK|GROW|SEAL, mapped shared). False (with `error`) where
+  // there is none; the message then goes in a body of its own.
+  virtual bool CreatePooledBody(uint64_t /*capacity*/,
+                                std::unique_ptr<PooledBody>* /*body*/,
+                                Error* error) {
+    *error = Error::Make(codes::kSystem, "This channel pools no bodies");
+    return false;
+  }
 
   // Sends one frame made of `frame.head` then `frame.tail`, never blocking.
   // On kDone the handles were moved into the message (`handles` is left
@@ -94,6 +130,20 @@ class ChannelTransport {
   // Its owner then takes the endpoint and releases it on a DeferredRelease.
   virtual bool ReleaseOffThread() const { return false; }
 };
+
+// Maps a body a peer sent out of line, announced as `size` bytes, after
+// checking it as untrusted: sealed against any change of its size, at
+// least that large, ordinary memory; only the announced bytes (to a whole
+// page) are mapped. A body sealed against writes too never changes; one
+// that is not (a body its sender pools) may be changed by its sender, as
+// a region may. The mapping is copy-on-write (sharing() is kCopyOnWrite):
+// this process's writes stay its own.
+// Takes `*body` only on success; on failure it is left to the caller
+// (which releases it off the JS thread: a peer's descriptor could be
+// anything) and `error` says why.
+std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* body,
+                                                      uint64_t size,
+                                                      Error* error);
 
 // A connected pair of new channel ends (kind kChannel).
 bool CreateChannelPair(OwnedHandle* first, OwnedHandle* second, Error* error);

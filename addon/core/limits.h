@@ -24,6 +24,20 @@ inline constexpr int64_t kMaxServerCapacity = 65536;
 // socket) and others keep coming.
 inline constexpr size_t kMaxDeferredReleases = 4096;
 
+// A channel message's data of at least this many bytes travels out of line
+// (Linux: in a sealed memfd handed over with the message's one frame)
+// instead of in frames through the socket. A body costs a new memfd, its
+// pages, and a mapping on the receiving side; frames cost the socket's
+// copies and the receiver's reassembly. Measured with
+//   node bench/channel-sweep.js
+// (its in-band and out-of-line columns, side by side at each size), on 2
+// shared cores: delivered in place, out of line wins from 256 KiB (2.1 vs
+// 1.5 GB/s) and loses at 64 KiB (1.1 vs 1.2); where the receiver copies
+// (external buffers refused) it wins only from 64 MiB, because both ways
+// then copy into new pages, which cost most on that machine. 1 MiB keeps
+// the in-place gain and the copy-mode loss below 1.5x.
+inline constexpr uint64_t kOutOfLineMessageBytes = 1024 * 1024;
+
 struct ServerLimits {
   // How long a request from a pid nobody has registered yet is held while a
   // launch is pending, before it gets an empty answer.

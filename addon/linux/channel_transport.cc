@@ -3,16 +3,23 @@
 // the kernel's send buffer is the backpressure: a full one is EAGAIN.
 #include "core/channel_transport.h"
 
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "core/limits.h"
+
 #include "linux/fd_passing.h"
+#include "linux/message_body.h"
+#include "linux/pooled_body.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 #include "posix/uv_poll_source.h"
@@ -28,10 +35,37 @@ constexpr size_t kMaxFrameSize = 128 * 1024;
 // message costs a wake-up of the reader every few frames. The kernel caps it
 // at net.core.wmem_max (208 KiB by default, often raised), silently.
 constexpr int kSendBufferBytes = 1024 * 1024;
+// Overrides kOutOfLineMessageBytes for the ends this process makes or
+// adopts afterwards (bytes; 0: never out of line), so a benchmark can
+// measure both ways side by side (bench/channel-sweep.js).
+constexpr char kOutOfLineVariable[] =
+    "ELECTRON_PORT_RENDEZVOUS_OUT_OF_LINE_BYTES";
+
+// "off" makes every out-of-line body a fresh sealed one (no pool), for
+// the benchmark's side-by-side columns.
+constexpr char kBodyPoolVariable[] =
+    "ELECTRON_PORT_RENDEZVOUS_CHANNEL_BODY_POOL";
+
+bool PoolsBodies() {
+  const char* value = std::getenv(kBodyPoolVariable);
+  return value == nullptr || std::string(value) != "off";
+}
+
+uint64_t OutOfLineThreshold() {
+  const char* value = std::getenv(kOutOfLineVariable);
+  if (value == nullptr)
+    return kOutOfLineMessageBytes;
+  char* end = nullptr;
+  unsigned long long parsed = std::strtoull(value, &end, 10);
+  return end != value && *end == '\0' ? parsed : kOutOfLineMessageBytes;
+}
 
 class SocketChannel : public ChannelTransport {
  public:
-  explicit SocketChannel(ScopedFd socket) : socket_(std::move(socket)) {}
+  explicit SocketChannel(ScopedFd socket)
+      : socket_(std::move(socket)),
+        out_of_line_(OutOfLineThreshold()),
+        pools_bodies_(PoolsBodies()) {}
 
   std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
                                                Error* error) override {
@@ -39,6 +73,27 @@ class SocketChannel : public ChannelTransport {
   }
   bool PollsWritable() const override { return true; }
   size_t max_frame_size() const override { return kMaxFrameSize; }
+  uint64_t out_of_line_threshold() const override { return out_of_line_; }
+  bool PeerReadEverything() const override {
+    int unread = 0;
+    // A socket that cannot say is taken as read: it is about to fail.
+    return ::ioctl(socket_.get(), SIOCOUTQ, &unread) != 0 || unread == 0;
+  }
+  bool CreateOutOfLineBody(const uint8_t* data,
+                           uint64_t size,
+                           OwnedHandle* body,
+                           Error* error) override {
+    return CreateMemfdBody(data, size, body, error);
+  }
+  bool CreatePooledBody(uint64_t capacity,
+                        std::unique_ptr<PooledBody>* body,
+                        Error* error) override {
+    if (!pools_bodies_) {
+      *error = Error::Make(codes::kSystem, "Body pooling is off");
+      return false;
+    }
+    return CreatePooledMemfdBody(capacity, body, error);
+  }
 
   IoStatus SendFrame(const FrameBuffers& frame,
                      std::vector<OwnedHandle>* handles,
@@ -124,6 +179,8 @@ class SocketChannel : public ChannelTransport {
   }
 
   ScopedFd socket_;
+  const uint64_t out_of_line_;
+  const bool pools_bodies_;
 };
 
 int SocketOption(int socket, int option) {

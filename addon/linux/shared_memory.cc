@@ -6,12 +6,12 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include <cerrno>
 #include <climits>
 #include <string>
 
+#include "linux/memfd_checks.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 
@@ -101,35 +101,11 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
   ScopedFd fd(static_cast<int>(region.release()));
   if (!CheckSharedMemorySize(byte_length, error))
     return nullptr;
-  int seals = ::fcntl(fd.get(), F_GET_SEALS);
-  if (seals < 0 || (seals & kRequiredSeals) != kRequiredSeals) {
-    *error = Error::Make(codes::kInvalidRight,
-                         "The shared memory region is not sealed against "
-                         "resizing, so mapping it is not safe");
-    return nullptr;
-  }
-  struct stat status;
-  if (::fstat(fd.get(), &status) != 0) {
-    *error = SystemError("fstat", errno, "Could not inspect a shared region");
-    return nullptr;
-  }
-  if (static_cast<uint64_t>(status.st_size) != byte_length) {
-    *error =
-        Error::Make(codes::kInvalidRight,
-                    "The shared memory region has " +
-                        std::to_string(status.st_size) + " bytes, not the " +
-                        std::to_string(byte_length) + " its sender stated");
-    return nullptr;
-  }
-  // Huge-page memory can run out under a mapping (after its sender punches
-  // a hole), which faults on touch: only ordinary shared memory is taken.
-  constexpr decltype(statfs::f_type) kHugetlbfsMagic = 0x958458f6;
-  struct statfs filesystem;
-  if (::fstatfs(fd.get(), &filesystem) != 0 ||
-      filesystem.f_type == kHugetlbfsMagic) {
-    *error = Error::Make(codes::kInvalidRight,
-                         "The shared memory region is not ordinary shared "
-                         "memory (huge pages are refused)");
+  int seals = 0;
+  if (!CheckReceivedMemfd(
+          fd.get(),
+          {kRequiredSeals, byte_length, "shared memory region", "resizing"},
+          &seals, error)) {
     return nullptr;
   }
   // The writer seal would make a shared mapping fail; say so clearly.

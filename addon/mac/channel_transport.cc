@@ -200,4 +200,16 @@ std::unique_ptr<ChannelTransport> AdoptChannelEnd(OwnedHandle handle,
   return MachChannelTransport::Adopt(ScopedMachReceiveRight(name), error);
 }
 
+// Mach carries large pieces of a message out of line already (see
+// channel_layout.cc); a channel here sends no body of its own kind, so the
+// frame that announces one is a lie.
+std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* /*body*/,
+                                                      uint64_t /*size*/,
+                                                      Error* error) {
+  *error = Error::Make(codes::kInvalidRight,
+                       "Out-of-line bodies do not travel on this platform's "
+                       "channels");
+  return nullptr;
+}
+
 }  // namespace rendezvous

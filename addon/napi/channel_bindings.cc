@@ -17,6 +17,7 @@
 #include "napi/outgoing_handle_args.h"
 #include "napi/received_message_js.h"
 #include "napi/received_payloads.h"
+#include "napi/shared_memory_bindings.h"
 
 namespace rendezvous {
 
@@ -313,6 +314,13 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
   std::vector<ReceivedPayload> payloads;
   Error error;
   bool is_text = (message.flags & frames::kFlagText) != 0;
+  bool out_of_line = (message.flags & frames::kFlagOutOfLine) != 0;
+  std::unique_ptr<SharedMemoryMapping> body;
+  if (out_of_line && !TakeOutOfLineBody(message, &handles, region_budget_,
+                                        driver_.get(), &body, &error)) {
+    driver_->Fail(error);
+    return;
+  }
   if (!AcceptHandles(message.handles, std::move(handles), region_budget_,
                      &AddonState::Get(env_)->deferred_release, &payloads,
                      &error)) {
@@ -324,8 +332,11 @@ void ChannelObject::Deliver(frames::AssembledMessage message,
   Napi::Value listener = self.IsEmpty() ? Napi::Value() : Listener(self);
   if (listener.IsEmpty())
     return;  // nobody to give it to: everything is released here
-  Napi::Value data = MessageBuffer(env_, &message);
-  if (data.IsEmpty()) {
+  Napi::Value data = out_of_line ? NewSharedMemoryObject(env_, std::move(body))
+                                 : MessageBuffer(env_, &message);
+  if (data.IsEmpty() || env_.IsExceptionPending()) {
+    if (env_.IsExceptionPending())
+      env_.GetAndClearPendingException();
     payloads.clear();
     driver_->Fail(Error::Make(codes::kSystem, "No memory for a message of " +
                                                   std::to_string(message.size) +

@@ -86,8 +86,14 @@ void ChannelDriver::StartReading() {
   UpdateIo();
 }
 
-bool ChannelDriver::CheckRoom(Error* error) const {
-  if (sender_.queued_bytes() < kMaxQueuedBytes &&
+uint64_t ChannelDriver::queued_bytes() {
+  if (transport_)
+    sender_.Reconcile(transport_.get());
+  return sender_.queued_bytes();
+}
+
+bool ChannelDriver::CheckRoom(Error* error) {
+  if (queued_bytes() < kMaxQueuedBytes &&
       sender_.queued_messages() < kMaxQueuedMessages) {
     return true;
   }
@@ -103,6 +109,10 @@ bool ChannelDriver::Send(const uint8_t* data,
                          uint64_t size,
                          bool is_text,
                          std::vector<OwnedHandle> handles) {
+  // Releases already due go first, so a reply sent after a body was
+  // dropped reaches the peer after that body's release.
+  if (!SendBodyReleases())
+    return false;
   Error error;
   IoStatus status = sender_.Send(data, size, is_text ? frames::kFlagText : 0,
                                  std::move(handles), transport_.get(), &error);
@@ -110,9 +120,9 @@ bool ChannelDriver::Send(const uint8_t* data,
     Defer(status, error);
     return false;
   }
-  UpdateIo();
   bool may_go_on = sender_.queued_bytes() < kHighWaterMark;
   needs_drain_ = needs_drain_ || !may_go_on;
+  UpdateIo();  // after needs_drain_: unread bodies may need watching
   return may_go_on;
 }
 
@@ -145,6 +155,7 @@ void ChannelDriver::StopIo() {
   source_.reset();
   CloseTimer(&timer_);
   CloseTimer(&stall_timer_);
+  StopBodies();
   sender_.Clear();
   pending_handles_.clear();
   assembler_.Reset();
@@ -161,6 +172,9 @@ void ChannelDriver::UpdateIo() {
   if (!transport_)
     return;
   bool blocked = !sender_.empty();
+  // Out-of-line bodies sent and not yet read hold back 'drain'; nothing
+  // signals their reading, so a writer waiting on them polls.
+  bool awaiting_read = needs_drain_ && !blocked && sender_.unread_bodies() > 0;
   int events =
       (reading_ ? LoopEventSource::kReadable : 0) |
       (blocked && transport_->PollsWritable() ? LoopEventSource::kWritable : 0);
@@ -170,8 +184,8 @@ void ChannelDriver::UpdateIo() {
   } else if (source_) {
     source_->Stop();
   }
-  UpdateRetryTimer(blocked && !transport_->PollsWritable());
-  SetWaiting(reading_ || blocked || deferred_);
+  UpdateRetryTimer((blocked && !transport_->PollsWritable()) || awaiting_read);
+  SetWaiting(reading_ || blocked || deferred_ || awaiting_read);
 }
 
 bool ChannelDriver::WatchTransport(int events) {
@@ -243,8 +257,10 @@ void ChannelDriver::FlushQueue() {
     Finish(status, error);
     return;
   }
+  sender_.Reconcile(transport_.get());
+  bool drained = status == IoStatus::kDone && sender_.unread_bodies() == 0;
   UpdateIo();
-  if (status == IoStatus::kDone && needs_drain_) {
+  if (drained && needs_drain_) {
     needs_drain_ = false;
     listener_->OnDrain();
   }
@@ -279,8 +295,8 @@ bool ChannelDriver::ReadFrame() {
   ReceivedFrame received;
   ReceivedHandles& handles = received.handles;
   Error error;
-  IoStatus status = transport_->ReceiveFrame(
-      frame, frames::kMaxHandlesPerMessage, &received, &error);
+  IoStatus status = transport_->ReceiveFrame(frame, frames::kMaxHandlesPerFrame,
+                                             &received, &error);
   // Whatever the peer sent is released off this thread from here on.
   for (OwnedHandle& handle : handles)
     handle.ReleaseThrough(release_);
@@ -312,6 +328,8 @@ bool ChannelDriver::ReadFrame() {
     Finish(IoStatus::kFailed, BadMessage(why));
     return false;
   }
+  if (outcome == frames::Outcome::kBodyReleased)
+    return AcceptBodyReleased(message.body_id);
   if (!continuing)
     pending_handles_ = std::move(handles);
   WatchForStall(!continuing, outcome == frames::Outcome::kIncomplete);

@@ -20,6 +20,7 @@
 #include "core/channel_transport.h"
 #include "core/deferred_release.h"
 #include "core/loop_event_source.h"
+#include "napi/received_bodies.h"
 
 namespace rendezvous {
 
@@ -54,7 +55,8 @@ class ChannelDriver final : private LoopEventSource::Listener {
   ~ChannelDriver();
 
   bool is_open() const { return transport_ != nullptr; }
-  uint64_t queued_bytes() const { return sender_.queued_bytes(); }
+  // What the writer has outstanding (ChannelSender::queued_bytes).
+  uint64_t queued_bytes();
   // Nothing half sent or half received: the end can leave the process
   // without corrupting the stream.
   bool between_messages() const {
@@ -65,7 +67,7 @@ class ChannelDriver final : private LoopEventSource::Listener {
   void StartReading();
   // Whether the queue has room for another message; else `error` says why
   // (ERR_RENDEZVOUS_QUEUE_FULL).
-  bool CheckRoom(Error* error) const;
+  bool CheckRoom(Error* error);
   // Sends a message, or queues what the transport does not take now.
   // Returns whether the writer may go on (false: wait for OnDrain). A send
   // that fails is reported from the loop, as a socket's would be.
@@ -82,6 +84,9 @@ class ChannelDriver final : private LoopEventSource::Listener {
   OwnedHandle ReleaseEndpoint();
   // Ends the channel now (OnFinished) for a bad message the owner found.
   void Fail(const Error& error);
+  // Where the mappings of pooled bodies this end received post their ids
+  // when they go, so the peer may fill them again.
+  std::shared_ptr<BodyReleaseQueue> body_releases();
 
  private:
   void OnEvents(int events) override;
@@ -99,7 +104,13 @@ class ChannelDriver final : private LoopEventSource::Listener {
   void WatchForStall(bool started, bool in_message);
   void Finish(IoStatus status, const Error& error);
   void Defer(IoStatus status, const Error& error);
+  bool SendBodyReleases();
+  bool AcceptBodyReleased(uint64_t id);
+  void WatchIdleBodies();
+  void StopIdleBodyWatch();
+  void StopBodies();
   static void OnTimer(uv_timer_t* timer);
+  static void OnPoolTimer(uv_timer_t* timer);
   static void OnStallCheck(uv_timer_t* timer);
 
   DeferredTransport transport_;
@@ -115,6 +126,11 @@ class ChannelDriver final : private LoopEventSource::Listener {
   // reports a deferred failure.
   uv_timer_t* timer_ = nullptr;
   uv_timer_t* stall_timer_ = nullptr;
+  // Drops pooled bodies left idle; runs while any is free.
+  uv_timer_t* pool_timer_ = nullptr;
+  // Wakes the loop for body_releases_, made with the first pooled body.
+  uv_async_t* release_wake_ = nullptr;
+  std::shared_ptr<BodyReleaseQueue> body_releases_;
   const uint64_t stall_milliseconds_;
   uint64_t messages_started_ = 0;
   bool reading_ = false;

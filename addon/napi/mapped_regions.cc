@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/channel_transport.h"
+
 namespace rendezvous {
 
 namespace {
@@ -32,6 +34,7 @@ class BudgetedMapping : public SharedMemoryMapping {
   uint64_t size() const override { return mapping_->size(); }
   int64_t handle() const override { return mapping_->handle(); }
   std::optional<RegionId> id() const override { return mapping_->id(); }
+  MappingSharing sharing() const override { return mapping_->sharing(); }
 
  private:
   MappingReservation reservation_;
@@ -64,19 +67,43 @@ std::unique_ptr<SharedMemoryMapping> CreateWithinBudget(uint64_t size,
   return Budgeted(CreateSharedMemory(size, error), std::move(reservation));
 }
 
+namespace {
+
+bool ReservePeerMapping(MappingReservation* reservation,
+                        std::shared_ptr<MappingBudget> channel_budget,
+                        uint64_t size,
+                        Error* error) {
+  return reservation->Reserve(
+      {std::move(channel_budget), PeerBudget(), ProcessBudget()}, size, error);
+}
+
+}  // namespace
+
 std::unique_ptr<SharedMemoryMapping> MapWithinBudget(
     OwnedHandle region,
     uint64_t size,
     std::shared_ptr<MappingBudget> channel_budget,
     Error* error) {
   MappingReservation reservation;
-  if (!reservation.Reserve(
-          {std::move(channel_budget), PeerBudget(), ProcessBudget()}, size,
-          error)) {
+  if (!ReservePeerMapping(&reservation, std::move(channel_budget), size,
+                          error)) {
     return nullptr;  // `region` is released
   }
   return Budgeted(MapSharedMemory(std::move(region), size, error),
                   std::move(reservation));
+}
+
+std::unique_ptr<SharedMemoryMapping> MapBodyWithinBudget(
+    OwnedHandle* body,
+    uint64_t size,
+    std::shared_ptr<MappingBudget> channel_budget,
+    Error* error) {
+  MappingReservation reservation;
+  if (!ReservePeerMapping(&reservation, std::move(channel_budget), size,
+                          error)) {
+    return nullptr;  // `*body` stays the caller's
+  }
+  return Budgeted(MapOutOfLineBody(body, size, error), std::move(reservation));
 }
 
 }  // namespace rendezvous

@@ -31,6 +31,15 @@ std::unique_ptr<SharedMemoryMapping> MapWithinBudget(
     std::shared_ptr<MappingBudget> channel_budget,
     Error* error);
 
+// Maps a message body a channel's peer sent out of line
+// (MapOutOfLineBody), against the same budgets as a region it sent.
+// `*body` is taken only on success.
+std::unique_ptr<SharedMemoryMapping> MapBodyWithinBudget(
+    OwnedHandle* body,
+    uint64_t size,
+    std::shared_ptr<MappingBudget> channel_budget,
+    Error* error);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_NAPI_MAPPED_REGIONS_H_

@@ -8,6 +8,7 @@
 #include "core/default_dispositions.h"
 #include "core/payload_carrier.h"
 #include "core/seam/handles.h"
+#include "napi/channel_driver.h"
 
 namespace rendezvous {
 
@@ -130,6 +131,28 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
       payload.raw.ReleaseThrough(release);
     }
     payloads->push_back(std::move(payload));
+  }
+  return true;
+}
+
+bool TakeOutOfLineBody(const frames::AssembledMessage& message,
+                       std::vector<OwnedHandle>* handles,
+                       const std::shared_ptr<MappingBudget>& region_budget,
+                       ChannelDriver* releases,
+                       std::unique_ptr<SharedMemoryMapping>* body,
+                       Error* error) {
+  // The assembler counted it: a message flagged out of line has one.
+  OwnedHandle handle = std::move(handles->back());
+  handles->pop_back();
+  Error why;
+  *body = MapBodyWithinBudget(&handle, message.size, region_budget, &why);
+  if (!*body) {
+    *error = BadMessage(why.message);
+    return false;  // `handle`, still the peer's descriptor, goes off-thread
+  }
+  if ((message.flags & frames::kFlagPooledBody) != 0) {
+    *body = ReleasedWhenUnmapped(std::move(*body), message.body_id,
+                                 releases->body_releases());
   }
   return true;
 }

@@ -16,8 +16,11 @@
 #include "core/owned_handle.h"
 #include "core/shared_memory.h"
 #include "napi/mapped_regions.h"
+#include "napi/received_bodies.h"
 
 namespace rendezvous {
+
+class ChannelDriver;
 
 struct ReceivedPayload {
   RightKind kind = RightKind::kFd;
@@ -35,6 +38,19 @@ bool AcceptHandles(const std::vector<frames::HandleDescriptor>& descriptors,
                    DeferredRelease* release,
                    std::vector<ReceivedPayload>* payloads,
                    Error* error);
+
+// For a message whose data came out of line: takes its body, the last of
+// `handles` (after the message's own), and maps it within the channel's
+// budget (MapBodyWithinBudget). A body its peer pools (kFlagPooledBody)
+// posts its id to `releases` once its mapping goes. False (with `error`, a
+// bad message) if it fails the checks; the body is then released off the
+// JS thread.
+bool TakeOutOfLineBody(const frames::AssembledMessage& message,
+                       std::vector<OwnedHandle>* handles,
+                       const std::shared_ptr<MappingBudget>& region_budget,
+                       ChannelDriver* releases,
+                       std::unique_ptr<SharedMemoryMapping>* body,
+                       Error* error);
 
 }  // namespace rendezvous
 

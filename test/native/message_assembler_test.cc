@@ -283,7 +283,7 @@ void WrongMagicTypeOrFlagsAreRefused(Failures& t) {
   RawHeader wrong_magic;
   wrong_magic.magic = frames::kMagic ^ 1;
   RawHeader unknown_type;
-  unknown_type.type = 3;
+  unknown_type.type = 9;
   RawHeader unknown_flags;
   unknown_flags.flags = 2;
   for (const RawHeader& header : {wrong_magic, unknown_type, unknown_flags}) {
@@ -299,6 +299,63 @@ void WrongMagicTypeOrFlagsAreRefused(Failures& t) {
     flagged_more.value = 10;
     ExpectRefused(t, "flags on a continuation", assembler,
                   Frame(flagged_more, {}, Pattern(10)));
+  }
+}
+
+// A body released frame is a control frame between messages: it yields
+// the id it names and no message; anywhere else, or with anything more, it
+// is refused. A pooled body's start frame carries its id, and only that.
+void BodyReleasedAndPooledBodyFrames(Failures& t) {
+  {
+    MessageAssembler assembler = MakeAssembler();
+    AssembledMessage message;
+    Fed fed = Feed(assembler, frames::EncodeBodyReleased(42), 0, &message);
+    EXPECT_EQ(t, fed.outcome, Outcome::kBodyReleased);
+    EXPECT_EQ(t, message.body_id, uint64_t{42});
+    EXPECT_TRUE(t, !assembler.in_message());
+  }
+  {
+    MessageAssembler assembler = MakeAssembler();
+    ExpectRefused(t, "a release with a handle", assembler,
+                  frames::EncodeBodyReleased(1), 1);
+    MessageAssembler other = MakeAssembler();
+    RawHeader flagged;
+    flagged.type = frames::kBodyReleased;
+    flagged.flags = 1;
+    ExpectRefused(t, "a release with flags", other, Frame(flagged, {}, {}));
+    MessageAssembler longer = MakeAssembler();
+    RawHeader released;
+    released.type = frames::kBodyReleased;
+    ExpectRefused(t, "a release with data", longer,
+                  Frame(released, {}, Pattern(8)));
+  }
+  {
+    MessageAssembler assembler = MakeAssembler();
+    StartTwentyByteMessage(t, assembler);
+    ExpectRefused(t, "a release within a message", assembler,
+                  frames::EncodeBodyReleased(1));
+  }
+  {
+    uint8_t pooled = frames::kFlagOutOfLine | frames::kFlagPooledBody;
+    MessageAssembler assembler = MakeAssembler();
+    AssembledMessage message;
+    Fed fed = Feed(assembler, frames::EncodeStartHead(100, pooled, {}, 7), 1,
+                   &message);
+    EXPECT_EQ(t, fed.outcome, Outcome::kComplete);
+    EXPECT_EQ(t, message.body_id, uint64_t{7});
+    EXPECT_EQ(t, message.size, uint64_t{100});
+    RawHeader no_id;
+    no_id.flags = pooled;
+    no_id.value = 100;
+    MessageAssembler other = MakeAssembler();
+    ExpectRefused(t, "a pooled body without its id", other,
+                  Frame(no_id, {}, {}), 1);
+    RawHeader pooled_only;
+    pooled_only.flags = frames::kFlagPooledBody;
+    pooled_only.value = 100;
+    MessageAssembler third = MakeAssembler();
+    ExpectRefused(t, "a pooled flag without out of line", third,
+                  Frame(pooled_only, {}, Pattern(8)), 1);
   }
 }
 
@@ -346,6 +403,8 @@ std::vector<UnitTest> MessageAssemblerTests() {
        FramesThatDisagreeWithTheirLengthsAreRefused},
       {suite, "a wrong magic, type or flags is refused",
        WrongMagicTypeOrFlagsAreRefused},
+      {suite, "body released and pooled body frames",
+       BodyReleasedAndPooledBodyFrames},
       {suite, "reset drops a message in progress",
        ResetDropsAMessageInProgress},
   };

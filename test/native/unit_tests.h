@@ -23,6 +23,7 @@ std::vector<UnitTest> MappingBudgetTests();
 std::vector<UnitTest> EndpointNameTests();
 std::vector<UnitTest> OutgoingHandlesTests();
 std::vector<UnitTest> PayloadCarrierTests();
+std::vector<UnitTest> BodyPoolTests();
 
 }  // namespace rendezvous::unit
 

@@ -19,9 +19,9 @@ std::vector<UnitTest> AllTests() {
   for (auto suite :
        {RegistrationTableTests, HeldRequestsTests, ChannelSenderTests,
         MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
-        OwnedHandleTests, DebugLogTests, MappingBudgetTests, EndpointNameTests,
-        OutgoingHandlesTests, ChannelDriverTests, UnsentRepliesTests,
-        ReplyPolicyTests, PayloadCarrierTests}) {
+        OwnedHandleTests, DebugLogTests, MappingBudgetTests, BodyPoolTests,
+        EndpointNameTests, OutgoingHandlesTests, ChannelDriverTests,
+        UnsentRepliesTests, ReplyPolicyTests, PayloadCarrierTests}) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
