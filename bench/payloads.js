@@ -35,6 +35,7 @@ const { measureRoundTrips } = require('./round-trips');
 const { buildC, median, nextMessage } = require('./support');
 const inPlaceHandoff = require('./in-place-handoff');
 const childStart = require('./child-start');
+const channelSweep = require('./channel-sweep');
 
 const MIB = 1024 * 1024;
 const HANDOFF_BYTES = 64 * MIB;
@@ -189,6 +190,8 @@ async function main() {
   await measureCopyPaths();
   console.log('');
   inPlaceHandoff.report(await inPlaceHandoff.measureInPlaceHandoff());
+  console.log('');
+  channelSweep.report(await channelSweep.measureChannelSweep());
   console.log('');
   childStart.report(await childStart.measureChildStart());
 }

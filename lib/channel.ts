@@ -216,9 +216,11 @@ export class Channel extends EventEmitter {
    * more. Past 256 MiB queued it throws ERR_RENDEZVOUS_QUEUE_FULL.
    *
    * The data is copied before this returns. On Linux, data of 1 MiB or more
-   * is copied once into a sealed memfd that travels with the message and
-   * arrives mapped (in place where the runtime allows external buffers);
-   * until the peer has read it, it counts in `queuedBytes`. A SharedMemory or a copied fd is
+   * is copied once into a memfd sealed against resizing that travels with
+   * the message (one of a few this end reuses once the peer has let go of
+   * it) and arrives as a view in place whose buffer is a SharedArrayBuffer
+   * (in Electron too); until the peer has read it, it counts in
+   * `queuedBytes`. A SharedMemory or a copied fd is
    * duplicated for the message, so the caller keeps its own; a Channel end
    * or a moved fd or right is handed over with the message.
    */
