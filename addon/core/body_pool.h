@@ -26,13 +26,16 @@
 
 namespace rendezvous {
 
-// A body the sender may write again: mapped writable in this process, its
-// size fixed (sealed against shrinking and growing, never against writes).
+// A body the sender may write again: its size fixed (sealed against
+// shrinking and growing, never against writes).
 class PooledBody {
  public:
   virtual ~PooledBody() = default;
-  virtual uint8_t* data() const = 0;
   virtual uint64_t capacity() const = 0;
+  // Writes `size` bytes (at most capacity()) at the body's start. How is the
+  // backend's: the cheapest way to fill memory differs between a new body
+  // and one already filled.
+  virtual bool Fill(const uint8_t* data, uint64_t size, Error* error) = 0;
   // A new handle to the body, to travel with one message.
   virtual bool Duplicate(OwnedHandle* out, Error* error) const = 0;
 };

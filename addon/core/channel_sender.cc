@@ -76,8 +76,13 @@ bool ChannelSender::FillPooledBody(const uint8_t* data,
     return false;
   }
   // Outstanding from here until the peer releases it: no later message
-  // writes it meanwhile.
-  std::memcpy(lease.body->data(), data, size);
+  // writes it meanwhile. A body that cannot be filled goes back to the
+  // pool unsent (the peer never saw it) and the message takes a fresh one.
+  if (!lease.body->Fill(data, size, &ignored)) {
+    body->reset();  // the duplicate made for this message
+    pool_.Release(lease.id, now);
+    return false;
+  }
   *id = lease.id;
   return true;
 }

@@ -117,10 +117,23 @@ InPlaceView::~InPlaceView() {
   Release();
 }
 
+void InPlaceView::ReportMapped() {
+  int64_t ignored = 0;
+  if (napi_adjust_external_memory(env_, static_cast<int64_t>(length_),
+                                  &ignored) == napi_ok) {
+    reported_ = static_cast<int64_t>(length_);
+  }
+}
+
 void InPlaceView::Release() {
   if (released_)
     return;
   released_ = true;
+  if (reported_ != 0) {
+    int64_t ignored = 0;
+    (void)napi_adjust_external_memory(env_, -reported_, &ignored);
+    reported_ = 0;
+  }
   if (registry_ != nullptr)
     registry_->live_.erase(this);
   registry_ = nullptr;
@@ -254,6 +267,7 @@ Napi::Value MapInPlaceView(Napi::Env env,
     ThrowJsError(env, error);
     return Napi::Value();
   }
+  owner->ReportMapped();
   // The view JS gets, over exactly the region, checked to start where the
   // region was mapped. (Node-API makes typed arrays over ArrayBuffers only,
   // so JS's own constructor makes it.)

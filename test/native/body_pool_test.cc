@@ -17,8 +17,12 @@ constexpr uint64_t kMiB = uint64_t{1} << 20;
 class FakeBody : public PooledBody {
  public:
   explicit FakeBody(uint64_t capacity) : capacity_(capacity) {}
-  uint8_t* data() const override { return nullptr; }
   uint64_t capacity() const override { return capacity_; }
+  bool Fill(const uint8_t* /*data*/,
+            uint64_t /*size*/,
+            Error* /*error*/) override {
+    return true;
+  }
   bool Duplicate(OwnedHandle* /*out*/, Error* /*error*/) const override {
     return false;
   }
