@@ -131,6 +131,32 @@
               ]
             }
           }
+        ],
+        [
+          "OS=='win'",
+          {
+            "sources": [],
+            "defines": [
+              "_WIN32_WINNT=0x0A00",
+              "WIN32_LEAN_AND_MEAN",
+              "NOMINMAX",
+              "UNICODE",
+              "_UNICODE"
+            ],
+            "libraries": [
+              "ws2_32.lib"
+            ],
+            "msvs_settings": {
+              "VCCLCompilerTool": {
+                "ExceptionHandling": 1,
+                "AdditionalOptions": [
+                  "/std:c++17",
+                  "/W3",
+                  "/WX"
+                ]
+              }
+            }
+          }
         ]
       ]
     }

@@ -5,6 +5,19 @@
 
 #include <string>
 
+// Lets the compiler check a printf-style format against its arguments. On
+// mingw-w64 the C99 printf (__USE_MINGW_ANSI_STDIO) is the one checked
+// against, as it is the one that runs; MSVC has no such check.
+#if defined(__MINGW32__)
+#define RENDEZVOUS_PRINTF_LIKE(format_index, first_argument) \
+  __attribute__((format(__MINGW_PRINTF_FORMAT, format_index, first_argument)))
+#elif defined(__GNUC__)
+#define RENDEZVOUS_PRINTF_LIKE(format_index, first_argument) \
+  __attribute__((format(printf, format_index, first_argument)))
+#else
+#define RENDEZVOUS_PRINTF_LIKE(format_index, first_argument)
+#endif
+
 namespace rendezvous {
 
 class DebugLog {
@@ -13,7 +26,7 @@ class DebugLog {
   DebugLog(bool enabled, long pid);
   bool enabled() const { return enabled_; }
   void operator()(const char* format, ...) const
-      __attribute__((format(printf, 2, 3)));
+      RENDEZVOUS_PRINTF_LIKE(2, 3);
 
  private:
   bool enabled_ = false;
