@@ -25,8 +25,7 @@ class DebugLog {
   DebugLog() = default;
   DebugLog(bool enabled, long pid);
   bool enabled() const { return enabled_; }
-  void operator()(const char* format, ...) const
-      RENDEZVOUS_PRINTF_LIKE(2, 3);
+  void operator()(const char* format, ...) const RENDEZVOUS_PRINTF_LIKE(2, 3);
 
  private:
   bool enabled_ = false;

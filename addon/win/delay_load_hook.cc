@@ -11,8 +11,10 @@
 namespace {
 
 FARPROC WINAPI LoadHostExecutable(unsigned notification, PDelayLoadInfo info) {
-  if (notification != dliNotePreLoadLibrary) return nullptr;
-  if (_stricmp(info->szDll, "node.exe") != 0) return nullptr;
+  if (notification != dliNotePreLoadLibrary)
+    return nullptr;
+  if (_stricmp(info->szDll, "node.exe") != 0)
+    return nullptr;
   return reinterpret_cast<FARPROC>(GetModuleHandleW(nullptr));
 }
 
