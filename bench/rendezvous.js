@@ -3,7 +3,9 @@
 //
 // Puts three latencies side by side, measured in one run on one machine:
 //   1. our rendezvous round trip (warm, 1 and 16 fds; and the cold first one),
-//   2. the C floor: the same protocol in plain syscalls (bench/floor.c),
+//   2. the C floor: the same protocol in plain syscalls (bench/floor.c; on
+//      Windows bench/win32-floor.c, cross-built by scripts/bench-win32.js,
+//      which names it in RENDEZVOUS_FLOOR_BINARY),
 //   3. a tiny child_process IPC round trip, for scale.
 // The goal is our warm p50 within 1.5x of the floor; missing it is reported,
 // not treated as a failure.
@@ -21,6 +23,7 @@ const SIZES = [1, 16];
 const GOAL_RATIO = 1.5;
 const CHILD = path.join(__dirname, 'rendezvous-child.js');
 const FLOOR_SOURCE = path.join(__dirname, 'floor.c');
+const FLOOR_BINARY_VARIABLE = 'RENDEZVOUS_FLOOR_BINARY';
 // Children still running; killed if the bench fails, so it cannot hang.
 const live = new Set();
 const fds = (count) => `${count} fd${count === 1 ? '' : 's'}`;
@@ -93,7 +96,8 @@ function runFloor(binary) {
     timeout: 60000,
   });
   const result = {};
-  for (const [, fds, p50, p99] of out.matchAll(/fds=(\d+) p50_us=([\d.]+) p99_us=([\d.]+)/g)) {
+  // floor.c counts fds, win32-floor.c handles.
+  for (const [, fds, p50, p99] of out.matchAll(/(?:fds|handles)=(\d+) p50_us=([\d.]+) p99_us=([\d.]+)/g)) {
     result[fds] = { p50: Number(p50), p99: Number(p99) };
   }
   return result;
@@ -132,7 +136,11 @@ async function main() {
       `${WARMUP} warm-up + ${SAMPLES} samples per measure, ${COLD_CHILDREN} cold children`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-floor-'));
-  const floorBuild = buildC(FLOOR_SOURCE, dir);
+  const floorBuild = process.env[FLOOR_BINARY_VARIABLE]
+    ? { binary: process.env[FLOOR_BINARY_VARIABLE] }
+    : process.platform === 'win32'
+      ? { skipped: `${FLOOR_BINARY_VARIABLE} is not set (scripts/bench-win32.js builds the Windows floor)` }
+      : buildC(FLOOR_SOURCE, dir);
   // The floor runs three times, spread over the bench, and the median is
   // kept: where the scheduler puts the two sides (one CPU or two) can change
   // a run's latency by ~2x, and one unlucky run should not set the goal.
@@ -142,8 +150,10 @@ async function main() {
   };
 
   const server = RendezvousServer.instance();
-  // Any open fds will do as the rights handed over; floor.c uses /dev/null too.
-  const sources = Array.from({ length: Math.max(...SIZES) }, () => fs.openSync('/dev/null', 'r'));
+  // Any open fds will do as the rights handed over; the floors use the null
+  // device too.
+  const nullDevice = process.platform === 'win32' ? '\\\\.\\NUL' : '/dev/null';
+  const sources = Array.from({ length: Math.max(...SIZES) }, () => fs.openSync(nullDevice, 'r'));
   try {
     floorRun();
     const cold = await measureCold(server, sources[0]);
