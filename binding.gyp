@@ -135,7 +135,20 @@
         [
           "OS=='win'",
           {
-            "sources": [],
+            "sources": [
+              "addon/win/client.cc",
+              "addon/win/default_dispositions.cc",
+              "addon/win/exit_watch.cc",
+              "addon/win/handle_right.cc",
+              "addon/win/handles.cc",
+              "addon/win/host_descriptors.cc",
+              "addon/win/pipe_endpoint.cc",
+              "addon/win/process_id.cc",
+              "addon/win/process_parent.cc",
+              "addon/win/release.cc",
+              "addon/win/reply_frame.cc",
+              "addon/win/server.cc"
+            ],
             "defines": [
               "_WIN32_WINNT=0x0A00",
               "WIN32_LEAN_AND_MEAN",
@@ -144,7 +157,8 @@
               "_UNICODE"
             ],
             "libraries": [
-              "ws2_32.lib"
+              "ws2_32.lib",
+              "advapi32.lib"
             ],
             "msvs_settings": {
               "VCCLCompilerTool": {

@@ -27,6 +27,7 @@ export interface RightKinds {
   readonly SendOnceRight: 3;
   readonly SharedMemory: 4;
   readonly Channel: 5;
+  readonly Handle: 6;
 }
 
 /** What a received handle is. */

@@ -10,6 +10,7 @@ export {
   MAX_RIGHTS_PER_PROCESS,
   type FdDisposition,
   type FdRight,
+  type HandleRight,
   type MachDisposition,
   type MachPortRight,
   type PortsForRendezvous,

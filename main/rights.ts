@@ -3,7 +3,7 @@ import { rendezvousError } from '../lib/errors';
 import { checkKey } from '../lib/keys';
 import { checkRightCount, MAX_RIGHTS_PER_PROCESS } from '../lib/limits';
 import { RIGHT_SHAPES, TRANSFERABLE_OBJECTS } from '../lib/messages';
-import { constants, native, type NativeRightSpec } from '../lib/native';
+import { constants, native, RightKind, type NativeRightSpec } from '../lib/native';
 import { descriptorOf, isNodeHandleObject, type NodeHandleObject } from '../lib/node-handles';
 import { SharedMemory, sharedMemoryNative } from '../lib/shared-memory';
 
@@ -15,10 +15,23 @@ export type FdDisposition =
   /** The server keeps a duplicate; the caller keeps its own descriptor. */
   | 'copy';
 
-/** A file descriptor to hand to a child. */
+/** A file descriptor to hand to a child (on Windows, a descriptor of the
+ * host's C runtime, as Node's `fs` hands out). */
 export interface FdRight {
   fd: number;
   disposition: FdDisposition;
+  handle?: never;
+  port?: never;
+}
+
+/** A Windows kernel object handle to hand to a child (Windows only), by its
+ * value in this process, for native callers: an event, a section, a file
+ * handle that is no descriptor. The child takes it with `takeHandle()`. */
+export interface HandleRight {
+  handle: number;
+  disposition: FdDisposition;
+  fd?: never;
+  port?: never;
 }
 
 /** What the server does with a Mach port right it is given (macOS). The
@@ -32,13 +45,15 @@ export type MachDisposition =
 export interface MachPortRight {
   port: number;
   disposition: MachDisposition;
+  fd?: never;
+  handle?: never;
 }
 
 /** Anything that can be handed to a child by rendezvous. A SharedMemory or
  * one of Node's objects is shared (the parent keeps its mapping or its
  * object, open); a Channel end is handed over (the parent's object is
  * closed once it is registered). */
-export type Transferable = FdRight | MachPortRight | SharedMemory | Channel | NodeHandleObject;
+export type Transferable = FdRight | HandleRight | MachPortRight | SharedMemory | Channel | NodeHandleObject;
 
 /** Rights keyed by uint32 keys the child uses to take them. Not an array:
  * its indexes would number the rights silently (`length` keeps one out). */
@@ -73,7 +88,7 @@ const MACH_DISPOSITIONS = packedIndexes([
   'move-send-once',
 ]);
 
-function checkHandle(key: number, field: 'fd' | 'port', value: unknown, max: number): number {
+function checkHandle(key: number, field: 'fd' | 'port' | 'handle', value: unknown, max: number): number {
   if (typeof value !== 'number') {
     throw rendezvousError(
       TypeError,
@@ -109,7 +124,7 @@ function checkDisposition(key: number, disposition: unknown, allowed: ReadonlyMa
 type CheckedRight = NativeRightSpec | { key: number; end: Channel };
 
 /** The shape a caller's plain `{ fd | port, disposition }` right has. */
-type PlainRight = { fd?: unknown; port?: unknown; disposition?: unknown };
+type PlainRight = { fd?: unknown; port?: unknown; handle?: unknown; disposition?: unknown };
 
 /**
  * A literal `{ ... }` (or a null-prototype object) whose constructor is
@@ -131,6 +146,7 @@ function isPlainRight(value: object): value is PlainRight {
  */
 function checkRight(key: number, right: unknown, records: Float64Array, offset: number): CheckedRight | null {
   if (typeof right === 'object' && right !== null && isPlainRight(right)) {
+    if (right.handle !== undefined) return checkHandleRight(key, right);
     packPlainRight(key, right, records, offset);
     return null;
   }
@@ -163,8 +179,31 @@ function checkRight(key: number, right: unknown, records: Float64Array, offset: 
       `The right for key ${key} must be ${TRANSFERABLE_OBJECTS}, or an object like ${RIGHT_SHAPES}`,
     );
   }
+  if ((right as PlainRight).handle !== undefined) return checkHandleRight(key, right as PlainRight);
   packPlainRight(key, right as PlainRight, records, offset);
   return null;
+}
+
+/** A raw `{ handle, disposition }` right (Windows): not packed, since a
+ * packed record cannot say that its number is a handle, not a descriptor. */
+function checkHandleRight(key: number, right: PlainRight): NativeRightSpec {
+  if (process.platform !== 'win32') {
+    throw rendezvousError(
+      TypeError,
+      'ERR_RENDEZVOUS_INVALID_RIGHT',
+      `The right for key ${key} is a Windows handle; those exist only on Windows`,
+    );
+  }
+  if (right.fd !== undefined || right.port !== undefined) {
+    throw rendezvousError(
+      TypeError,
+      'ERR_RENDEZVOUS_INVALID_RIGHT',
+      `The right for key ${key} names a handle and ${right.fd !== undefined ? 'an fd' : 'a port'}; give one`,
+    );
+  }
+  const handle = checkHandle(key, 'handle', right.handle, 0xffffffff);
+  checkDisposition(key, right.disposition, FD_DISPOSITIONS);
+  return { key, handle, disposition: right.disposition as string, payload: RightKind.Handle };
 }
 
 function packPlainRight(key: number, right: PlainRight, records: Float64Array, offset: number): void {

@@ -145,6 +145,17 @@ export class RendezvousClient {
   }
 
   /**
+   * Takes the Windows handle registered under `key` (a raw `{ handle }`
+   * right) as its value in this process: the caller owns it from now on and
+   * closes it with CloseHandle. `null` when there is none, or it was already
+   * taken.
+   */
+  takeHandle(key: number): number | null {
+    const found = this.#find(key, [RightKind.Handle], 'a Windows handle', 'takeHandle');
+    return found && this.#remove(found).handle;
+  }
+
+  /**
    * Takes the listening socket registered under `key` as `server` (a new
    * `net.Server` by default; an `http.Server` works too), which listens on
    * it at once. `null` when there is none, or it was already taken.

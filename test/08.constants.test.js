@@ -64,8 +64,9 @@ test('RightKind values come from the addon by name', () => {
     'SendOnceRight',
     'SharedMemory',
     'Channel',
+    'Handle',
   ]);
-  assert.deepEqual(Object.values(RightKind), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(Object.values(RightKind), [0, 1, 2, 3, 4, 5, 6]);
 });
 
 test('the backend reports its default dispositions and whether Mach ports exist', () => {

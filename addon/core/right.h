@@ -27,8 +27,12 @@ enum class RightKind : uint32_t {
   // One end of a channel: a SOCK_SEQPACKET socket on Linux, a receive right
   // on macOS. The child wraps it as a Channel.
   kChannel = 5,
+  // A Windows kernel object handle a native caller names by its value (an
+  // event, a section, a file handle not wrapped in a C runtime descriptor).
+  // Windows only; the child gets it back as a handle value.
+  kHandle = 6,
 };
-inline constexpr uint32_t kMaxRightKind = 5;
+inline constexpr uint32_t kMaxRightKind = 6;
 
 // Each kind by the name JS knows it by (lib/native.ts's RightKind), in
 // value order: the addon exports this table, so JS never spells a value.
@@ -43,6 +47,7 @@ inline constexpr RightKindName kRightKindNames[] = {
     {RightKind::kSendOnceRight, "SendOnceRight"},
     {RightKind::kSharedMemory, "SharedMemory"},
     {RightKind::kChannel, "Channel"},
+    {RightKind::kHandle, "Handle"},
 };
 static_assert(sizeof(kRightKindNames) / sizeof(kRightKindNames[0]) ==
                   kMaxRightKind + 1,

@@ -31,7 +31,8 @@ std::optional<Error> CheckRightSpecs(const std::vector<RightSpec>& specs) {
     }
     bool is_memory = spec.payload == RightKind::kSharedMemory;
     if (spec.payload != RightKind::kFd && !is_memory &&
-        spec.payload != RightKind::kChannel) {
+        spec.payload != RightKind::kChannel &&
+        spec.payload != RightKind::kHandle) {
       return Error::Type(codes::kInvalidRight, "The right for key " +
                                                    std::to_string(spec.key) +
                                                    " names an unknown payload");

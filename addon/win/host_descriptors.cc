@@ -1,0 +1,32 @@
+#include "win/host_descriptors.h"
+
+#include <uv.h>
+
+#include <climits>
+
+namespace rendezvous {
+
+HANDLE HostOsHandleOf(int64_t fd) {
+  if (fd < 0 || fd > INT_MAX)
+    return INVALID_HANDLE_VALUE;
+  // libuv silences the runtime's invalid-parameter handler here: an unknown
+  // number returns INVALID_HANDLE_VALUE rather than ending the process.
+  HANDLE handle = uv_get_osfhandle(static_cast<int>(fd));
+  return handle == nullptr ? INVALID_HANDLE_VALUE : handle;
+}
+
+int64_t HostDescriptorFor(HANDLE handle) {
+  int fd = uv_open_osfhandle(handle);
+  return fd < 0 ? -1 : fd;
+}
+
+void CloseHostDescriptor(int64_t fd) {
+  if (fd < 0 || fd > INT_MAX)
+    return;
+  // A null callback makes the request synchronous; no loop is used.
+  uv_fs_t request;
+  uv_fs_close(nullptr, &request, static_cast<uv_file>(fd), nullptr);
+  uv_fs_req_cleanup(&request);
+}
+
+}  // namespace rendezvous
