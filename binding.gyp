@@ -135,7 +135,16 @@
         [
           "OS=='win'",
           {
-            "sources": [],
+            "sources": [
+              "addon/win/channel_pipe_pair.cc",
+              "addon/win/fixed_mapping.cc",
+              "addon/win/overlapped_io.cc",
+              "addon/win/owner_only_security.cc",
+              "addon/win/pipe_channel.cc",
+              "addon/win/pipe_event_source.cc",
+              "addon/win/section_info.cc",
+              "addon/win/shared_memory.cc"
+            ],
             "defines": [
               "_WIN32_WINNT=0x0A00",
               "WIN32_LEAN_AND_MEAN",
