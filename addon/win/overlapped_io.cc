@@ -43,4 +43,34 @@ void OverlappedOp::CancelAndWait(HANDLE file) {
   Finish(file, &bytes, &os_error);
 }
 
+namespace {
+
+void CALLBACK OnWriteDone(PTP_CALLBACK_INSTANCE /*instance*/,
+                          void* context,
+                          PTP_WAIT wait,
+                          TP_WAIT_RESULT /*result*/) {
+  auto* slot = static_cast<WriteSlot*>(context);
+  if (!HasOverlappedIoCompleted(slot->op.overlapped())) {
+    ::SetThreadpoolWait(wait, slot->op.event(), nullptr);
+    return;
+  }
+  // Freed once this callback returns, which is its last.
+  ::CloseThreadpoolWait(wait);
+  delete slot;
+}
+
+}  // namespace
+
+void FreeWhenWritten(HANDLE file, std::unique_ptr<WriteSlot> slot) {
+  if (slot->op.completed())
+    return;
+  PTP_WAIT wait = ::CreateThreadpoolWait(OnWriteDone, slot.get(), nullptr);
+  if (wait == nullptr) {
+    slot->op.CancelAndWait(file);
+    return;
+  }
+  ::SetThreadpoolWait(wait, slot->op.event(), nullptr);
+  slot.release();  // OnWriteDone's now
+}
+
 }  // namespace rendezvous

@@ -8,6 +8,10 @@
 
 #include <windows.h>
 
+#include <cstdint>
+#include <memory>
+#include <vector>
+
 #include "core/error.h"
 #include "win/scoped_handle.h"
 
@@ -48,6 +52,20 @@ class OverlappedOp {
   ScopedHandle event_;
   bool outstanding_ = false;
 };
+
+// A write and the bytes it sends, which must stay put while it is pending.
+struct WriteSlot {
+  explicit WriteSlot(size_t capacity) : buffer(capacity) {}
+  OverlappedOp op{true};
+  std::vector<uint8_t> buffer;
+};
+
+// Lets a pending write finish after its end leaves this process's hands (a
+// handle given to another process keeps the pipe open, and the write still
+// goes out when the peer reads): `slot` lives until the write completes,
+// then is freed on the thread pool. Where no wait can be made, the write
+// is cancelled instead.
+void FreeWhenWritten(HANDLE file, std::unique_ptr<WriteSlot> slot);
 
 }  // namespace rendezvous
 

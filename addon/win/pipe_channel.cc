@@ -24,10 +24,9 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
       : pipe_(std::move(pipe)),
         probe_(true),
         read_(false),
-        write_(true),
-        write_buffer_(kPipeFrameBytes) {}
+        write_(std::make_unique<WriteSlot>(kPipeFrameBytes)) {}
 
-  bool ok() const { return probe_.ok() && read_.ok() && write_.ok(); }
+  bool ok() const { return probe_.ok() && read_.ok() && write_->op.ok(); }
 
   // The kernel may still write into the operations' memory until they
   // finish: cancel both and wait before any of it goes.
@@ -57,26 +56,27 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
                                           std::to_string(kPipeFrameBytes));
       return IoStatus::kFailed;
     }
-    if (write_.outstanding()) {
-      if (!write_.completed())
+    OverlappedOp& write = write_->op;
+    if (write.outstanding()) {
+      if (!write.completed())
         return IoStatus::kWouldBlock;
       DWORD bytes = 0;
       DWORD os_error = 0;
-      if (!write_.TakeResult(pipe_.get(), &bytes, &os_error))
+      if (!write.TakeResult(pipe_.get(), &bytes, &os_error))
         return WriteFailed(os_error, error);
     }
-    std::memcpy(write_buffer_.data(), frame.head, frame.head_size);
+    uint8_t* buffer = write_->buffer.data();
+    std::memcpy(buffer, frame.head, frame.head_size);
     if (frame.tail_size > 0)
-      std::memcpy(write_buffer_.data() + frame.head_size, frame.tail,
-                  frame.tail_size);
-    if (::WriteFile(pipe_.get(), write_buffer_.data(), static_cast<DWORD>(size),
-                    nullptr, write_.Begin())) {
-      write_.set_outstanding(true);  // its result is taken like a pending one
+      std::memcpy(buffer + frame.head_size, frame.tail, frame.tail_size);
+    if (::WriteFile(pipe_.get(), buffer, static_cast<DWORD>(size), nullptr,
+                    write.Begin())) {
+      write.set_outstanding(true);  // its result is taken like a pending one
       return IoStatus::kDone;
     }
     DWORD os_error = ::GetLastError();
     if (os_error == ERROR_IO_PENDING) {
-      write_.set_outstanding(true);
+      write.set_outstanding(true);
       return IoStatus::kDone;
     }
     return WriteFailed(os_error, error);
@@ -117,14 +117,18 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     return ReadFailed("ReadFile", os_error, error);
   }
 
+  // A frame still being written goes out with the end, as a socket's
+  // queued bytes would: its write is left to finish (only the read that
+  // watched for frames is cancelled, having taken nothing).
   OwnedHandle ReleaseEndpoint() override {
-    StopIo();
+    probe_.CancelAndWait(pipe_.get());
+    FreeWhenWritten(pipe_.get(), std::move(write_));
     return OwnedHandle(HandleValue(pipe_.release()), RightKind::kChannel);
   }
 
  private:
   HANDLE read_event() const override { return probe_.event(); }
-  HANDLE write_event() const override { return write_.event(); }
+  HANDLE write_event() const override { return write_->op.event(); }
 
   bool PollReadable() override {
     if (probe_.outstanding())
@@ -140,7 +144,7 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
            probe_.completed();
   }
 
-  bool PollWritable() override { return write_.completed(); }
+  bool PollWritable() override { return write_->op.completed(); }
 
   // Posts the zero-byte read that completes when a message (or the end of
   // the stream) arrives. True if it finished at once (its result is then
@@ -218,14 +222,14 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     if (!pipe_)
       return;
     probe_.CancelAndWait(pipe_.get());
-    write_.CancelAndWait(pipe_.get());
+    write_->op.CancelAndWait(pipe_.get());
   }
 
   ScopedHandle pipe_;
   OverlappedOp probe_;  // the zero-byte read, watched by the event source
   OverlappedOp read_;   // reads of a message known to be waiting
-  OverlappedOp write_;  // the one outstanding write, watched too
-  std::vector<uint8_t> write_buffer_;
+  std::unique_ptr<WriteSlot> write_;  // the one outstanding write, watched
+
   uint8_t probe_byte_[1] = {0};
 };
 
