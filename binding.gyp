@@ -148,6 +148,14 @@
               "addon/win/release.cc",
               "addon/win/reply_frame.cc",
               "addon/win/server.cc"
+              "addon/win/channel_pipe_pair.cc",
+              "addon/win/fixed_mapping.cc",
+              "addon/win/overlapped_io.cc",
+              "addon/win/owner_only_security.cc",
+              "addon/win/pipe_channel.cc",
+              "addon/win/pipe_event_source.cc",
+              "addon/win/section_info.cc",
+              "addon/win/shared_memory.cc"
             ],
             "defines": [
               "_WIN32_WINNT=0x0A00",

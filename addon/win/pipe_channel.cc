@@ -1,0 +1,248 @@
+#include "win/pipe_channel.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "win/overlapped_io.h"
+#include "win/pipe_event_source.h"
+#include "win/win_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+// The errors that mean the other end is gone.
+bool IsPeerGone(DWORD os_error) {
+  return os_error == ERROR_BROKEN_PIPE || os_error == ERROR_NO_DATA ||
+         os_error == ERROR_PIPE_NOT_CONNECTED;
+}
+
+class PipeChannel : public ChannelTransport, private PipeReadiness {
+ public:
+  explicit PipeChannel(ScopedHandle pipe)
+      : pipe_(std::move(pipe)),
+        probe_(true),
+        read_(false),
+        write_(std::make_unique<WriteSlot>(kPipeFrameBytes)) {}
+
+  bool ok() const { return probe_.ok() && read_.ok() && write_->op.ok(); }
+
+  // The kernel may still write into the operations' memory until they
+  // finish: cancel both and wait before any of it goes.
+  ~PipeChannel() override { StopIo(); }
+
+  std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
+                                               Error* error) override {
+    return WatchPipeOnLoop(loop, this, error);
+  }
+  bool PollsWritable() const override { return true; }
+  size_t max_frame_size() const override { return kPipeFrameBytes; }
+
+  IoStatus SendFrame(const FrameBuffers& frame,
+                     std::vector<OwnedHandle>* handles,
+                     Error* error) override {
+    if (!handles->empty()) {
+      *error = Error::Make(codes::kInvalidRight,
+                           "Channels on Windows carry data only, not handles "
+                           "(shared memory regions or channel ends)");
+      return IoStatus::kFailed;
+    }
+    const size_t size = frame.head_size + frame.tail_size;
+    if (size > kPipeFrameBytes) {
+      *error =
+          Error::Make(codes::kSystem, "A frame of " + std::to_string(size) +
+                                          " bytes exceeds the channel's " +
+                                          std::to_string(kPipeFrameBytes));
+      return IoStatus::kFailed;
+    }
+    OverlappedOp& write = write_->op;
+    if (write.outstanding()) {
+      if (!write.completed())
+        return IoStatus::kWouldBlock;
+      DWORD bytes = 0;
+      DWORD os_error = 0;
+      if (!write.TakeResult(pipe_.get(), &bytes, &os_error))
+        return WriteFailed(os_error, error);
+    }
+    uint8_t* buffer = write_->buffer.data();
+    std::memcpy(buffer, frame.head, frame.head_size);
+    if (frame.tail_size > 0)
+      std::memcpy(buffer + frame.head_size, frame.tail, frame.tail_size);
+    if (::WriteFile(pipe_.get(), buffer, static_cast<DWORD>(size), nullptr,
+                    write.Begin())) {
+      write.set_outstanding(true);  // its result is taken like a pending one
+      return IoStatus::kDone;
+    }
+    DWORD os_error = ::GetLastError();
+    if (os_error == ERROR_IO_PENDING) {
+      write.set_outstanding(true);
+      return IoStatus::kDone;
+    }
+    return WriteFailed(os_error, error);
+  }
+
+  IoStatus ReceiveFrame(const FrameBuffers& frame,
+                        size_t /*max_handles*/,
+                        ReceivedFrame* out,
+                        Error* error) override {
+    if (probe_.outstanding()) {
+      if (!probe_.completed())
+        return IoStatus::kWouldBlock;
+      DWORD bytes = 0;
+      DWORD os_error = 0;
+      if (probe_.TakeResult(pipe_.get(), &bytes, &os_error)) {
+        // The zero-byte read took a whole message: an empty one, which no
+        // sender of ours writes; it goes on as a frame too short to decode.
+        out->size = 0;
+        return IoStatus::kDone;
+      }
+      if (os_error == ERROR_MORE_DATA)
+        return ReadMessage(frame, out, error);
+      if (os_error != ERROR_OPERATION_ABORTED)
+        return ReadFailed("ReadFile", os_error, error);
+    }
+    DWORD available = 0;
+    if (!::PeekNamedPipe(pipe_.get(), nullptr, 0, nullptr, &available,
+                         nullptr)) {
+      return ReadFailed("PeekNamedPipe", ::GetLastError(), error);
+    }
+    if (available > 0)
+      return ReadMessage(frame, out, error);
+    DWORD os_error = ERROR_SUCCESS;
+    if (PostProbe(&os_error))
+      return ReceiveFrame(frame, 0, out, error);  // it finished at once
+    if (os_error == ERROR_IO_PENDING)
+      return IoStatus::kWouldBlock;
+    return ReadFailed("ReadFile", os_error, error);
+  }
+
+  // A frame still being written goes out with the end, as a socket's
+  // queued bytes would: its write is left to finish (only the read that
+  // watched for frames is cancelled, having taken nothing).
+  OwnedHandle ReleaseEndpoint() override {
+    probe_.CancelAndWait(pipe_.get());
+    FreeWhenWritten(pipe_.get(), std::move(write_));
+    return OwnedHandle(HandleValue(pipe_.release()), RightKind::kChannel);
+  }
+
+ private:
+  HANDLE read_event() const override { return probe_.event(); }
+  HANDLE write_event() const override { return write_->op.event(); }
+
+  bool PollReadable() override {
+    if (probe_.outstanding())
+      return probe_.completed();
+    DWORD available = 0;
+    if (!::PeekNamedPipe(pipe_.get(), nullptr, 0, nullptr, &available,
+                         nullptr) ||
+        available > 0) {
+      return true;  // a frame, or a failure for ReceiveFrame to report
+    }
+    DWORD os_error = ERROR_SUCCESS;
+    return PostProbe(&os_error) || os_error != ERROR_IO_PENDING ||
+           probe_.completed();
+  }
+
+  bool PollWritable() override { return write_->op.completed(); }
+
+  // Posts the zero-byte read that completes when a message (or the end of
+  // the stream) arrives. True if it finished at once (its result is then
+  // ReceiveFrame's); else `*os_error` is ERROR_IO_PENDING (outstanding) or
+  // why it failed.
+  bool PostProbe(DWORD* os_error) {
+    if (::ReadFile(pipe_.get(), probe_byte_, 0, nullptr, probe_.Begin())) {
+      probe_.set_outstanding(true);
+      return true;
+    }
+    *os_error = ::GetLastError();
+    if (*os_error == ERROR_IO_PENDING || *os_error == ERROR_MORE_DATA) {
+      probe_.set_outstanding(true);
+      return *os_error == ERROR_MORE_DATA;
+    }
+    return false;
+  }
+
+  // Reads the waiting message: its first bytes into the head, the rest (a
+  // second read of the same message) into the tail.
+  IoStatus ReadMessage(const FrameBuffers& frame,
+                       ReceivedFrame* out,
+                       Error* error) {
+    DWORD head = 0;
+    DWORD os_error = 0;
+    if (ReadPart(frame.head, frame.head_size, &head, &os_error)) {
+      out->size = head;
+      return IoStatus::kDone;
+    }
+    if (os_error != ERROR_MORE_DATA)
+      return ReadFailed("ReadFile", os_error, error);
+    DWORD tail = 0;
+    if (frame.tail_size > 0 &&
+        ReadPart(frame.tail, frame.tail_size, &tail, &os_error)) {
+      out->size = head + tail;
+      return IoStatus::kDone;
+    }
+    if (frame.tail_size > 0 && os_error != ERROR_MORE_DATA)
+      return ReadFailed("ReadFile", os_error, error);
+    // Larger than both buffers: the rest stays unread, as the end fails.
+    out->size = frame.head_size + frame.tail_size + 1;
+    out->truncated = true;
+    return IoStatus::kDone;
+  }
+
+  bool ReadPart(uint8_t* buffer, size_t size, DWORD* bytes, DWORD* os_error) {
+    if (::ReadFile(pipe_.get(), buffer, static_cast<DWORD>(size), nullptr,
+                   read_.Begin()) ||
+        ::GetLastError() == ERROR_IO_PENDING ||
+        ::GetLastError() == ERROR_MORE_DATA) {
+      // The message is there, so this finishes at once; its result is
+      // read (and waited for, were it still pending) the same way.
+      read_.set_outstanding(true);
+      return read_.Finish(pipe_.get(), bytes, os_error);
+    }
+    *os_error = ::GetLastError();
+    return false;
+  }
+
+  IoStatus ReadFailed(const char* call, DWORD os_error, Error* error) {
+    if (IsPeerGone(os_error))
+      return IoStatus::kPeerClosed;
+    *error = WindowsError(call, os_error, "Could not read from a channel");
+    return IoStatus::kFailed;
+  }
+
+  IoStatus WriteFailed(DWORD os_error, Error* error) {
+    if (IsPeerGone(os_error))
+      return IoStatus::kPeerClosed;
+    *error = WindowsError("WriteFile", os_error, "Could not send on a channel");
+    return IoStatus::kFailed;
+  }
+
+  void StopIo() {
+    if (!pipe_)
+      return;
+    probe_.CancelAndWait(pipe_.get());
+    write_->op.CancelAndWait(pipe_.get());
+  }
+
+  ScopedHandle pipe_;
+  OverlappedOp probe_;  // the zero-byte read, watched by the event source
+  OverlappedOp read_;   // reads of a message known to be waiting
+  std::unique_ptr<WriteSlot> write_;  // the one outstanding write, watched
+
+  uint8_t probe_byte_[1] = {0};
+};
+
+}  // namespace
+
+std::unique_ptr<ChannelTransport> NewPipeChannel(ScopedHandle pipe,
+                                                 Error* error) {
+  auto channel = std::make_unique<PipeChannel>(std::move(pipe));
+  if (!channel->ok()) {
+    *error = LastWindowsError("CreateEventW", "Could not set up a channel");
+    return nullptr;
+  }
+  return channel;
+}
+
+}  // namespace rendezvous
