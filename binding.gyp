@@ -136,25 +136,25 @@
           "OS=='win'",
           {
             "sources": [
+              "addon/win/channel_pipe_pair.cc",
               "addon/win/client.cc",
               "addon/win/default_dispositions.cc",
               "addon/win/exit_watch.cc",
+              "addon/win/fixed_mapping.cc",
               "addon/win/handle_right.cc",
               "addon/win/handles.cc",
               "addon/win/host_descriptors.cc",
+              "addon/win/overlapped_io.cc",
+              "addon/win/owner_only_security.cc",
+              "addon/win/pipe_channel.cc",
               "addon/win/pipe_endpoint.cc",
+              "addon/win/pipe_event_source.cc",
               "addon/win/process_id.cc",
               "addon/win/process_parent.cc",
               "addon/win/release.cc",
               "addon/win/reply_frame.cc",
-              "addon/win/server.cc"
-              "addon/win/channel_pipe_pair.cc",
-              "addon/win/fixed_mapping.cc",
-              "addon/win/overlapped_io.cc",
-              "addon/win/owner_only_security.cc",
-              "addon/win/pipe_channel.cc",
-              "addon/win/pipe_event_source.cc",
               "addon/win/section_info.cc",
+              "addon/win/server.cc",
               "addon/win/shared_memory.cc"
             ],
             "defines": [
