@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/channel_transport.h"
+#include "napi/mapping_wrapper.h"
 
 namespace rendezvous {
 
@@ -23,22 +24,17 @@ std::shared_ptr<MappingBudget> PeerBudget() {
 
 // A mapping that gives its bytes back to every budget it took them from
 // when it goes.
-class BudgetedMapping : public SharedMemoryMapping {
+class BudgetedMapping : public MappingWrapper {
  public:
   BudgetedMapping(std::unique_ptr<SharedMemoryMapping> mapping,
                   MappingReservation reservation)
-      : reservation_(std::move(reservation)), mapping_(std::move(mapping)) {}
-  // Unmapped first (mapping_ is declared last), then given back.
-  ~BudgetedMapping() override = default;
-  uint8_t* data() const override { return mapping_->data(); }
-  uint64_t size() const override { return mapping_->size(); }
-  int64_t handle() const override { return mapping_->handle(); }
-  std::optional<RegionId> id() const override { return mapping_->id(); }
-  MappingSharing sharing() const override { return mapping_->sharing(); }
+      : MappingWrapper(std::move(mapping)),
+        reservation_(std::move(reservation)) {}
+  // Unmapped first, then given back (as reservation_ goes).
+  ~BudgetedMapping() override { UnmapWrapped(); }
 
  private:
   MappingReservation reservation_;
-  std::unique_ptr<SharedMemoryMapping> mapping_;
 };
 
 std::unique_ptr<SharedMemoryMapping> Budgeted(
