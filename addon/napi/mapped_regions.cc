@@ -47,6 +47,24 @@ std::unique_ptr<SharedMemoryMapping> Budgeted(
                                            std::move(reservation));
 }
 
+// Maps what a channel's peer sent (`map` does it once the bytes are
+// reserved) against that channel's budget, the budget of all peers and the
+// process's.
+template <typename MapFn>
+std::unique_ptr<SharedMemoryMapping> MapPeerSentWithinBudget(
+    std::shared_ptr<MappingBudget> channel_budget,
+    uint64_t size,
+    Error* error,
+    MapFn map) {
+  MappingReservation reservation;
+  if (!reservation.Reserve(
+          {std::move(channel_budget), PeerBudget(), ProcessBudget()}, size,
+          error)) {
+    return nullptr;  // nothing was mapped
+  }
+  return Budgeted(map(), std::move(reservation));
+}
+
 }  // namespace
 
 std::shared_ptr<MappingBudget> NewChannelMappingBudget() {
@@ -63,30 +81,15 @@ std::unique_ptr<SharedMemoryMapping> CreateWithinBudget(uint64_t size,
   return Budgeted(CreateSharedMemory(size, error), std::move(reservation));
 }
 
-namespace {
-
-bool ReservePeerMapping(MappingReservation* reservation,
-                        std::shared_ptr<MappingBudget> channel_budget,
-                        uint64_t size,
-                        Error* error) {
-  return reservation->Reserve(
-      {std::move(channel_budget), PeerBudget(), ProcessBudget()}, size, error);
-}
-
-}  // namespace
-
 std::unique_ptr<SharedMemoryMapping> MapWithinBudget(
     OwnedHandle region,
     uint64_t size,
     std::shared_ptr<MappingBudget> channel_budget,
     Error* error) {
-  MappingReservation reservation;
-  if (!ReservePeerMapping(&reservation, std::move(channel_budget), size,
-                          error)) {
-    return nullptr;  // `region` is released
-  }
-  return Budgeted(MapSharedMemory(std::move(region), size, error),
-                  std::move(reservation));
+  // Refused by the budget, `region` is released as this returns.
+  return MapPeerSentWithinBudget(std::move(channel_budget), size, error, [&] {
+    return MapSharedMemory(std::move(region), size, error);
+  });
 }
 
 std::unique_ptr<SharedMemoryMapping> MapBodyWithinBudget(
@@ -94,12 +97,10 @@ std::unique_ptr<SharedMemoryMapping> MapBodyWithinBudget(
     uint64_t size,
     std::shared_ptr<MappingBudget> channel_budget,
     Error* error) {
-  MappingReservation reservation;
-  if (!ReservePeerMapping(&reservation, std::move(channel_budget), size,
-                          error)) {
-    return nullptr;  // `*body` stays the caller's
-  }
-  return Budgeted(MapOutOfLineBody(body, size, error), std::move(reservation));
+  // Refused by the budget, `*body` stays the caller's.
+  return MapPeerSentWithinBudget(std::move(channel_budget), size, error, [&] {
+    return MapOutOfLineBody(body, size, error);
+  });
 }
 
 }  // namespace rendezvous
