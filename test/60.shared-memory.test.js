@@ -60,17 +60,23 @@ for (const mode of ['default', 'copy', 'copy-only']) {
   });
 }
 
-test('the view in place and the copy path see the same bytes', () => {
-  assert.equal(SharedMemory.zeroCopySupported, true, 'views in place work with or without external buffers');
-  const region = SharedMemory.create(4096);
-  const view = region.view();
-  assert.equal(region.view(), view, 'the same view each time');
+/** What is written through `view` reads back by copy from `region` (a
+ * page), and what is written by copy shows in `view`, at both ends. */
+function assertViewShowsRegion(view, region) {
   view.set([1, 2, 3], 100);
   const out = new Uint8Array(3);
   region.read(100, out);
   assert.deepEqual([...out], [1, 2, 3]);
   region.write(4093, new Uint8Array([7, 8, 9]));
   assert.deepEqual([...view.subarray(4093)], [7, 8, 9]);
+}
+
+test('the view in place and the copy path see the same bytes', () => {
+  assert.equal(SharedMemory.zeroCopySupported, true, 'views in place work with or without external buffers');
+  const region = SharedMemory.create(4096);
+  const view = region.view();
+  assert.equal(region.view(), view, 'the same view each time');
+  assertViewShowsRegion(view, region);
   region.close();
   assert.equal(view.byteLength, 4096, 'a view stays valid memory after close()');
   assert.deepEqual([...view.subarray(4093)], [0, 0, 0], 'and reads zeros');
@@ -85,12 +91,7 @@ test(
     const region = SharedMemory.create(4096);
     const view = new Uint8Array(region.buffer);
     assert.equal(region.buffer, region.buffer, 'the same buffer each time');
-    view.set([1, 2, 3], 100);
-    const out = new Uint8Array(3);
-    region.read(100, out);
-    assert.deepEqual([...out], [1, 2, 3]);
-    region.write(4093, new Uint8Array([7, 8, 9]));
-    assert.deepEqual([...view.subarray(4093)], [7, 8, 9]);
+    assertViewShowsRegion(view, region);
     region.close();
     assert.equal(view.byteLength, 0, 'close() detaches the view');
   },
