@@ -97,27 +97,6 @@ test(
   },
 );
 
-test('pure copy mode can be forced at load, and then views are refused with a code', () => {
-  // The addon decides the mode once, when it loads: a process started with
-  // the variable set runs in copy mode throughout.
-  const script = `
-    const assert = require('node:assert/strict');
-    const { SharedMemory } = require(${JSON.stringify(require.resolve('../dist/main'))});
-    assert.equal(SharedMemory.zeroCopySupported, false);
-    const region = SharedMemory.create(16);
-    assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' });
-    assert.throws(() => region.buffer, { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' });
-    region.write(0, new Uint8Array([42]));
-    const out = new Uint8Array(1);
-    region.read(0, out);
-    assert.equal(out[0], 42);
-    region.close();`;
-  childProcess.execFileSync(process.execPath, ['-e', script], {
-    env: { ...process.env, [MODE_VARIABLE]: 'copy-only' },
-    stdio: 'inherit',
-  });
-});
-
 test('the mode decided at load holds when the variable changes later, as the addon sees it', () => {
   const region = SharedMemory.create(16);
   const before = process.env[MODE_VARIABLE];
