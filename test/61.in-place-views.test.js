@@ -109,9 +109,12 @@ test('close() while a worker holds a clone of the buffer: the worker reads zeros
 
 test('a worker that exits holding a view releases it: the buffer it shared reads zeros', async () => {
   const worker = new Worker(fixture('in-place-worker.js'), { workerData: { role: 'own' } });
+  // Listened for first: a worker that exits right after posting has its
+  // 'message' and then its 'exit' emitted in one go.
+  const exit = once(worker, 'exit');
   const [{ buffer, byteOffset, byteLength }] = await once(worker, 'message');
   const view = new Uint8Array(buffer, byteOffset, byteLength);
-  await once(worker, 'exit');
+  await exit;
   assert.equal(
     view.reduce((a, b) => a + b, 0),
     0,
