@@ -82,6 +82,7 @@
               "addon/linux/fd_right.cc",
               "addon/linux/fixed_mapping.cc",
               "addon/linux/memfd_checks.cc",
+              "addon/linux/memfd_mapping.cc",
               "addon/linux/message_body.cc",
               "addon/linux/pooled_body.cc",
               "addon/linux/peer_admission.cc",

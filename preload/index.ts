@@ -15,19 +15,22 @@ takeEndpointFromEnvironment();
 
 // The API's values, each the same object `./api` exports; declared here and
 // defined below as getters, so nothing is loaded until one is read.
-export declare const RendezvousClient: typeof Api.RendezvousClient;
+export declare const {
+  RendezvousClient,
+  Channel,
+  MachReceiveRight,
+  MachSendRight,
+  ReceivedFd,
+  SharedMemory,
+  RendezvousError,
+}: Pick<typeof Api, LazyExport>;
+// And the classes' instance types, under the same names.
 export type RendezvousClient = Api.RendezvousClient;
-export declare const Channel: typeof Api.Channel;
 export type Channel = Api.Channel;
-export declare const MachReceiveRight: typeof Api.MachReceiveRight;
 export type MachReceiveRight = Api.MachReceiveRight;
-export declare const MachSendRight: typeof Api.MachSendRight;
 export type MachSendRight = Api.MachSendRight;
-export declare const ReceivedFd: typeof Api.ReceivedFd;
 export type ReceivedFd = Api.ReceivedFd;
-export declare const SharedMemory: typeof Api.SharedMemory;
 export type SharedMemory = Api.SharedMemory;
-export declare const RendezvousError: typeof Api.RendezvousError;
 export type RendezvousError = Api.RendezvousError;
 export type {
   ChannelData,
@@ -55,6 +58,7 @@ const LAZY_EXPORTS = [
   'SharedMemory',
   'RendezvousError',
 ] as const;
+type LazyExport = (typeof LAZY_EXPORTS)[number];
 
 let api: typeof Api | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports

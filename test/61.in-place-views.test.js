@@ -109,9 +109,12 @@ test('close() while a worker holds a clone of the buffer: the worker reads zeros
 
 test('a worker that exits holding a view releases it: the buffer it shared reads zeros', async () => {
   const worker = new Worker(fixture('in-place-worker.js'), { workerData: { role: 'own' } });
+  // Listened for first: a worker that exits right after posting has its
+  // 'message' and then its 'exit' emitted in one go.
+  const exit = once(worker, 'exit');
   const [{ buffer, byteOffset, byteLength }] = await once(worker, 'message');
   const view = new Uint8Array(buffer, byteOffset, byteLength);
-  await once(worker, 'exit');
+  await exit;
   assert.equal(
     view.reduce((a, b) => a + b, 0),
     0,
@@ -234,12 +237,30 @@ test('the native half refuses what it cannot map in place, with a code and no ma
   assert.throws(() => raw.mapView(bytes(sab), bytes(anchor), true), { code: 'ERR_RENDEZVOUS_CLOSED' });
 });
 
-test('under copy-only, view() is refused with a code while read() and write() work', () => {
+/** The path of `../dist/<name>`, as a string literal for a child's script. */
+const distPath = (name) => JSON.stringify(require.resolve(`../dist/${name}`));
+
+/** Runs `body` in a new process started with the switch set to `value`, as
+ * the addon decides the mode when it loads; an assertion that fails there
+ * fails here. */
+function runUnderSwitch(value, body) {
   const script = `
     const assert = require('node:assert/strict');
-    const { SharedMemory } = require(${JSON.stringify(require.resolve('../dist/main'))});
-    const { inPlaceView } = require(${JSON.stringify(require.resolve('../dist/lib/in-place-view'))});
-    const { sharedMemoryNative } = require(${JSON.stringify(require.resolve('../dist/lib/shared-memory'))});
+    const { SharedMemory } = require(${distPath('main')});
+    const { constants } = require(${distPath('lib/native')});
+    const { inPlaceView } = require(${distPath('lib/in-place-view')});
+    const { sharedMemoryNative } = require(${distPath('lib/shared-memory')});
+    ${body}`;
+  childProcess.execFileSync(process.execPath, ['-e', script], {
+    env: { ...process.env, [MODE_VARIABLE]: value },
+    stdio: 'inherit',
+  });
+}
+
+test('under copy-only, view() is refused with a code while read() and write() work', () => {
+  runUnderSwitch(
+    'copy-only',
+    `
     assert.equal(SharedMemory.zeroCopySupported, false);
     const region = SharedMemory.create(16);
     assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE', message: /copy-only/ });
@@ -250,19 +271,14 @@ test('under copy-only, view() is refused with a code while read() and write() wo
     const out = new Uint8Array(1);
     region.read(0, out);
     assert.equal(out[0], 42);
-    region.close();`;
-  childProcess.execFileSync(process.execPath, ['-e', script], {
-    env: { ...process.env, [MODE_VARIABLE]: 'copy-only' },
-    stdio: 'inherit',
-  });
+    region.close();`,
+  );
 });
 
 test('under copy, external buffers are refused as Electron refuses them, and views still work', () => {
-  const script = `
-    const assert = require('node:assert/strict');
-    const { SharedMemory } = require(${JSON.stringify(require.resolve('../dist/main'))});
-    const { constants } = require(${JSON.stringify(require.resolve('../dist/lib/native'))});
-    const { sharedMemoryNative } = require(${JSON.stringify(require.resolve('../dist/lib/shared-memory'))});
+  runUnderSwitch(
+    'copy',
+    `
     assert.equal(constants.externalBuffers, false);
     assert.equal(SharedMemory.zeroCopySupported, true);
     const region = SharedMemory.create(16);
@@ -272,17 +288,14 @@ test('under copy, external buffers are refused as Electron refuses them, and vie
     const out = new Uint8Array(1);
     region.read(3, out);
     assert.equal(out[0], 42);
-    region.close();`;
-  childProcess.execFileSync(process.execPath, ['-e', script], {
-    env: { ...process.env, [MODE_VARIABLE]: 'copy' },
-    stdio: 'inherit',
-  });
+    region.close();`,
+  );
 });
 
 test('an unknown value of the switch is ignored, as before, with a debug line', () => {
   const result = childProcess.spawnSync(
     process.execPath,
-    ['-e', `require(${JSON.stringify(require.resolve('../dist/main'))}).SharedMemory.create(1).view()`],
+    ['-e', `require(${distPath('main')}).SharedMemory.create(1).view()`],
     { env: { ...process.env, [MODE_VARIABLE]: 'sometimes', NODE_DEBUG: 'rendezvous' }, encoding: 'utf8' },
   );
   assert.equal(result.status, 0, result.stderr);

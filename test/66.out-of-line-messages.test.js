@@ -67,6 +67,18 @@ async function settledHere() {
   return { fds: fs.readdirSync('/proc/self/fd').length, bodies: bodies.length };
 }
 
+/** The report of the child at the other end of `channel` once both ends
+ * have dropped what they still hold (collection sends the releases) and the
+ * child's free pooled bodies have gone, once idle (BodyPoolLimits). */
+async function settledThere(channel) {
+  await settledHere();
+  channel.postMessage(JSON.stringify({ cmd: 'report' }));
+  await nextJson(channel);
+  await new Promise((resolve) => setTimeout(resolve, POOL_IDLE_MS));
+  channel.postMessage(JSON.stringify({ cmd: 'report' }));
+  return nextJson(channel);
+}
+
 for (const [mode, env] of [
   ['in place', {}],
   // What Electron imposes: external buffers refused; views in place still work.
@@ -185,12 +197,7 @@ for (const [mode, env] of [
         const data = crypto.randomBytes(THRESHOLD);
         const expected = digest(data);
         // What earlier tests left pooled goes first.
-        await settledHere();
-        child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
-        await nextJson(child.channel);
-        await new Promise((resolve) => setTimeout(resolve, POOL_IDLE_MS));
-        child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
-        const before = await nextJson(child.channel);
+        const before = await settledThere(child.channel);
         const here = await settledHere();
         // Each round in a function of its own, whose frame (and the data it
         // received) is gone when it returns.
@@ -203,14 +210,7 @@ for (const [mode, env] of [
           await nextData(child.channel);
         };
         for (let i = 0; i < 200; i++) await round();
-        // Both ends drop what they still hold (collection sends the
-        // releases), then the pooled bodies, once idle (BodyPoolLimits).
-        await settledHere();
-        child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
-        await nextJson(child.channel);
-        await new Promise((resolve) => setTimeout(resolve, POOL_IDLE_MS));
-        child.channel.postMessage(JSON.stringify({ cmd: 'report' }));
-        const afterwards = await nextJson(child.channel);
+        const afterwards = await settledThere(child.channel);
         assert.equal(afterwards.bodies, 0, 'no body stays mapped in the child');
         assert.equal(afterwards.fds, before.fds, "the child's descriptors are back where they were");
         const hereAfter = await settledHere();

@@ -8,7 +8,6 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +17,7 @@
 
 #include "core/channel_transport.h"
 #include "linux/memfd_checks.h"
+#include "linux/memfd_mapping.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 
@@ -33,31 +33,6 @@ constexpr int kBodySeals =
 constexpr int kReceivedBodySeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
 // pwrite() moves at most this much per call (Linux's MAX_RW_COUNT).
 constexpr uint64_t kMaxWriteBytes = 0x7ffff000;
-
-// A body mapped MAP_PRIVATE: writes make private copies of the pages they
-// touch; the memfd (kept, so a view in place can map it again the same way)
-// is sealed and never changes.
-class CopyOnWriteMapping : public SharedMemoryMapping {
- public:
-  CopyOnWriteMapping(ScopedFd fd, uint8_t* data, uint64_t size, RegionId id)
-      : fd_(std::move(fd)), data_(data), size_(size), id_(id) {}
-  // munmap() unmaps the whole pages `size_` reaches into.
-  ~CopyOnWriteMapping() override { ::munmap(data_, size_); }
-
-  uint8_t* data() const override { return data_; }
-  uint64_t size() const override { return size_; }
-  int64_t handle() const override { return fd_.get(); }
-  std::optional<RegionId> id() const override { return id_; }
-  MappingSharing sharing() const override {
-    return MappingSharing::kCopyOnWrite;
-  }
-
- private:
-  ScopedFd fd_;
-  uint8_t* data_;
-  uint64_t size_;
-  RegionId id_;
-};
 
 Error BodyError(const std::string& why) {
   return Error::Make(codes::kInvalidRight, why);
@@ -120,28 +95,16 @@ std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* body,
                           &seals, error)) {
     return nullptr;
   }
-  struct stat status;
-  if (::fstat(fd, &status) != 0) {
-    *error = SystemError("fstat", errno, "Could not inspect a message body");
-    return nullptr;
-  }
   // Only the announced bytes (to a whole page) are mapped, however large
   // the body is.
-  void* data =
-      ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-  if (data == MAP_FAILED) {
-    *error = SystemError(
-        "mmap", errno,
-        "Could not map a message body of " + std::to_string(size) + " bytes");
+  std::optional<MemfdPages> pages = MapMemfdPages(
+      fd, size, MappingSharing::kCopyOnWrite, "message body", error);
+  if (!pages)
     return nullptr;
-  }
   // A checked memfd: closing it can never block, so the mapping owns it
   // from here and it is closed wherever the mapping goes.
-  ScopedFd owned(static_cast<int>(body->release()));
-  RegionId id{static_cast<uint64_t>(status.st_dev),
-              static_cast<uint64_t>(status.st_ino)};
-  return std::make_unique<CopyOnWriteMapping>(
-      std::move(owned), static_cast<uint8_t*>(data), size, id);
+  return std::make_unique<MemfdMapping>(
+      ScopedFd(static_cast<int>(body->release())), *pages);
 }
 
 }  // namespace rendezvous

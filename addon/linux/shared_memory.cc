@@ -5,13 +5,13 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <climits>
 #include <string>
 
 #include "linux/memfd_checks.h"
+#include "linux/memfd_mapping.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 
@@ -23,44 +23,14 @@ namespace {
 constexpr int kRequiredSeals = F_SEAL_SHRINK | F_SEAL_GROW;
 constexpr int kCreatedSeals = kRequiredSeals | F_SEAL_SEAL;
 
-class MemfdMapping : public SharedMemoryMapping {
- public:
-  MemfdMapping(ScopedFd fd, uint8_t* data, uint64_t size, RegionId id)
-      : fd_(std::move(fd)), data_(data), size_(size), id_(id) {}
-  ~MemfdMapping() override { ::munmap(data_, size_); }
-
-  uint8_t* data() const override { return data_; }
-  uint64_t size() const override { return size_; }
-  int64_t handle() const override { return fd_.get(); }
-  std::optional<RegionId> id() const override { return id_; }
-
- private:
-  ScopedFd fd_;
-  uint8_t* data_;
-  uint64_t size_;
-  RegionId id_;
-};
-
 std::unique_ptr<SharedMemoryMapping> Map(ScopedFd fd,
                                          uint64_t size,
                                          Error* error) {
-  struct stat status;
-  if (::fstat(fd.get(), &status) != 0) {
-    *error = SystemError("fstat", errno, "Could not inspect a shared region");
+  std::optional<MemfdPages> pages = MapMemfdPages(
+      fd.get(), size, MappingSharing::kShared, "shared memory region", error);
+  if (!pages)
     return nullptr;
-  }
-  void* data =
-      ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
-  if (data == MAP_FAILED) {
-    *error = SystemError("mmap", errno,
-                         "Could not map a shared memory region of " +
-                             std::to_string(size) + " bytes");
-    return nullptr;
-  }
-  RegionId id{static_cast<uint64_t>(status.st_dev),
-              static_cast<uint64_t>(status.st_ino)};
-  return std::make_unique<MemfdMapping>(std::move(fd),
-                                        static_cast<uint8_t*>(data), size, id);
+  return std::make_unique<MemfdMapping>(std::move(fd), *pages);
 }
 
 }  // namespace

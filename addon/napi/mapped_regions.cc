@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/channel_transport.h"
+#include "napi/mapping_wrapper.h"
 
 namespace rendezvous {
 
@@ -23,22 +24,17 @@ std::shared_ptr<MappingBudget> PeerBudget() {
 
 // A mapping that gives its bytes back to every budget it took them from
 // when it goes.
-class BudgetedMapping : public SharedMemoryMapping {
+class BudgetedMapping : public MappingWrapper {
  public:
   BudgetedMapping(std::unique_ptr<SharedMemoryMapping> mapping,
                   MappingReservation reservation)
-      : reservation_(std::move(reservation)), mapping_(std::move(mapping)) {}
-  // Unmapped first (mapping_ is declared last), then given back.
-  ~BudgetedMapping() override = default;
-  uint8_t* data() const override { return mapping_->data(); }
-  uint64_t size() const override { return mapping_->size(); }
-  int64_t handle() const override { return mapping_->handle(); }
-  std::optional<RegionId> id() const override { return mapping_->id(); }
-  MappingSharing sharing() const override { return mapping_->sharing(); }
+      : MappingWrapper(std::move(mapping)),
+        reservation_(std::move(reservation)) {}
+  // Unmapped first, then given back (as reservation_ goes).
+  ~BudgetedMapping() override { UnmapWrapped(); }
 
  private:
   MappingReservation reservation_;
-  std::unique_ptr<SharedMemoryMapping> mapping_;
 };
 
 std::unique_ptr<SharedMemoryMapping> Budgeted(
@@ -49,6 +45,24 @@ std::unique_ptr<SharedMemoryMapping> Budgeted(
   // The mapping's size is the size asked for (both backends check it).
   return std::make_unique<BudgetedMapping>(std::move(mapping),
                                            std::move(reservation));
+}
+
+// Maps what a channel's peer sent (`map` does it once the bytes are
+// reserved) against that channel's budget, the budget of all peers and the
+// process's.
+template <typename MapFn>
+std::unique_ptr<SharedMemoryMapping> MapPeerSentWithinBudget(
+    std::shared_ptr<MappingBudget> channel_budget,
+    uint64_t size,
+    Error* error,
+    MapFn map) {
+  MappingReservation reservation;
+  if (!reservation.Reserve(
+          {std::move(channel_budget), PeerBudget(), ProcessBudget()}, size,
+          error)) {
+    return nullptr;  // nothing was mapped
+  }
+  return Budgeted(map(), std::move(reservation));
 }
 
 }  // namespace
@@ -67,30 +81,15 @@ std::unique_ptr<SharedMemoryMapping> CreateWithinBudget(uint64_t size,
   return Budgeted(CreateSharedMemory(size, error), std::move(reservation));
 }
 
-namespace {
-
-bool ReservePeerMapping(MappingReservation* reservation,
-                        std::shared_ptr<MappingBudget> channel_budget,
-                        uint64_t size,
-                        Error* error) {
-  return reservation->Reserve(
-      {std::move(channel_budget), PeerBudget(), ProcessBudget()}, size, error);
-}
-
-}  // namespace
-
 std::unique_ptr<SharedMemoryMapping> MapWithinBudget(
     OwnedHandle region,
     uint64_t size,
     std::shared_ptr<MappingBudget> channel_budget,
     Error* error) {
-  MappingReservation reservation;
-  if (!ReservePeerMapping(&reservation, std::move(channel_budget), size,
-                          error)) {
-    return nullptr;  // `region` is released
-  }
-  return Budgeted(MapSharedMemory(std::move(region), size, error),
-                  std::move(reservation));
+  // Refused by the budget, `region` is released as this returns.
+  return MapPeerSentWithinBudget(std::move(channel_budget), size, error, [&] {
+    return MapSharedMemory(std::move(region), size, error);
+  });
 }
 
 std::unique_ptr<SharedMemoryMapping> MapBodyWithinBudget(
@@ -98,12 +97,10 @@ std::unique_ptr<SharedMemoryMapping> MapBodyWithinBudget(
     uint64_t size,
     std::shared_ptr<MappingBudget> channel_budget,
     Error* error) {
-  MappingReservation reservation;
-  if (!ReservePeerMapping(&reservation, std::move(channel_budget), size,
-                          error)) {
-    return nullptr;  // `*body` stays the caller's
-  }
-  return Budgeted(MapOutOfLineBody(body, size, error), std::move(reservation));
+  // Refused by the budget, `*body` stays the caller's.
+  return MapPeerSentWithinBudget(std::move(channel_budget), size, error, [&] {
+    return MapOutOfLineBody(body, size, error);
+  });
 }
 
 }  // namespace rendezvous

@@ -2,30 +2,26 @@
 
 #include <utility>
 
+#include "napi/mapping_wrapper.h"
+
 namespace rendezvous {
 
 namespace {
 
-class ReleasingMapping : public SharedMemoryMapping {
+class ReleasingMapping : public MappingWrapper {
  public:
   ReleasingMapping(std::unique_ptr<SharedMemoryMapping> mapping,
                    uint64_t id,
                    std::shared_ptr<BodyReleaseQueue> queue)
-      : mapping_(std::move(mapping)), id_(id), queue_(std::move(queue)) {}
+      : MappingWrapper(std::move(mapping)), id_(id), queue_(std::move(queue)) {}
   ~ReleasingMapping() override {
     // Unmapped before the peer hears of it: nothing here reads the body
     // once the peer may write it again.
-    mapping_.reset();
+    UnmapWrapped();
     queue_->Post(id_);
   }
-  uint8_t* data() const override { return mapping_->data(); }
-  uint64_t size() const override { return mapping_->size(); }
-  int64_t handle() const override { return mapping_->handle(); }
-  std::optional<RegionId> id() const override { return mapping_->id(); }
-  MappingSharing sharing() const override { return mapping_->sharing(); }
 
  private:
-  std::unique_ptr<SharedMemoryMapping> mapping_;
   uint64_t id_;
   std::shared_ptr<BodyReleaseQueue> queue_;
 };
