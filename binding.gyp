@@ -147,7 +147,8 @@
               "addon/win/process_parent.cc",
               "addon/win/release.cc",
               "addon/win/reply_frame.cc",
-              "addon/win/server.cc"
+              "addon/win/server.cc",
+              "addon/win/server_replies.cc"
             ],
             "defines": [
               "_WIN32_WINNT=0x0A00",

@@ -50,7 +50,7 @@ test('each backend folder is built by its own binding.gyp block only', () => {
       sources: [...list.matchAll(/"([^"]+)"/g)].map(([, source]) => source),
     }),
   );
-  const backendOf = { linux: 'addon/linux/', mac: 'addon/mac/' };
+  const backendOf = { linux: 'addon/linux/', mac: 'addon/mac/', win: 'addon/win/' };
   assert.deepEqual(blocks.map((block) => block.os).sort(), Object.keys(backendOf).sort());
   for (const { os, sources } of blocks) {
     for (const [other, folder] of Object.entries(backendOf)) {

@@ -48,6 +48,7 @@ async function settledHandleCount() {
 function windowsSuite() {
   const rendezvous = require('../dist/main');
   const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
+  const { ENDPOINT_PATTERN } = require('./support/platform');
   const fork = (...args) => track(rendezvous.fork(...args));
   let server;
   let directory;
@@ -69,10 +70,7 @@ function windowsSuite() {
   }
 
   test('the endpoint is a pipe of this process, named as the client accepts', () => {
-    assert.match(
-      server.endpoint,
-      new RegExp(`^\\\\\\\\\\.\\\\pipe\\\\electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`),
-    );
+    assert.match(server.endpoint, ENDPOINT_PATTERN);
   });
 
   test('a file descriptor copied and one moved reach a forked child, which reads both with fs', async () => {
@@ -180,6 +178,15 @@ function windowsSuite() {
     }
     assert.ok(now <= baseline + 8, `released at the child's exit (${baseline} -> ${held} -> ${now})`);
     assert.equal(peer('exclusive', file), 'free');
+  });
+
+  test('a hostile parent’s bad handle values are refused with ERR_RENDEZVOUS_BAD_REPLY, and what it gave is closed', () => {
+    for (const how of ['bogus', 'kind', 'twice', 'mach', 'count']) {
+      const line = peer('serve-bad', how, process.execPath, rendezvous.PRELOAD_PATH, fixture('win-report-client-error.js'));
+      const [json, leaked] = line.split(' leaked=');
+      assert.deepEqual(JSON.parse(json), { ok: false, code: 'ERR_RENDEZVOUS_BAD_REPLY', keys: [] }, how);
+      assert.equal(leaked, how === 'bogus' ? 'none' : '0', `${how}: the event given stays open in the child`);
+    }
   });
 
   test('raw hostile clients get the pipe closed on them, nothing leaks, and a child is served after them', async () => {
