@@ -90,8 +90,8 @@ bool WinServer::NewListener(bool first, Error* error) {
     *error = LastWindowsError("CreateNamedPipeW", what);
     return false;
   }
-  if (!::CreateIoCompletionPort(instance->pipe.get(), port_.get(),
-                                instance->id, 0)) {
+  if (!::CreateIoCompletionPort(instance->pipe.get(), port_.get(), instance->id,
+                                0)) {
     *error = LastWindowsError("CreateIoCompletionPort", what);
     return false;
   }

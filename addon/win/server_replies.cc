@@ -38,8 +38,8 @@ SendOutcome WinServer::Send(uint64_t id, ClaimedRights& claimed) {
   auto it = connections_.find(id);
   if (it == connections_.end())
     return SendOutcome{SendResult::kRefused, ERROR_BROKEN_PIPE, ""};
-  HANDLE child = claimed.exit_watch ? ProcessOfWatch(*claimed.exit_watch)
-                                    : nullptr;
+  HANDLE child =
+      claimed.exit_watch ? ProcessOfWatch(*claimed.exit_watch) : nullptr;
   if (!claimed.rights.empty() && !child)
     return SendOutcome{SendResult::kRefused, ERROR_INVALID_HANDLE, ""};
   // The child's own handles, made now: the server keeps its own until the

@@ -7,7 +7,9 @@ const ENDPOINT_PATTERN =
   process.platform === 'darwin'
     ? new RegExp(`^electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`)
     : process.platform === 'win32'
-      ? new RegExp(`^\\\\\\\\\\.\\\\pipe\\\\electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`)
+      ? new RegExp(
+          `^\\\\\\\\\\.\\\\pipe\\\\electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`,
+        )
       : new RegExp(`^@electron-port-rendezvous\\.${process.pid}\\.[0-9a-f]{32}$`);
 
 /**
