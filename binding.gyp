@@ -156,6 +156,7 @@
               "addon/win/reply_frame.cc",
               "addon/win/section_info.cc",
               "addon/win/server.cc",
+              "addon/win/server_replies.cc",
               "addon/win/shared_memory.cc"
             ],
             "defines": [

@@ -14,8 +14,39 @@ const PEER = path.join(__dirname, '..', 'build', 'win32-x64', 'fixtures', 'win-p
 
 if (process.platform !== 'win32') {
   test('windows rights', { skip: 'the Windows backend runs on Windows only' }, () => {});
+  test('off Windows a raw { handle } right is refused, by TypeScript and by the addon', () => {
+    const rendezvous = require('../dist/main');
+    const { RightKind } = require('../dist/lib/native');
+    const addon = require(
+      process.env.ELECTRON_PORT_RENDEZVOUS_ADDON ??
+        path.join(__dirname, '..', 'build', 'Release', 'electron_port_rendezvous.node'),
+    );
+    const server = rendezvous.RendezvousServer.instance();
+    try {
+      assert.throws(
+        () => server.registerPortsForPid(process.pid, { 1: { handle: 4, disposition: 'copy' } }),
+        {
+          code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+          message: /only on Windows/,
+        },
+      );
+      assert.throws(
+        () => addon.prepareLaunch([{ key: 1, handle: 0, disposition: 'copy', payload: RightKind.Handle }]),
+        {
+          code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+          message: /only on Windows/,
+        },
+      );
+    } finally {
+      server.stop();
+    }
+  });
 } else if (!fs.existsSync(PEER)) {
-  test('windows rights', { skip: 'win-peer.exe is not built (node test/fixtures/win-build-peer.js)' }, () => {});
+  test(
+    'windows rights',
+    { skip: 'win-peer.exe is not built (node test/fixtures/win-build-peer.js)' },
+    () => {},
+  );
 } else {
   describe('windows rights', windowsSuite);
 }
@@ -48,6 +79,7 @@ async function settledHandleCount() {
 function windowsSuite() {
   const rendezvous = require('../dist/main');
   const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
+  const { ENDPOINT_PATTERN } = require('./support/platform');
   const fork = (...args) => track(rendezvous.fork(...args));
   let server;
   let directory;
@@ -69,10 +101,7 @@ function windowsSuite() {
   }
 
   test('the endpoint is a pipe of this process, named as the client accepts', () => {
-    assert.match(
-      server.endpoint,
-      new RegExp(`^\\\\\\\\\\.\\\\pipe\\\\electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`),
-    );
+    assert.match(server.endpoint, ENDPOINT_PATTERN);
   });
 
   test('a file descriptor copied and one moved reach a forked child, which reads both with fs', async () => {
@@ -118,28 +147,41 @@ function windowsSuite() {
 
   test('a raw handle right is checked: open, one kind of number, never mixed with an fd', () => {
     const fd = fileHolding('mixed.txt', 'x');
-    assert.throws(() => server.registerPortsForPid(process.pid, { 1: { handle: 0x7ffffff0, disposition: 'copy' } }), {
-      code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
-      message: /handle 2147483632 is not open/,
-    });
-    assert.throws(() => server.registerPortsForPid(process.pid, { 1: { handle: 4, fd, disposition: 'copy' } }), {
-      code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
-    });
+    assert.throws(
+      () => server.registerPortsForPid(process.pid, { 1: { handle: 0x7ffffff0, disposition: 'copy' } }),
+      {
+        code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+        message: /handle 2147483632 is not open/,
+      },
+    );
+    assert.throws(
+      () => server.registerPortsForPid(process.pid, { 1: { handle: 4, fd, disposition: 'copy' } }),
+      {
+        code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
+      },
+    );
     assert.throws(() => server.registerPortsForPid(process.pid, { 1: { handle: -4, disposition: 'copy' } }), {
       code: 'ERR_RENDEZVOUS_INVALID_RIGHT',
     });
-    assert.throws(() => server.registerPortsForPid(process.pid, { 1: { handle: 4, disposition: 'make-send' } }), {
-      code: 'ERR_RENDEZVOUS_INVALID_DISPOSITION',
-    });
+    assert.throws(
+      () => server.registerPortsForPid(process.pid, { 1: { handle: 4, disposition: 'make-send' } }),
+      {
+        code: 'ERR_RENDEZVOUS_INVALID_DISPOSITION',
+      },
+    );
     fs.closeSync(fd);
   });
 
   const wine = peer('wine').startsWith('wine');
-  test('nobody else can make the first instance of the server’s pipe: a second server of its name fails', {
-    skip: wine && 'Wine creates a second FILE_FLAG_FIRST_PIPE_INSTANCE pipe of a name in use',
-  }, () => {
-    assert.match(peer('squat', server.endpoint), /^refused (5|231)$/);
-  });
+  test(
+    'nobody else can make the first instance of the server’s pipe: a second server of its name fails',
+    {
+      skip: wine && 'Wine creates a second FILE_FLAG_FIRST_PIPE_INSTANCE pipe of a name in use',
+    },
+    () => {
+      assert.match(peer('squat', server.endpoint), /^refused (5|231)$/);
+    },
+  );
 
   test('a child whose server is not its parent gets ERR_RENDEZVOUS_NOT_PARENT', async () => {
     const stranger = track(childProcess.fork(fixture('win-stranger-server.js')));
@@ -180,6 +222,21 @@ function windowsSuite() {
     }
     assert.ok(now <= baseline + 8, `released at the child's exit (${baseline} -> ${held} -> ${now})`);
     assert.equal(peer('exclusive', file), 'free');
+  });
+
+  test('a hostile parent’s bad handle values are refused with ERR_RENDEZVOUS_BAD_REPLY, and what it gave is closed', () => {
+    for (const how of ['bogus', 'kind', 'twice', 'mach', 'count']) {
+      const line = peer(
+        'serve-bad',
+        how,
+        process.execPath,
+        rendezvous.PRELOAD_PATH,
+        fixture('win-report-client-error.js'),
+      );
+      const [json, leaked] = line.split(' leaked=');
+      assert.deepEqual(JSON.parse(json), { ok: false, code: 'ERR_RENDEZVOUS_BAD_REPLY', keys: [] }, how);
+      assert.equal(leaked, how === 'bogus' ? 'none' : '0', `${how}: the event given stays open in the child`);
+    }
   });
 
   test('raw hostile clients get the pipe closed on them, nothing leaks, and a child is served after them', async () => {

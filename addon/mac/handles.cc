@@ -38,6 +38,7 @@ void ReleaseReceivedRight(int64_t handle, RightKind kind) {
       ScopedMachReceiveRight(name).reset();
       break;
     case RightKind::kFd:
+    case RightKind::kHandle:  // Windows only: nothing here is one
       break;
   }
 }
@@ -93,6 +94,10 @@ bool DuplicateHandle(int64_t handle,
       *copy = OwnedHandle(handle, kind);
       return true;
     }
+    case RightKind::kHandle:
+      *error = Error::Type(codes::kInvalidRight,
+                           "A Windows handle exists only on Windows");
+      return false;
     case RightKind::kSendOnceRight:
     case RightKind::kReceiveRight:
     case RightKind::kChannel:

@@ -80,6 +80,7 @@ bool CheckPayload(const RightSpec& spec, Error* error) {
     case RightKind::kSendRight:
     case RightKind::kReceiveRight:
     case RightKind::kSendOnceRight:
+    case RightKind::kHandle:  // Windows only
       break;
   }
   *error = Error::Type(codes::kInvalidRight,

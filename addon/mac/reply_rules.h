@@ -37,6 +37,8 @@ constexpr uint32_t ArrivingDisposition(RightKind kind) {
     case RightKind::kReceiveRight:
     case RightKind::kChannel:  // a channel end's inbox
       return kPortReceive;
+    case RightKind::kHandle:  // Windows only: never arrives here
+      return 0;
   }
   return 0;
 }

@@ -14,6 +14,11 @@ bool IsFdDisposition(const std::string& disposition) {
 }
 
 bool CheckFdSpecFields(const RightSpec& spec, Error* error) {
+  if (spec.payload == RightKind::kHandle) {
+    *error = Error::Type(codes::kInvalidRight,
+                         "A Windows handle right exists only on Windows");
+    return false;
+  }
   if (!IsFdDisposition(spec.disposition)) {
     *error = Error::Type(codes::kInvalidDisposition,
                          "disposition must be 'move' or 'copy' for a file "

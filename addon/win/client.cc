@@ -23,8 +23,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 DWORD MillisecondsLeft(Clock::time_point deadline) {
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                           Clock::now());
+  auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
   return static_cast<DWORD>(std::max<int64_t>(left.count(), 0));
 }
 
@@ -64,8 +64,8 @@ bool ConnectToServer(const ClientConfig& config,
                               "No rendezvous server at " + config.endpoint,
                               codes::kNoServer);
       } else {
-        *error = WindowsError("WaitNamedPipeW", wait_error,
-                              "Rendezvous failed", codes::kTimeout);
+        *error = WindowsError("WaitNamedPipeW", wait_error, "Rendezvous failed",
+                              codes::kTimeout);
       }
       return false;
     }
@@ -74,10 +74,13 @@ bool ConnectToServer(const ClientConfig& config,
 
 // The system records which process created the pipe; only the parent that
 // launched us may hand us rights.
-bool CheckServerIsParent(HANDLE pipe, const ClientConfig& config, Error* error) {
+bool CheckServerIsParent(HANDLE pipe,
+                         const ClientConfig& config,
+                         Error* error) {
   ULONG server_pid = 0;
   if (!::GetNamedPipeServerProcessId(pipe, &server_pid)) {
-    *error = LastWindowsError("GetNamedPipeServerProcessId", "Rendezvous failed");
+    *error =
+        LastWindowsError("GetNamedPipeServerProcessId", "Rendezvous failed");
     return false;
   }
   if (static_cast<int64_t>(server_pid) != config.expected_server_pid) {
@@ -149,12 +152,16 @@ bool IsReceivableKind(RightKind kind) {
 // Whether `value` names a handle this process holds that the reply may
 // name: open, not one of the rendezvous's own, of a file-like kind for a
 // descriptor. It names nothing else yet: the server has not told us.
-bool IsPlausibleHandle(uint64_t value, RightKind kind, HANDLE pipe, HANDLE event) {
+bool IsPlausibleHandle(uint64_t value,
+                       RightKind kind,
+                       HANDLE pipe,
+                       HANDLE event) {
   if (value == 0 || (value & 3) != 0 || value > 0x7fffffff)
     return false;
   HANDLE handle = HandleFromValue(static_cast<int64_t>(value));
   DWORD flags;
-  if (handle == pipe || handle == event || !::GetHandleInformation(handle, &flags))
+  if (handle == pipe || handle == event ||
+      !::GetHandleInformation(handle, &flags))
     return false;
   if (kind != RightKind::kFd)
     return true;
@@ -166,7 +173,9 @@ bool IsPlausibleHandle(uint64_t value, RightKind kind, HANDLE pipe, HANDLE event
 // A reply that is wrong anywhere is refused whole. What it named that is
 // open is closed: only the parent, which can already close any of our
 // handles (it holds PROCESS_DUP_HANDLE on us), could have put it there.
-void CloseNamed(const std::vector<uint64_t>& values, HANDLE pipe, HANDLE event) {
+void CloseNamed(const std::vector<uint64_t>& values,
+                HANDLE pipe,
+                HANDLE event) {
   std::set<uint64_t> closed;
   for (uint64_t value : values) {
     if (closed.insert(value).second &&
@@ -258,10 +267,9 @@ bool PerformRendezvous(const ClientConfig& config,
   }
   std::vector<uint8_t> request = wire::EncodeRequest();
   DWORD done = 0;
-  DWORD os_error =
-      Transfer(pipe.get(), event.get(), true, request.data(),
-               static_cast<DWORD>(request.size()),
-               Clock::now() + config.timeout, &done);
+  DWORD os_error = Transfer(pipe.get(), event.get(), true, request.data(),
+                            static_cast<DWORD>(request.size()),
+                            Clock::now() + config.timeout, &done);
   if (os_error != ERROR_SUCCESS) {
     *error = TransferError("WriteFile", os_error, "Rendezvous request failed");
     return false;

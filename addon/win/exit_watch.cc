@@ -7,16 +7,14 @@
 namespace rendezvous {
 
 ScopedHandle OpenProcessById(int32_t pid, DWORD access, Error* error) {
-  ScopedHandle process(
-      ::OpenProcess(access, FALSE, static_cast<DWORD>(pid)));
+  ScopedHandle process(::OpenProcess(access, FALSE, static_cast<DWORD>(pid)));
   if (!process.is_valid()) {
     DWORD os_error = ::GetLastError();
     // A pid nobody holds is ERROR_INVALID_PARAMETER.
-    *error = WindowsError("OpenProcess", os_error,
-                          "Cannot watch process " + std::to_string(pid),
-                          os_error == ERROR_INVALID_PARAMETER
-                              ? codes::kProcessGone
-                              : codes::kSystem);
+    *error = WindowsError(
+        "OpenProcess", os_error, "Cannot watch process " + std::to_string(pid),
+        os_error == ERROR_INVALID_PARAMETER ? codes::kProcessGone
+                                            : codes::kSystem);
   }
   return process;
 }
@@ -29,7 +27,10 @@ namespace {
 
 class ProcessExitWatch : public ExitWatch {
  public:
-  ProcessExitWatch(ScopedHandle process, HANDLE port, ULONG_PTR key, int32_t pid)
+  ProcessExitWatch(ScopedHandle process,
+                   HANDLE port,
+                   ULONG_PTR key,
+                   int32_t pid)
       : process_(std::move(process)), port_(port), key_(key), pid_(pid) {}
   ~ProcessExitWatch() override {
     // INVALID_HANDLE_VALUE: returns once no callback runs any more, so the

@@ -61,18 +61,15 @@ bool IsDisposition(const std::string& disposition) {
 // The OS handle `spec` names: a host descriptor's, or the raw handle value.
 // INVALID_HANDLE_VALUE when it names nothing open.
 HANDLE NamedHandle(const RightSpec& spec) {
-  HANDLE handle = spec.payload == RightKind::kFd
-                      ? HostOsHandleOf(spec.handle)
-                      : HandleFromValue(spec.handle);
+  HANDLE handle = spec.payload == RightKind::kFd ? HostOsHandleOf(spec.handle)
+                                                 : HandleFromValue(spec.handle);
   DWORD flags;
   if (!HandleTraits::IsValid(handle) || !::GetHandleInformation(handle, &flags))
     return INVALID_HANDLE_VALUE;
   return handle;
 }
 
-bool CheckSpec(const RightSpec& spec,
-               std::set<HANDLE>* moved,
-               Error* error) {
+bool CheckSpec(const RightSpec& spec, std::set<HANDLE>* moved, Error* error) {
   bool is_fd = spec.payload == RightKind::kFd;
   const char* noun = is_fd ? "fd" : "handle";
   if (!IsDisposition(spec.disposition)) {
@@ -95,9 +92,9 @@ bool CheckSpec(const RightSpec& spec,
   }
   HANDLE handle = NamedHandle(spec);
   if (handle == INVALID_HANDLE_VALUE) {
-    *error = Error::Type(codes::kInvalidRight, std::string(noun) + " " +
-                                                   std::to_string(spec.handle) +
-                                                   " is not open");
+    *error = Error::Type(
+        codes::kInvalidRight,
+        std::string(noun) + " " + std::to_string(spec.handle) + " is not open");
     return false;
   }
   // A descriptor and the handle it owns are one object: moving both would
@@ -151,9 +148,9 @@ bool MarkMovedFdsCloseOnExec(const std::vector<RightSpec>& specs,
     DWORD flags = 0;
     if (handle == INVALID_HANDLE_VALUE ||
         !::GetHandleInformation(handle, &flags)) {
-      *error = Error::Type(codes::kInvalidRight,
-                           "handle " + std::to_string(spec.handle) +
-                               " is not open");
+      *error =
+          Error::Type(codes::kInvalidRight,
+                      "handle " + std::to_string(spec.handle) + " is not open");
       return false;
     }
     if ((flags & HANDLE_FLAG_INHERIT) &&

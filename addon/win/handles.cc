@@ -19,12 +19,12 @@ bool DuplicateHandle(int64_t handle,
   if (!HandleTraits::IsValid(source) ||
       !::DuplicateHandle(::GetCurrentProcess(), source, ::GetCurrentProcess(),
                          &duplicate, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
-    *error = LastWindowsError(
-        "DuplicateHandle",
-        std::string(is_fd ? "Could not duplicate fd " : "Could not duplicate "
-                                                        "handle ") +
-            std::to_string(handle),
-        codes::kInvalidRight);
+    *error = LastWindowsError("DuplicateHandle",
+                              std::string(is_fd ? "Could not duplicate fd "
+                                                : "Could not duplicate "
+                                                  "handle ") +
+                                  std::to_string(handle),
+                              codes::kInvalidRight);
     return false;
   }
   ScopedHandle owned(duplicate);
@@ -35,9 +35,10 @@ bool DuplicateHandle(int64_t handle,
   // A descriptor stays a descriptor of the host's runtime.
   int64_t fd = HostDescriptorFor(owned.get());
   if (fd < 0) {
-    *error = Error::Make(codes::kSystem, "Could not make a descriptor for a "
-                                         "copy of fd " +
-                                             std::to_string(handle));
+    *error = Error::Make(codes::kSystem,
+                         "Could not make a descriptor for a "
+                         "copy of fd " +
+                             std::to_string(handle));
     return false;
   }
   (void)owned.release();  // the descriptor owns it now

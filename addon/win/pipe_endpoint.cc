@@ -24,7 +24,10 @@ bool IsNameCharacter(char c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-bool AllOf(const std::string& text, size_t from, size_t to, bool (*test)(char)) {
+bool AllOf(const std::string& text,
+           size_t from,
+           size_t to,
+           bool (*test)(char)) {
   for (size_t i = from; i < to; ++i) {
     if (!test(text[i]))
       return false;
@@ -63,9 +66,10 @@ bool IsPipeEndpoint(const std::string& endpoint) {
   if (endpoint.size() < start + 1 + std::strlen(kKind) + 1 + 1 + kHexDigits)
     return false;
   const size_t hex = endpoint.size() - kHexDigits;
-  if (!AllOf(endpoint, hex, endpoint.size(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-      }) ||
+  if (!AllOf(endpoint, hex, endpoint.size(),
+             [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+             }) ||
       endpoint[hex - 1] != '.') {
     return false;
   }
@@ -107,8 +111,8 @@ std::unique_ptr<CurrentUserOnly> CurrentUserOnly::Make(Error* error) {
   DWORD size = 0;
   ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
   std::vector<uint8_t> buffer(size);
-  if (size == 0 || !::GetTokenInformation(token.get(), TokenUser,
-                                          buffer.data(), size, &size)) {
+  if (size == 0 || !::GetTokenInformation(token.get(), TokenUser, buffer.data(),
+                                          size, &size)) {
     *error = LastWindowsError("GetTokenInformation", what);
     return nullptr;
   }

@@ -24,8 +24,8 @@ using QueryInformationProcess = LONG(NTAPI*)(HANDLE, int, PVOID, ULONG, PULONG);
 // is the only call that reports it without a snapshot of every process.
 uintptr_t CreatorPidOf(HANDLE process) {
   static const auto query = reinterpret_cast<QueryInformationProcess>(
-      reinterpret_cast<void*>(::GetProcAddress(
-          ::GetModuleHandleW(L"ntdll.dll"), "NtQueryInformationProcess")));
+      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"),
+                                               "NtQueryInformationProcess")));
   if (!query)
     return 0;
   BasicInformation info{};

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "win/exit_watch.h"
-#include "win/handle_right.h"
 #include "win/process_parent.h"
 #include "win/reply_frame.h"
 #include "win/win_error.h"
@@ -20,21 +19,11 @@ constexpr ULONG_PTR kExitKey = 2;
 
 // How long a new listening instance waits after the system refused one.
 constexpr std::chrono::milliseconds kListenerRetry{100};
-// How long a reply's write may wait for room in the pipe.
-constexpr DWORD kWriteTimeoutMs = 1000;
 // How long shutdown waits for cancelled operations to report.
 constexpr DWORD kDrainTimeoutMs = 200;
 
 constexpr DWORD kConnectedAccess =
     SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION;
-
-// Closes, in `child`, handles duplicated into it for a reply it never got.
-void CloseInChild(HANDLE child, const std::vector<uint64_t>& values) {
-  for (uint64_t value : values) {
-    ::DuplicateHandle(child, HandleFromValue(static_cast<int64_t>(value)),
-                      nullptr, nullptr, 0, FALSE, DUPLICATE_CLOSE_SOURCE);
-  }
-}
 
 }  // namespace
 
@@ -101,8 +90,8 @@ bool WinServer::NewListener(bool first, Error* error) {
     *error = LastWindowsError("CreateNamedPipeW", what);
     return false;
   }
-  if (!::CreateIoCompletionPort(instance->pipe.get(), port_.get(),
-                                instance->id, 0)) {
+  if (!::CreateIoCompletionPort(instance->pipe.get(), port_.get(), instance->id,
+                                0)) {
     *error = LastWindowsError("CreateIoCompletionPort", what);
     return false;
   }
@@ -363,97 +352,6 @@ bool WinServer::MakeRoom() {
     }
   }
   return false;
-}
-
-bool WinServer::IsBoundProcess(uint64_t id, const ClaimedRights& claimed) {
-  auto it = connections_.find(id);
-  // Both handles were opened while the pid was held by a live process; if
-  // both processes are alive now, the system has not given the pid to
-  // another, so they are one.
-  return it != connections_.end() && claimed.exit_watch &&
-         !ProcessHasExited(it->second->process.get()) &&
-         !claimed.exit_watch->HasExited();
-}
-
-SendOutcome WinServer::Send(uint64_t id, ClaimedRights& claimed) {
-  auto it = connections_.find(id);
-  if (it == connections_.end())
-    return SendOutcome{SendResult::kRefused, ERROR_BROKEN_PIPE, ""};
-  HANDLE child = claimed.exit_watch ? ProcessOfWatch(*claimed.exit_watch)
-                                    : nullptr;
-  if (!claimed.rights.empty() && !child)
-    return SendOutcome{SendResult::kRefused, ERROR_INVALID_HANDLE, ""};
-  // The child's own handles, made now: the server keeps its own until the
-  // reply is written, and releases them with the claim after it.
-  std::vector<uint64_t> values;
-  for (const auto& entry : claimed.rights) {
-    HANDLE value = nullptr;
-    if (!::DuplicateHandle(::GetCurrentProcess(), SourceHandleOf(*entry.second),
-                           child, &value, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
-      DWORD error = ::GetLastError();
-      CloseInChild(child, values);
-      return SendOutcome{SendResult::kRefused, static_cast<int>(error),
-                         "a handle could not be duplicated into the child"};
-    }
-    values.push_back(static_cast<uint64_t>(HandleValue(value)));
-  }
-  DWORD error = ERROR_SUCCESS;
-  if (!WriteReply(it->second->pipe.get(),
-                  EncodeReplyFrame(wire::EntriesOf(claimed.rights), values),
-                  &error)) {
-    // The child never learns the values: they are closed in it, so nothing
-    // was taken and the rights can wait for another try or the child's exit.
-    CloseInChild(child, values);
-    return SendOutcome{SendResult::kRefused, static_cast<int>(error), ""};
-  }
-  it->second->stage = Stage::kAnswered;
-  return SendOutcome{};
-}
-
-bool WinServer::WriteReply(HANDLE pipe,
-                           const std::vector<uint8_t>& frame,
-                           DWORD* error) {
-  OVERLAPPED write{};
-  ::ResetEvent(write_done_.get());
-  write.hEvent = write_done_.get();
-  DWORD written = 0;
-  if (!::WriteFile(pipe, frame.data(), static_cast<DWORD>(frame.size()),
-                   nullptr, &write)) {
-    *error = ::GetLastError();
-    if (*error != ERROR_IO_PENDING)
-      return false;
-    // The pipe's buffer holds the largest reply; a write waits only while a
-    // client leaves a reply unread, and then not for long.
-    if (::WaitForSingleObject(write_done_.get(), kWriteTimeoutMs) !=
-        WAIT_OBJECT_0) {
-      ::CancelIoEx(pipe, &write);
-    }
-  }
-  // Waits for the write (or its cancellation) to be over: `write` is ours.
-  if (!::GetOverlappedResult(pipe, &write, &written, TRUE)) {
-    *error = ::GetLastError();
-    return false;
-  }
-  if (written != frame.size()) {
-    *error = ERROR_WRITE_FAULT;
-    return false;
-  }
-  return true;
-}
-
-void WinServer::Finish(uint64_t id) {
-  auto it = connections_.find(id);
-  if (it == connections_.end())
-    return;
-  Instance& instance = *it->second;
-  if (instance.stage != Stage::kAnswered) {
-    DropConnection(id, nullptr);
-    return;
-  }
-  // Kept until the client, having read its reply, closes its end (or the
-  // read timeout passes): the reply is never discarded unread.
-  policy_.Forget(id);
-  instance.deadline = Clock::now() + config_.limits.request_read_timeout;
 }
 
 void WinServer::OnChildExited(int32_t pid) {

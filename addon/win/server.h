@@ -79,7 +79,10 @@ class WinServer : public ServerTransport, private ReplyTransport {
 
   // Server thread.
   void Run();
-  void OnPacket(ULONG_PTR key, DWORD bytes, OVERLAPPED* overlapped, DWORD error);
+  void OnPacket(ULONG_PTR key,
+                DWORD bytes,
+                OVERLAPPED* overlapped,
+                DWORD error);
   void OnConnected(std::unique_ptr<Instance> instance);
   void StartRead(Instance* instance);
   void OnRead(uint64_t id, DWORD bytes, DWORD error);

@@ -2,11 +2,15 @@
 // What differs between the backends, for the few assertions that must know.
 
 /** An endpoint of this process's server: an abstract socket name on Linux, a
- * bootstrap name on macOS. */
+ * bootstrap name on macOS, a named pipe on Windows. */
 const ENDPOINT_PATTERN =
   process.platform === 'darwin'
     ? new RegExp(`^electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`)
-    : new RegExp(`^@electron-port-rendezvous\\.${process.pid}\\.[0-9a-f]{32}$`);
+    : process.platform === 'win32'
+      ? new RegExp(
+          `^\\\\\\\\\\.\\\\pipe\\\\electron-port-rendezvous\\.PortRendezvous\\.${process.pid}\\.[0-9a-f]{32}$`,
+        )
+      : new RegExp(`^@electron-port-rendezvous\\.${process.pid}\\.[0-9a-f]{32}$`);
 
 /**
  * Threads of this process, where they can be counted exactly (Linux: the
