@@ -2,7 +2,8 @@
 // test:win32's summary, read from each file's events (events-reporter.mjs):
 // tests passed, failed and skipped (every skip with its reason), and files
 // that did not finish. Suites are not counted; a suite that fails for a
-// reason of its own (a hook, a throw while collecting) counts as one failure.
+// reason of its own (a hook, a throw while collecting) counts as one failure,
+// and a skipped suite as one skip.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -33,11 +34,11 @@ function summarize(results, { root, ms, reports }) {
     }
     let failedHere = 0;
     for (const event of result.tests) {
-      if (event.suite && (event.outcome === 'pass' || event.error?.failureType === 'subtestsFailed'))
-        continue;
       if (event.skip !== undefined) {
         counts.skipped++;
         skips.push(`${result.file}: ${event.name} (${event.skip === true ? 'no reason given' : event.skip})`);
+      } else if (event.suite && (event.outcome === 'pass' || event.error?.failureType === 'subtestsFailed')) {
+        // its tests are counted
       } else if (event.todo !== undefined) {
         counts.todo++;
       } else if (event.outcome === 'pass') {
