@@ -175,6 +175,7 @@
                 "ExceptionHandling": 1,
                 "AdditionalOptions": [
                   "/std:c++17",
+                  "/utf-8",
                   "/W3",
                   "/WX"
                 ]
@@ -187,7 +188,7 @@
   ],
   "conditions": [
     [
-      "<!(node -p \"+(require('fs').existsSync('test/native/unit_tests_module.cc') && !process.env.PREBUILD_PLATFORM)\")==1",
+      "<!(node -p \"+(require('fs').existsSync('test/native/unit_tests_module.cc') && !process.env.PREBUILD_PLATFORM && process.platform !== 'win32')\")==1",
       {
         "targets": [
           {

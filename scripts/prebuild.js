@@ -11,9 +11,10 @@ const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
 const dir = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
-const prebuildify = path.join(ROOT, 'node_modules', '.bin', 'prebuildify');
+// Its script run by this Node: node_modules/.bin holds only a .cmd shim on Windows.
+const prebuildify = require.resolve('prebuildify/bin.js');
 
-execFileSync(prebuildify, ['--napi', '--strip'], { cwd: ROOT, stdio: 'inherit' });
+execFileSync(process.execPath, [prebuildify, '--napi', '--strip'], { cwd: ROOT, stdio: 'inherit' });
 const built = path.join(dir, 'electron-port-rendezvous.node');
 const named = path.join(dir, 'node.napi.node');
 fs.renameSync(built, named);

@@ -18,9 +18,13 @@ const ADDON =
   process.env.ELECTRON_PORT_RENDEZVOUS_CORE_UNIT_TESTS ??
   path.join(__dirname, '..', 'build', 'Release', 'core_unit_tests.node');
 
-const { cases } = require(ADDON);
+// Its POSIX cases (captured stderr, ScopedFd, ChannelDriver on pipes) keep it
+// off Windows for now: binding.gyp builds it on Linux and macOS only.
+const NOT_BUILT =
+  process.platform === 'win32' && 'the unit-test addon has POSIX-only cases; not built on Windows';
+const { cases } = NOT_BUILT ? { cases: [] } : require(ADDON);
 
-test('every class under test has cases', () => {
+test('every class under test has cases', { skip: NOT_BUILT }, () => {
   const suites = new Set(cases.map((unit) => unit.suite));
   assert.deepEqual([...suites].sort(), [
     'BodyPool',

@@ -12,7 +12,11 @@ const { Channel, RendezvousServer } = require('../dist/main');
 const { fdIsOpen, makePipe } = require('./support/fds');
 
 const LINUX_ONLY =
-  process.platform === 'linux' ? false : 'channel ends are Mach ports on macOS, not descriptors';
+  process.platform === 'linux'
+    ? false
+    : process.platform === 'win32'
+      ? 'channel ends are pipe handles on Windows, not descriptors'
+      : 'channel ends are Mach ports on macOS, not descriptors';
 
 /** The descriptor numbers below 1024 open now (fstat opens nothing). */
 function openNumbers() {

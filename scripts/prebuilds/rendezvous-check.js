@@ -48,17 +48,24 @@ function runParent() {
     stdio: 'inherit',
   });
   let received = '';
-  const pipe = new net.Socket({ fd: readFd, readable: true, writable: false });
-  pipe.setEncoding('utf8');
-  pipe.on('data', (chunk) => (received += chunk));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let ended;
+  if (process.platform === 'win32') {
+    // makePipe() gives a file there (Node makes no pipe descriptors): read
+    // what the child wrote once it is gone.
+    ended = exited.then(() => (received = fs.readFileSync(readFd, 'utf8')));
+  } else {
+    const pipe = new net.Socket({ fd: readFd, readable: true, writable: false });
+    pipe.setEncoding('utf8');
+    pipe.on('data', (chunk) => (received += chunk));
+    ended = new Promise((resolve) => pipe.on('end', resolve));
+  }
   const timer = setTimeout(() => fail('no answer through the pipe within 60 s'), 60_000);
   function fail(reason) {
     console.error(`rendezvous-check: ${reason}`);
     child.kill();
     process.exit(1);
   }
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const ended = new Promise((resolve) => pipe.on('end', resolve));
   Promise.all([exited, ended]).then(([code]) => {
     clearTimeout(timer);
     if (code !== 0) fail(`the child exited with ${code}`);

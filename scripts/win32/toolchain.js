@@ -76,7 +76,8 @@ function windowsNode() {
 function wineEnv() {
   return {
     ...process.env,
-    WINEPREFIX: path.join(CACHE, 'prefix'),
+    // The checkout's own prefix unless the caller names one.
+    WINEPREFIX: process.env.WINEPREFIX || path.join(CACHE, 'prefix'),
     WINEDEBUG: '-all',
     // No .NET or Gecko install dialogs in a fresh prefix.
     WINEDLLOVERRIDES: 'mscoree,mshtml=',
@@ -92,7 +93,8 @@ function ensurePrefix() {
   // wineboot warns about syswow64\rundll32.exe on a 64-bit-only Wine: harmless.
   execFileSync(WINE, ['wineboot', '-i'], { env, stdio: 'ignore' });
   execFileSync(WINE, ['winecfg', '-v', 'win10'], { env, stdio: 'ignore' });
-  execFileSync(WINESERVER, ['-w'], { env, stdio: 'ignore' });
+  // Not `wineserver -w`: a resident server (`-p`) would make it wait forever;
+  // wineboot and winecfg return once the registry holds their changes.
   fs.writeFileSync(marker, '');
   return env;
 }

@@ -3,6 +3,10 @@
 // the project's own: pipes (through a FIFO), shared files (memfds on Linux,
 // reopened through /proc from a process that made one; unlinked files on
 // macOS, which has no memfd), listening sockets, and fd accounting.
+//
+// Windows: descriptors are the C runtime's over OS handles, and Node makes
+// them only for files (fs.openSync), so a file whose name is gone stands in
+// for a pipe and a shared file; a socket has no descriptor in Node there.
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -10,8 +14,18 @@ const os = require('node:os');
 const path = require('node:path');
 const { rawPeerPath } = require('./raw-peer');
 
-/** Descriptors open in this process right now (/dev/fd on Linux and macOS). */
+const WINDOWS = process.platform === 'win32';
+// Windows has no /dev/fd: the C runtime's descriptors below this are probed.
+const WINDOWS_FD_PROBE_LIMIT = 2048;
+
+/** Descriptors open in this process right now (/dev/fd on Linux and macOS;
+ * on Windows the host C runtime's descriptors, not every kernel handle). */
 function openFdCount() {
+  if (WINDOWS) {
+    let open = 0;
+    for (let fd = 0; fd < WINDOWS_FD_PROBE_LIMIT; ++fd) if (fdIsOpen(fd)) ++open;
+    return open;
+  }
   return fs.readdirSync('/dev/fd').length - 1; // minus readdir's own
 }
 
@@ -25,8 +39,30 @@ function fdIsOpen(fd) {
 }
 
 let fifoCounter = 0;
-/** A real pipe: both ends of a FIFO whose name is gone at once. */
+
+/** Windows: a new file whose name is gone, open for reading and writing. */
+function namelessFile(text = '') {
+  const file = path.join(os.tmpdir(), `epr-file-${process.pid}-${fifoCounter++}`);
+  const fd = fs.openSync(file, 'w+', 0o600);
+  fs.unlinkSync(file); // libuv opens files with FILE_SHARE_DELETE
+  if (text) fs.writeSync(fd, text, 0);
+  return fd;
+}
+
+/** Windows stand-in for makePipe(): two descriptors of one nameless file,
+ * so what is written to writeFd is read back from readFd, in order. */
+function fileStandingInForPipe() {
+  const file = path.join(os.tmpdir(), `epr-pipe-${process.pid}-${fifoCounter++}`);
+  const writeFd = fs.openSync(file, 'w', 0o600);
+  const readFd = fs.openSync(file, 'r');
+  fs.unlinkSync(file);
+  return { readFd, writeFd };
+}
+
+/** A real pipe: both ends of a FIFO whose name is gone at once (Windows: a
+ * file standing in, see fileStandingInForPipe). */
 function makePipe() {
+  if (WINDOWS) return fileStandingInForPipe();
   const fifo = path.join(os.tmpdir(), `epr-fifo-${process.pid}-${fifoCounter++}`);
   childProcess.execFileSync('mkfifo', ['-m', '600', fifo]);
   try {
@@ -42,6 +78,10 @@ function makePipe() {
  * blocking (and without the event loop) from its read end; what is read
  * on the way is dropped. */
 function writersAllClosed(readFd) {
+  if (WINDOWS)
+    throw new Error(
+      'writersAllClosed: on Windows a file stands in for the pipe, and it cannot tell when its writers are gone',
+    );
   try {
     return fs.readSync(readFd, Buffer.alloc(256)) === 0;
   } catch (error) {
@@ -52,6 +92,7 @@ function writersAllClosed(readFd) {
 
 /** A pipe whose read end holds `text` and whose write end is closed. */
 function pipeHolding(text) {
+  if (WINDOWS) return namelessFile(text); // read to its end, as a closed pipe is
   const { readFd, writeFd } = makePipe();
   fs.writeSync(writeFd, text);
   fs.closeSync(writeFd);
@@ -84,6 +125,7 @@ function makeMemfd(text) {
 /** A file with no name holding `text`, open read-write in this process. */
 async function makeSharedFile(text) {
   if (process.platform === 'linux') return makeMemfd(text);
+  if (WINDOWS) return namelessFile(text);
   const file = path.join(os.tmpdir(), `epr-shared-${process.pid}-${fifoCounter++}`);
   const fd = fs.openSync(file, 'w+', 0o600);
   fs.unlinkSync(file);
@@ -95,6 +137,12 @@ async function makeSharedFile(text) {
 async function listeningSocket() {
   const server = net.createServer();
   await new Promise((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  if (WINDOWS) {
+    server.close();
+    throw new Error(
+      'listeningSocket: Node keeps no descriptor for a socket on Windows; hand the net.Server itself',
+    );
+  }
   return { server, fd: server._handle.fd, port: server.address().port };
 }
 

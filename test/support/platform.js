@@ -22,4 +22,21 @@ function threadCount() {
   return require('node:fs').readdirSync('/proc/self/task').length;
 }
 
-module.exports = { ENDPOINT_PATTERN, threadCount };
+/** Whether this is Windows as Wine provides it (npm run test:win32): Wine's
+ * own programs are in its system32. */
+function underWine() {
+  if (process.platform !== 'win32') return false;
+  const path = require('node:path');
+  const systemRoot = process.env.SystemRoot ?? 'C:\\windows';
+  return require('node:fs').existsSync(path.join(systemRoot, 'system32', 'winecfg.exe'));
+}
+
+/** What Wine cannot show honestly, as one-line skip reasons (false where it can). */
+const WINE_CANNOT = {
+  otherUsers:
+    underWine() && 'Wine runs every process as one Unix user: no second Windows account to connect as',
+  integrityLevels: underWine() && 'Wine does not enforce integrity levels between processes',
+  aclDenial: underWine() && 'Wine does not enforce a DACL against another account: there is only one',
+};
+
+module.exports = { ENDPOINT_PATTERN, WINE_CANNOT, threadCount, underWine };
