@@ -179,7 +179,8 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     DWORD tail = 0;
     if (frame.tail_size > 0 &&
         ReadPart(frame.tail, frame.tail_size, &tail, &os_error)) {
-      out->size = head + tail;
+      // More data means the head was filled.
+      out->size = frame.head_size + tail;
       return IoStatus::kDone;
     }
     if (frame.tail_size > 0 && os_error != ERROR_MORE_DATA)
