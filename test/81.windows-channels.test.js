@@ -124,6 +124,22 @@ test("closing one end is the other end's 'close', after what it sent", { skip },
   assert.deepEqual(got, ['one', 'two']);
 });
 
+test(
+  "an end closed with our data unread: its last words arrive, then 'close', no 'error'",
+  { skip },
+  async () => {
+    const [a, b] = Channel.pair();
+    a.postMessage(Buffer.alloc(4 * FRAME_BYTES, 1)); // b never reads it
+    b.postMessage('last words');
+    await turn();
+    b.close();
+    const got = [];
+    a.on('message', ({ data }) => got.push(data));
+    assert.equal(await closed(a), null);
+    assert.deepEqual(got, ['last words']);
+  },
+);
+
 test('an end given to a worker thread talks to its pair, and closes with the thread', { skip }, async () => {
   const [mine, theirs] = Channel.pair();
   const handle = theirs[channelTransfer.lend]().release();

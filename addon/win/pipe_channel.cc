@@ -145,6 +145,9 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   }
 
   bool PollWritable() override { return write_->op.completed(); }
+  bool WriteFoundPeerGone() override {
+    return IsPeerGone(write_->op.PeekError(pipe_.get()));
+  }
 
   // Posts the zero-byte read that completes when a message (or the end of
   // the stream) arrives. True if it finished at once (its result is then
