@@ -124,6 +124,22 @@ test("closing one end is the other end's 'close', after what it sent", { skip },
   assert.deepEqual(got, ['one', 'two']);
 });
 
+test(
+  "an end closed with our data unread: its last words arrive, then 'close', no 'error'",
+  { skip },
+  async () => {
+    const [a, b] = Channel.pair();
+    a.postMessage(Buffer.alloc(4 * FRAME_BYTES, 1)); // b never reads it
+    b.postMessage('last words');
+    await turn();
+    b.close();
+    const got = [];
+    a.on('message', ({ data }) => got.push(data));
+    assert.equal(await closed(a), null);
+    assert.deepEqual(got, ['last words']);
+  },
+);
+
 test('an end given to a worker thread talks to its pair, and closes with the thread', { skip }, async () => {
   const [mine, theirs] = Channel.pair();
   const handle = theirs[channelTransfer.lend]().release();
@@ -170,6 +186,20 @@ test('a handle that is not a section is refused as a region, and closed', { skip
   // The refused handle was the channel's other end: closing it closed a.
   a.on('message', () => {});
   assert.equal(await aClosed, null);
+});
+
+test('1,000 pairs opened and closed with messages in flight end cleanly', { skip }, async () => {
+  for (let i = 0; i < 1000; i += 1) {
+    const [a, b] = Channel.pair();
+    a.postMessage(Buffer.alloc(i % 3 === 0 ? 3 * FRAME_BYTES : 10, i & 0xff));
+    b.on('message', () => {});
+    if (i % 2 === 0) await nextMessage(b);
+    // Closing ends whose reads and writes are still pending cancels them and
+    // waits for their thread-pool waits, in either order.
+    if (i % 4 < 2) a.close();
+    b.close();
+    a.close();
+  }
 });
 
 test('views copy on Windows: no mapping in place', { skip }, () => {

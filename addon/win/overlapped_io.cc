@@ -23,6 +23,15 @@ bool OverlappedOp::TakeResult(HANDLE file, DWORD* bytes, DWORD* os_error) {
   return false;
 }
 
+DWORD OverlappedOp::PeekError(HANDLE file) {
+  if (!outstanding_ || !HasOverlappedIoCompleted(&overlapped_))
+    return ERROR_SUCCESS;
+  DWORD bytes = 0;
+  if (::GetOverlappedResult(file, &overlapped_, &bytes, FALSE))
+    return ERROR_SUCCESS;
+  return ::GetLastError();
+}
+
 bool OverlappedOp::Finish(HANDLE file, DWORD* bytes, DWORD* os_error) {
   // An auto-reset event may be taken by a thread-pool wait first, so the
   // wait is bounded and the operation's own status looked at again.

@@ -40,6 +40,9 @@ class OverlappedOp {
   // false): whether it succeeded, with the bytes moved, else the error in
   // `*os_error`.
   bool TakeResult(HANDLE file, DWORD* bytes, DWORD* os_error);
+  // The error a completed outstanding operation ended with, without taking
+  // its result (ERROR_SUCCESS if it succeeded or is not done).
+  DWORD PeekError(HANDLE file);
   // Waits for an outstanding operation to finish, whoever else waits on its
   // event, and takes its result as TakeResult does.
   bool Finish(HANDLE file, DWORD* bytes, DWORD* os_error);

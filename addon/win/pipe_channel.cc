@@ -145,6 +145,9 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   }
 
   bool PollWritable() override { return write_->op.completed(); }
+  bool WriteFoundPeerGone() override {
+    return IsPeerGone(write_->op.PeekError(pipe_.get()));
+  }
 
   // Posts the zero-byte read that completes when a message (or the end of
   // the stream) arrives. True if it finished at once (its result is then
@@ -179,7 +182,8 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     DWORD tail = 0;
     if (frame.tail_size > 0 &&
         ReadPart(frame.tail, frame.tail_size, &tail, &os_error)) {
-      out->size = head + tail;
+      // More data means the head was filled.
+      out->size = frame.head_size + tail;
       return IoStatus::kDone;
     }
     if (frame.tail_size > 0 && os_error != ERROR_MORE_DATA)

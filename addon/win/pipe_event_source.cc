@@ -83,6 +83,10 @@ class PipeEventSource : public LoopEventSource {
   }
 
   int ReadyEvents() {
+    // As a reset socket is on Linux: a send would end the channel before
+    // the peer's last frames are read, so the end is told to read first.
+    if ((wanted_ & kWritable) && end_->WriteFoundPeerGone())
+      return kReadable | kReset;
     int ready = 0;
     if ((wanted_ & kReadable) && end_->PollReadable())
       ready |= kReadable;
@@ -98,6 +102,10 @@ class PipeEventSource : public LoopEventSource {
     if (ready == 0)
       return;
     // The listener may destroy this source while it hears of events.
+    if (ready & kReset) {
+      self->wanted_ = 0;  // stopped until Start() again, as promised
+      self->UpdateRef();
+    }
     bool destroyed = false;
     self->reporting_ = &destroyed;
     self->listener_->OnEvents(ready);

@@ -30,6 +30,9 @@ class PipeReadiness {
   virtual bool PollReadable() = 0;
   // Whether a send would not block on an earlier one.
   virtual bool PollWritable() = 0;
+  // Whether the last write finished with the peer gone, which the end's
+  // next send will report: what the peer sent before is still to be read.
+  virtual bool WriteFoundPeerGone() = 0;
 
  protected:
   ~PipeReadiness() = default;
