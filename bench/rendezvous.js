@@ -132,7 +132,7 @@ function printTable(rows) {
 
 async function main() {
   console.log(
-    `node ${process.version}, ${os.cpus().length} CPUs, Linux ${os.release()}; ` +
+    `node ${process.version}, ${os.cpus().length} CPUs, ${process.platform} ${os.release()}; ` +
       `${WARMUP} warm-up + ${SAMPLES} samples per measure, ${COLD_CHILDREN} cold children`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-floor-'));
