@@ -52,6 +52,11 @@ function build(sources) {
     cwd: ROOT,
     stdio: 'inherit',
   });
+  // test/80's native peer: the handle table as the system sees it.
+  execFileSync(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'win-build-peer.js')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** Runs one test file under Wine; resolves to how it ended. */
