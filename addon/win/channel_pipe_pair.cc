@@ -3,15 +3,13 @@
 // process: FILE_FLAG_FIRST_PIPE_INSTANCE makes creation fail if anyone else
 // holds the name, the single instance leaves no second one to connect to,
 // and its DACL admits only this process's user (and only local clients).
-#define _CRT_RAND_S  // rand_s: RtlGenRandom's bytes
-#include <stdlib.h>
-
 #include <string>
 
 #include "core/channel_transport.h"
 #include "core/endpoint_name.h"
 #include "win/owner_only_security.h"
 #include "win/pipe_channel.h"
+#include "win/pipe_endpoint.h"
 #include "win/scoped_handle.h"
 #include "win/win_error.h"
 
@@ -20,21 +18,6 @@ namespace rendezvous {
 namespace {
 
 constexpr char kPipePrefix[] = "\\\\.\\pipe\\electron-port-rendezvous.Channel";
-
-bool RandomNonce(EndpointNonce* nonce) {
-  for (size_t i = 0; i < nonce->size(); i += sizeof(unsigned int)) {
-    unsigned int value = 0;
-    if (rand_s(&value) != 0)
-      return false;
-    for (size_t j = 0; j < sizeof value && i + j < nonce->size(); ++j)
-      (*nonce)[i + j] = static_cast<uint8_t>(value >> (8 * j));
-  }
-  return true;
-}
-
-std::wstring Widen(const std::string& ascii) {
-  return std::wstring(ascii.begin(), ascii.end());
-}
 
 // NtQueryInformationFile's FileModeInformation (16): a handle opened for
 // synchronous I/O would make every overlapped call on it block.
@@ -65,11 +48,8 @@ Error NotAChannelEnd(const std::string& why) {
 
 bool CreateChannelPair(OwnedHandle* first, OwnedHandle* second, Error* error) {
   EndpointNonce nonce;
-  if (!RandomNonce(&nonce)) {
-    *error = Error::Make(codes::kSystem,
-                         "Could not draw random bytes for a channel's name");
+  if (!RandomPipeNonce(&nonce, "Could not name a channel", error))
     return false;
-  }
   const std::wstring name =
       Widen(ServerEndpointName(kPipePrefix, ::GetCurrentProcessId(), nonce));
   OwnerOnlySecurity security;

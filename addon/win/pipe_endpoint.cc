@@ -1,6 +1,5 @@
 #include "win/pipe_endpoint.h"
 
-#include <sddl.h>
 // RtlGenRandom (SystemFunction036), advapi32's cryptographic random bytes.
 #include <ntsecapi.h>
 
@@ -37,14 +36,19 @@ bool AllOf(const std::string& text,
 
 }  // namespace
 
+bool RandomPipeNonce(EndpointNonce* nonce, const char* what, Error* error) {
+  if (::RtlGenRandom(nonce->data(), static_cast<ULONG>(nonce->size())))
+    return true;
+  *error = LastWindowsError("RtlGenRandom", what);
+  return false;
+}
+
 bool MakeRandomPipeName(const std::string& prefix,
                         std::string* endpoint,
                         Error* error) {
   EndpointNonce nonce;
-  if (!::RtlGenRandom(nonce.data(), static_cast<ULONG>(nonce.size()))) {
-    *error = LastWindowsError("RtlGenRandom", "Could not name the server");
+  if (!RandomPipeNonce(&nonce, "Could not name the server", error))
     return false;
-  }
   *endpoint = ServerEndpointName(kPipeNamespace + prefix + ".PortRendezvous",
                                  CurrentProcessId(), nonce);
   if (!IsPipeEndpoint(*endpoint)) {
@@ -98,52 +102,6 @@ std::wstring Widen(const std::string& text) {
                           static_cast<int>(text.size()), wide.data(), length);
   }
   return wide;
-}
-
-std::unique_ptr<CurrentUserOnly> CurrentUserOnly::Make(Error* error) {
-  const char* what = "Could not secure the server's pipe";
-  HANDLE raw_token = nullptr;
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &raw_token)) {
-    *error = LastWindowsError("OpenProcessToken", what);
-    return nullptr;
-  }
-  ScopedHandle token(raw_token);
-  DWORD size = 0;
-  ::GetTokenInformation(token.get(), TokenUser, nullptr, 0, &size);
-  std::vector<uint8_t> buffer(size);
-  if (size == 0 || !::GetTokenInformation(token.get(), TokenUser, buffer.data(),
-                                          size, &size)) {
-    *error = LastWindowsError("GetTokenInformation", what);
-    return nullptr;
-  }
-  LPWSTR sid_text = nullptr;
-  if (!::ConvertSidToStringSidW(
-          reinterpret_cast<TOKEN_USER*>(buffer.data())->User.Sid, &sid_text)) {
-    *error = LastWindowsError("ConvertSidToStringSidW", what);
-    return nullptr;
-  }
-  // Protected (P): nothing inherited; one entry: generic all for the user.
-  std::wstring sddl = std::wstring(L"D:P(A;;GA;;;") + sid_text + L")";
-  ::LocalFree(sid_text);
-  PSECURITY_DESCRIPTOR descriptor = nullptr;
-  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(
-          sddl.c_str(), SDDL_REVISION_1, &descriptor, nullptr)) {
-    *error = LastWindowsError(
-        "ConvertStringSecurityDescriptorToSecurityDescriptorW", what);
-    return nullptr;
-  }
-  return std::unique_ptr<CurrentUserOnly>(new CurrentUserOnly(descriptor));
-}
-
-CurrentUserOnly::CurrentUserOnly(PSECURITY_DESCRIPTOR descriptor)
-    : descriptor_(descriptor) {
-  attributes_.nLength = sizeof(attributes_);
-  attributes_.lpSecurityDescriptor = descriptor_;
-  attributes_.bInheritHandle = FALSE;
-}
-
-CurrentUserOnly::~CurrentUserOnly() {
-  ::LocalFree(descriptor_);
 }
 
 }  // namespace rendezvous

@@ -11,14 +11,17 @@
 
 #include <windows.h>
 
-#include <memory>
 #include <string>
 
+#include "core/endpoint_name.h"
 #include "core/error.h"
 
 namespace rendezvous {
 
 inline constexpr char kPipeNamespace[] = "\\\\.\\pipe\\";
+
+// Unguessable bytes for a pipe's name; `what` says what was being named.
+bool RandomPipeNonce(EndpointNonce* nonce, const char* what, Error* error);
 
 // A new random endpoint of this process's server.
 bool MakeRandomPipeName(const std::string& prefix,
@@ -31,20 +34,6 @@ bool IsPipeEndpoint(const std::string& endpoint);
 
 // `text` (ASCII or UTF-8) as the system's wide string.
 std::wstring Widen(const std::string& text);
-
-// A security descriptor whose DACL grants the current user, and nobody
-// else, full access. Owns its memory.
-class CurrentUserOnly {
- public:
-  static std::unique_ptr<CurrentUserOnly> Make(Error* error);
-  ~CurrentUserOnly();
-  SECURITY_ATTRIBUTES* attributes() { return &attributes_; }
-
- private:
-  explicit CurrentUserOnly(PSECURITY_DESCRIPTOR descriptor);
-  PSECURITY_DESCRIPTOR descriptor_;
-  SECURITY_ATTRIBUTES attributes_;
-};
 
 }  // namespace rendezvous
 

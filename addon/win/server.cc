@@ -55,8 +55,8 @@ bool WinServer::Listen(Error* error) {
   const char* what = "Could not start the server";
   if (!MakeRandomPipeName(config_.name_prefix, &endpoint_, error))
     return false;
-  security_ = CurrentUserOnly::Make(error);
-  if (!security_)
+  security_ = std::make_unique<OwnerOnlySecurity>();
+  if (!security_->Init(error))
     return false;
   port_ = ScopedHandle(
       ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1));

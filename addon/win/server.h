@@ -33,6 +33,7 @@
 #include "core/reply_policy.h"
 #include "core/seam/server.h"
 #include "core/wire_format.h"
+#include "win/owner_only_security.h"
 #include "win/pipe_endpoint.h"
 #include "win/scoped_handle.h"
 
@@ -105,7 +106,7 @@ class WinServer : public ServerTransport, private ReplyTransport {
   RegistrationTable* const table_;
   const ServerConfig config_;
   std::string endpoint_;
-  std::unique_ptr<CurrentUserOnly> security_;
+  std::unique_ptr<OwnerOnlySecurity> security_;
   // Before everything that may post to it or hold exit watches (the policy
   // keeps claimed rights, with their watches, for replies to resend).
   ScopedHandle port_;
