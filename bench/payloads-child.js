@@ -2,14 +2,14 @@
 // The other side of bench/payloads.js. With argv[2] 'ipc' it acknowledges
 // each child_process message; with 'echo' it writes back whatever arrives
 // on stdin, which must be a socket (libuv makes stdio pipes as
-// socketpairs); otherwise it takes a channel (key 1) and a shared memory
+// socketpairs; on Windows as named pipes, which fstat cannot tell); otherwise it takes a channel (key 1) and a shared memory
 // region (key 2) and answers commands on the channel.
 const fs = require('node:fs');
 
 if (process.argv[2] === 'ipc') {
   process.on('message', () => process.send('ack'));
 } else if (process.argv[2] === 'echo') {
-  if (!fs.fstatSync(0).isSocket()) throw new Error('stdin is not a socket');
+  if (process.platform !== 'win32' && !fs.fstatSync(0).isSocket()) throw new Error('stdin is not a socket');
   process.stdin.on('data', (bytes) => process.stdout.write(bytes));
 } else {
   const { RendezvousClient } = require('../dist/preload');
