@@ -17,6 +17,7 @@ const { SharedMemory } = rendezvous;
 const { fixture, firstMessage, killStragglers, track, exited } = require('./support/children');
 const { NEEDS_PROC } = require('./support/close-on-exec');
 const { MEMFD_NAME, inodeOf, mappingAt, memfdMappings } = require('./support/memory-maps');
+const { VIEWS_IN_PLACE, WINDOWS_LACKS } = require('./support/windows-design');
 
 const MODE_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY';
 const PAGE = constants.pageSize;
@@ -41,12 +42,39 @@ async function runFixture(name, { flags = [], env = {} } = {}) {
   return report;
 }
 
-test('views in place work here, whichever way external buffers are set', () => {
-  assert.equal(constants.zeroCopy, true, 'Linux and macOS can map in place');
-  assert.equal(SharedMemory.zeroCopySupported, true);
-  assert.equal(constants.externalBuffers, process.env[MODE_VARIABLE] !== 'copy');
-  assert.equal(PAGE, 4096);
-});
+test(
+  'views in place work here, whichever way external buffers are set',
+  { skip: WINDOWS_LACKS.viewsInPlace },
+  () => {
+    assert.equal(constants.zeroCopy, true, 'Linux and macOS can map in place');
+    assert.equal(SharedMemory.zeroCopySupported, true);
+    assert.equal(constants.externalBuffers, process.env[MODE_VARIABLE] !== 'copy');
+    assert.equal(PAGE, 4096);
+  },
+);
+
+test(
+  'Windows has no views in place: view() and mapView() are refused with a code, read() and write() work',
+  { skip: VIEWS_IN_PLACE && 'views in place work here' },
+  () => {
+    assert.equal(constants.zeroCopy, false);
+    assert.equal(SharedMemory.zeroCopySupported, false);
+    const region = SharedMemory.create(PAGE);
+    assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' });
+    const sab = new SharedArrayBuffer(2 * PAGE);
+    assert.throws(
+      () =>
+        region[sharedMemoryNative].mapView(new Uint8Array(sab), new Uint8Array(structuredClone(sab)), true),
+      { code: 'ERR_RENDEZVOUS_ZERO_COPY_UNAVAILABLE' },
+    );
+    assert.equal(inPlaceView(region[sharedMemoryNative]), undefined);
+    region.write(PAGE - 3, new Uint8Array([7, 8, 9]));
+    const out = new Uint8Array(3);
+    region.read(PAGE - 3, out);
+    assert.deepEqual([...out], [7, 8, 9]);
+    region.close();
+  },
+);
 
 test(
   'a child maps the region in place: it reads the parent’s bytes and maps show its memfd at the view',
@@ -84,44 +112,52 @@ test(
   },
 );
 
-test('close() while a worker holds a clone of the buffer: the worker reads zeros, nothing faults', async () => {
-  const region = SharedMemory.create(2 * PAGE);
-  const view = region.view();
-  view.set([9, 8, 7, 6]);
-  const worker = new Worker(fixture('in-place-worker.js'), {
-    workerData: {
-      role: 'hold',
-      buffer: view.buffer,
-      byteOffset: view.byteOffset,
-      byteLength: view.byteLength,
-    },
-  });
-  const [first] = await once(worker, 'message');
-  assert.deepEqual(first.seen, [9, 8, 7, 6], 'the worker saw the region through its clone');
-  region.close();
-  assert.deepEqual([...view.subarray(0, 4)], [0, 0, 0, 0], 'this view reads zeros after close');
-  assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_CLOSED' });
-  worker.postMessage('read');
-  const [second] = await once(worker, 'message');
-  assert.deepEqual(second, { after: [0, 0, 0, 0], sum: 0 });
-  await worker.terminate();
-});
+test(
+  'close() while a worker holds a clone of the buffer: the worker reads zeros, nothing faults',
+  { skip: WINDOWS_LACKS.viewsInPlace },
+  async () => {
+    const region = SharedMemory.create(2 * PAGE);
+    const view = region.view();
+    view.set([9, 8, 7, 6]);
+    const worker = new Worker(fixture('in-place-worker.js'), {
+      workerData: {
+        role: 'hold',
+        buffer: view.buffer,
+        byteOffset: view.byteOffset,
+        byteLength: view.byteLength,
+      },
+    });
+    const [first] = await once(worker, 'message');
+    assert.deepEqual(first.seen, [9, 8, 7, 6], 'the worker saw the region through its clone');
+    region.close();
+    assert.deepEqual([...view.subarray(0, 4)], [0, 0, 0, 0], 'this view reads zeros after close');
+    assert.throws(() => region.view(), { code: 'ERR_RENDEZVOUS_CLOSED' });
+    worker.postMessage('read');
+    const [second] = await once(worker, 'message');
+    assert.deepEqual(second, { after: [0, 0, 0, 0], sum: 0 });
+    await worker.terminate();
+  },
+);
 
-test('a worker that exits holding a view releases it: the buffer it shared reads zeros', async () => {
-  const worker = new Worker(fixture('in-place-worker.js'), { workerData: { role: 'own' } });
-  // Listened for first: a worker that exits right after posting has its
-  // 'message' and then its 'exit' emitted in one go.
-  const exit = once(worker, 'exit');
-  const [{ buffer, byteOffset, byteLength }] = await once(worker, 'message');
-  const view = new Uint8Array(buffer, byteOffset, byteLength);
-  await exit;
-  assert.equal(
-    view.reduce((a, b) => a + b, 0),
-    0,
-    'teardown mapped private pages back',
-  );
-  if (!NEEDS_PROC) assert.ok(!mappingAt(native().typedArrayAddress(view)).path.startsWith(MEMFD_NAME));
-});
+test(
+  'a worker that exits holding a view releases it: the buffer it shared reads zeros',
+  { skip: WINDOWS_LACKS.viewsInPlace },
+  async () => {
+    const worker = new Worker(fixture('in-place-worker.js'), { workerData: { role: 'own' } });
+    // Listened for first: a worker that exits right after posting has its
+    // 'message' and then its 'exit' emitted in one go.
+    const exit = once(worker, 'exit');
+    const [{ buffer, byteOffset, byteLength }] = await once(worker, 'message');
+    const view = new Uint8Array(buffer, byteOffset, byteLength);
+    await exit;
+    assert.equal(
+      view.reduce((a, b) => a + b, 0),
+      0,
+      'teardown mapped private pages back',
+    );
+    if (!NEEDS_PROC) assert.ok(!mappingAt(native().typedArrayAddress(view)).path.startsWith(MEMFD_NAME));
+  },
+);
 
 test(
   '1,000 create/view/close cycles, then 200 dropped and collected, leave maps and RSS flat',
@@ -164,24 +200,43 @@ for (const [name, size] of [
   ['a page and a byte', PAGE + 1],
   ['1 GiB (a few pages touched)', GIB],
 ]) {
-  test(`a region of ${name} is viewed in place, exactly its size`, () => {
+  test(
+    `a region of ${name} is viewed in place, exactly its size`,
+    { skip: WINDOWS_LACKS.viewsInPlace },
+    () => {
+      const region = SharedMemory.create(size);
+      const view = region.view();
+      assert.equal(view.byteLength, size);
+      assert.equal(view, region.view(), 'the same view each time');
+      assert.equal(native().typedArrayAddress(view) % BigInt(PAGE), 0n);
+      assert.ok(view.byteOffset + view.byteLength <= view.buffer.byteLength);
+      const offsets = [...new Set([0, Math.floor(size / 2), size - 1])];
+      for (const offset of offsets) view[offset] = (offset % 251) + 1;
+      for (const offset of offsets) {
+        const out = new Uint8Array(1);
+        region.read(offset, out);
+        assert.equal(out[0], (offset % 251) + 1, `byte ${offset} through the region’s own mapping`);
+      }
+      region.write(size - 1, Uint8Array.of(0xab));
+      assert.equal(view[size - 1], 0xab);
+      region.close();
+      assert.equal(view[0], 0, 'zeros after close');
+    },
+  );
+
+  // What Windows still promises without views: the size, and every byte by copy.
+  test(`a region of ${name} holds exactly its size by copy`, () => {
     const region = SharedMemory.create(size);
-    const view = region.view();
-    assert.equal(view.byteLength, size);
-    assert.equal(view, region.view(), 'the same view each time');
-    assert.equal(native().typedArrayAddress(view) % BigInt(PAGE), 0n);
-    assert.ok(view.byteOffset + view.byteLength <= view.buffer.byteLength);
+    assert.equal(region.byteLength, size);
     const offsets = [...new Set([0, Math.floor(size / 2), size - 1])];
-    for (const offset of offsets) view[offset] = (offset % 251) + 1;
+    for (const offset of offsets) region.write(offset, Uint8Array.of((offset % 251) + 1));
     for (const offset of offsets) {
       const out = new Uint8Array(1);
       region.read(offset, out);
-      assert.equal(out[0], (offset % 251) + 1, `byte ${offset} through the region’s own mapping`);
+      assert.equal(out[0], (offset % 251) + 1, `byte ${offset}`);
     }
-    region.write(size - 1, Uint8Array.of(0xab));
-    assert.equal(view[size - 1], 0xab);
+    assert.throws(() => region.read(size, new Uint8Array(1)), { code: 'ERR_RENDEZVOUS_OUT_OF_RANGE' });
     region.close();
-    assert.equal(view[0], 0, 'zeros after close');
   });
 }
 
@@ -205,37 +260,41 @@ test(
   },
 );
 
-test('the native half refuses what it cannot map in place, with a code and no mapping', () => {
-  const region = SharedMemory.create(PAGE);
-  const raw = region[sharedMemoryNative];
-  const bytes = (buffer) => new Uint8Array(buffer);
-  const sab = new SharedArrayBuffer(2 * PAGE);
-  const refused = { name: 'TypeError', code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' };
-  // An ArrayBuffer could be detached or transferred while mapped.
-  const plain = new ArrayBuffer(2 * PAGE);
-  assert.throws(() => raw.mapView(bytes(plain), bytes(plain), true), {
-    ...refused,
-    message: /over a SharedArrayBuffer/,
-  });
-  // The anchor must be another object over the same memory.
-  assert.throws(() => raw.mapView(bytes(sab), bytes(sab), true), refused);
-  assert.throws(() => raw.mapView(bytes(sab), bytes(new SharedArrayBuffer(2 * PAGE)), true), refused);
-  // Too small to hold whole pages for the region strictly inside.
-  const small = new SharedArrayBuffer(PAGE);
-  assert.throws(() => raw.mapView(bytes(small), bytes(structuredClone(small)), true), refused);
-  // Not a whole buffer, or not bytes at all.
-  assert.throws(() => raw.mapView(new Uint8Array(sab, 1), bytes(structuredClone(sab)), true), refused);
-  assert.throws(() => raw.mapView(new Uint16Array(sab), bytes(structuredClone(sab)), true), refused);
-  assert.throws(() => raw.mapView({}, undefined, true), refused);
-  // A buffer already holding a view.
-  const anchor = structuredClone(sab);
-  const view = raw.mapView(bytes(sab), bytes(anchor), true);
-  assert.throws(() => raw.mapView(bytes(sab), bytes(structuredClone(sab)), true), refused);
-  view[0] = 3;
-  region.close();
-  assert.equal(view[0], 0);
-  assert.throws(() => raw.mapView(bytes(sab), bytes(anchor), true), { code: 'ERR_RENDEZVOUS_CLOSED' });
-});
+test(
+  'the native half refuses what it cannot map in place, with a code and no mapping',
+  { skip: WINDOWS_LACKS.viewsInPlace },
+  () => {
+    const region = SharedMemory.create(PAGE);
+    const raw = region[sharedMemoryNative];
+    const bytes = (buffer) => new Uint8Array(buffer);
+    const sab = new SharedArrayBuffer(2 * PAGE);
+    const refused = { name: 'TypeError', code: 'ERR_RENDEZVOUS_INVALID_ARGUMENT' };
+    // An ArrayBuffer could be detached or transferred while mapped.
+    const plain = new ArrayBuffer(2 * PAGE);
+    assert.throws(() => raw.mapView(bytes(plain), bytes(plain), true), {
+      ...refused,
+      message: /over a SharedArrayBuffer/,
+    });
+    // The anchor must be another object over the same memory.
+    assert.throws(() => raw.mapView(bytes(sab), bytes(sab), true), refused);
+    assert.throws(() => raw.mapView(bytes(sab), bytes(new SharedArrayBuffer(2 * PAGE)), true), refused);
+    // Too small to hold whole pages for the region strictly inside.
+    const small = new SharedArrayBuffer(PAGE);
+    assert.throws(() => raw.mapView(bytes(small), bytes(structuredClone(small)), true), refused);
+    // Not a whole buffer, or not bytes at all.
+    assert.throws(() => raw.mapView(new Uint8Array(sab, 1), bytes(structuredClone(sab)), true), refused);
+    assert.throws(() => raw.mapView(new Uint16Array(sab), bytes(structuredClone(sab)), true), refused);
+    assert.throws(() => raw.mapView({}, undefined, true), refused);
+    // A buffer already holding a view.
+    const anchor = structuredClone(sab);
+    const view = raw.mapView(bytes(sab), bytes(anchor), true);
+    assert.throws(() => raw.mapView(bytes(sab), bytes(structuredClone(sab)), true), refused);
+    view[0] = 3;
+    region.close();
+    assert.equal(view[0], 0);
+    assert.throws(() => raw.mapView(bytes(sab), bytes(anchor), true), { code: 'ERR_RENDEZVOUS_CLOSED' });
+  },
+);
 
 /** The path of `../dist/<name>`, as a string literal for a child's script. */
 const distPath = (name) => JSON.stringify(require.resolve(`../dist/${name}`));
@@ -275,10 +334,13 @@ test('under copy-only, view() is refused with a code while read() and write() wo
   );
 });
 
-test('under copy, external buffers are refused as Electron refuses them, and views still work', () => {
-  runUnderSwitch(
-    'copy',
-    `
+test(
+  'under copy, external buffers are refused as Electron refuses them, and views still work',
+  { skip: WINDOWS_LACKS.viewsInPlace },
+  () => {
+    runUnderSwitch(
+      'copy',
+      `
     assert.equal(constants.externalBuffers, false);
     assert.equal(SharedMemory.zeroCopySupported, true);
     const region = SharedMemory.create(16);
@@ -289,13 +351,18 @@ test('under copy, external buffers are refused as Electron refuses them, and vie
     region.read(3, out);
     assert.equal(out[0], 42);
     region.close();`,
-  );
-});
+    );
+  },
+);
 
 test('an unknown value of the switch is ignored, as before, with a debug line', () => {
   const result = childProcess.spawnSync(
     process.execPath,
-    ['-e', `require(${distPath('main')}).SharedMemory.create(1).view()`],
+    // Windows has no views in place: the region is used by copy there.
+    [
+      '-e',
+      `require(${distPath('main')}).SharedMemory.create(1).${VIEWS_IN_PLACE ? 'view()' : 'write(0, new Uint8Array(1))'}`,
+    ],
     { env: { ...process.env, [MODE_VARIABLE]: 'sometimes', NODE_DEBUG: 'rendezvous' }, encoding: 'utf8' },
   );
   assert.equal(result.status, 0, result.stderr);

@@ -29,6 +29,7 @@ const {
   settledFdCount,
   waitFor,
 } = require('./support/fds');
+const { FDS_PER_CHANNEL_END, WINDOWS_LACKS } = require('./support/windows-design');
 
 let server;
 before(() => {
@@ -110,36 +111,44 @@ test('text and bytes round-trip as text and bytes', async () => {
   await exited(child);
 });
 
-test('after launch, a child receives a memfd and a listening socket over a channel and uses both', async () => {
-  const { channel, child } = launch('serve');
-  assert.equal((await nextMessage(channel)).data, 'ready');
-  const region = SharedMemory.create(64);
-  region.write(0, Buffer.from('words in shared memory'));
-  const listener = await listeningSocket();
-  channel.postMessage('take these', [region, { fd: listener.fd, disposition: 'copy' }]);
-  assert.equal((await nextMessage(channel)).data, 'listening');
-  listener.server.close(); // only the child accepts now
-  const reply = await readFromPort(listener.port);
-  assert.equal(reply, `served by ${child.pid}: words in shared memory`);
-  region.close();
-  channel.close();
-  child.kill();
-  await exited(child);
-});
+test(
+  'after launch, a child receives a memfd and a listening socket over a channel and uses both',
+  { skip: WINDOWS_LACKS.channelHandles },
+  async () => {
+    const { channel, child } = launch('serve');
+    assert.equal((await nextMessage(channel)).data, 'ready');
+    const region = SharedMemory.create(64);
+    region.write(0, Buffer.from('words in shared memory'));
+    const listener = await listeningSocket();
+    channel.postMessage('take these', [region, { fd: listener.fd, disposition: 'copy' }]);
+    assert.equal((await nextMessage(channel)).data, 'listening');
+    listener.server.close(); // only the child accepts now
+    const reply = await readFromPort(listener.port);
+    assert.equal(reply, `served by ${child.pid}: words in shared memory`);
+    region.close();
+    channel.close();
+    child.kill();
+    await exited(child);
+  },
+);
 
-test('a channel end sent over a channel works in the child', async () => {
-  const { channel, child } = launch('relay');
-  const [second, forChild] = Channel.pair();
-  channel.postMessage('here is another channel', [forChild]);
-  assert.equal(forChild.closed, true, 'the sent end is handed over');
-  assert.equal((await nextMessage(second)).data, `hello from ${child.pid}`);
-  second.postMessage('ping');
-  assert.equal((await nextMessage(second)).data, 'child heard ping');
-  second.close();
-  channel.close();
-  child.kill();
-  await exited(child);
-});
+test(
+  'a channel end sent over a channel works in the child',
+  { skip: WINDOWS_LACKS.channelHandles },
+  async () => {
+    const { channel, child } = launch('relay');
+    const [second, forChild] = Channel.pair();
+    channel.postMessage('here is another channel', [forChild]);
+    assert.equal(forChild.closed, true, 'the sent end is handed over');
+    assert.equal((await nextMessage(second)).data, `hello from ${child.pid}`);
+    second.postMessage('ping');
+    assert.equal((await nextMessage(second)).data, 'child heard ping');
+    second.close();
+    channel.close();
+    child.kill();
+    await exited(child);
+  },
+);
 
 test("the peer's death produces 'close' within 1 s", async () => {
   const { channel, child } = launch('hold');
@@ -193,47 +202,71 @@ test("a slow reader makes postMessage return false, then 'drain'; ignoring it is
   assert.equal(bytes, sent * megabyte.length, 'every accepted message arrived');
 });
 
-test("descriptors nobody takes are closed after 'message'; taken ones are the taker's", async () => {
-  const [a, b] = Channel.pair();
-  const baseline = await settledFdCount();
-  const readFd = pipeHolding('taken');
-  const ignoredFd = pipeHolding('ignored');
-  a.postMessage('two fds', [
-    { fd: readFd, disposition: 'move' },
-    { fd: ignoredFd, disposition: 'copy' },
-  ]);
-  fs.closeSync(ignoredFd);
-  let taken;
-  const { handles } = await new Promise((resolve) => {
-    b.once('message', (message) => {
-      taken = message.handles[0].takeFd(); // during the event, as documented
-      resolve(message);
-    });
-  });
-  assert.ok(handles.every((handle) => handle instanceof ReceivedFd));
-  assert.equal(fs.readFileSync(taken, 'utf8'), 'taken');
-  assert.equal(handles[1].available, false, 'the untaken one was closed');
-  assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
-  fs.closeSync(taken);
-  // Received descriptors are closed on the addon's release thread.
-  await waitFor(() => openFdCount() === baseline, 3000, 'the untaken descriptor to be closed');
-  a.close();
-  b.close();
+test('a message handed to the system before close() still reaches a reader that comes later', async () => {
+  const { channel, child } = launch('stall');
+  assert.equal(await firstMessage(child), 'stalling');
+  // More than a Windows pipe holds (64 KiB), less than a Linux socket does:
+  // on Windows its last frame is still being written when the end closes.
+  const message = crypto.randomBytes(100_000);
+  channel.postMessage(message);
+  await waitFor(() => channel.queuedBytes === 0, 5000, 'the message to leave the queue');
+  const done = firstMessage(child, 30000);
+  channel.close();
+  child.send('read now');
+  assert.equal((await done).bytes, message.length);
+  child.kill();
+  await exited(child);
 });
 
-test('a message with no listener left has all its handles closed', async () => {
-  const [a, b] = Channel.pair();
-  const baseline = await settledFdCount();
-  const region = SharedMemory.create(4096);
-  const { readFd, writeFd } = makePipe();
-  fs.closeSync(writeFd);
-  b.start();
-  a.postMessage('unwanted', [region, { fd: readFd, disposition: 'move' }]);
-  region.close();
-  await waitFor(() => openFdCount() === baseline, 3000, 'the handles to be closed');
-  a.close();
-  b.close();
-});
+test(
+  "descriptors nobody takes are closed after 'message'; taken ones are the taker's",
+  { skip: WINDOWS_LACKS.channelHandles },
+  async () => {
+    const [a, b] = Channel.pair();
+    const baseline = await settledFdCount();
+    const readFd = pipeHolding('taken');
+    const ignoredFd = pipeHolding('ignored');
+    a.postMessage('two fds', [
+      { fd: readFd, disposition: 'move' },
+      { fd: ignoredFd, disposition: 'copy' },
+    ]);
+    fs.closeSync(ignoredFd);
+    let taken;
+    const { handles } = await new Promise((resolve) => {
+      b.once('message', (message) => {
+        taken = message.handles[0].takeFd(); // during the event, as documented
+        resolve(message);
+      });
+    });
+    assert.ok(handles.every((handle) => handle instanceof ReceivedFd));
+    assert.equal(fs.readFileSync(taken, 'utf8'), 'taken');
+    assert.equal(handles[1].available, false, 'the untaken one was closed');
+    assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
+    fs.closeSync(taken);
+    // Received descriptors are closed on the addon's release thread.
+    await waitFor(() => openFdCount() === baseline, 3000, 'the untaken descriptor to be closed');
+    a.close();
+    b.close();
+  },
+);
+
+test(
+  'a message with no listener left has all its handles closed',
+  { skip: WINDOWS_LACKS.channelHandles },
+  async () => {
+    const [a, b] = Channel.pair();
+    const baseline = await settledFdCount();
+    const region = SharedMemory.create(4096);
+    const { readFd, writeFd } = makePipe();
+    fs.closeSync(writeFd);
+    b.start();
+    a.postMessage('unwanted', [region, { fd: readFd, disposition: 'move' }]);
+    region.close();
+    await waitFor(() => openFdCount() === baseline, 3000, 'the handles to be closed');
+    a.close();
+    b.close();
+  },
+);
 
 test('bad arguments fail with codes and leave every handle with the caller', async () => {
   const [a, b] = Channel.pair();
@@ -259,27 +292,32 @@ test('bad arguments fail with codes and leave every handle with the caller', asy
   );
   assert.equal(c.closed, false, 'the channel end was taken back');
   fs.fstatSync(readFd); // still open, still the caller's
-  assert.equal(openFdCount(), baseline + 1, 'only the second pair is new');
+  // The second pair is new; the closed write end is gone.
+  assert.equal(openFdCount(), baseline + 2 * FDS_PER_CHANNEL_END - 1, 'only the second pair is new');
   fs.closeSync(readFd);
   for (const end of [a, b, c, d]) end.close();
 });
 
-test('1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged', async () => {
-  const baseline = await settledFdCount();
-  const region = SharedMemory.create(4096);
-  for (let i = 0; i < 1000; ++i) {
-    const [a, b] = Channel.pair();
-    a.postMessage(`cycle ${i}`, [region]);
-    if (i % 2 === 0) {
-      const { handles } = await nextMessage(b);
-      handles[0].close();
+test(
+  '1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged',
+  { skip: WINDOWS_LACKS.channelHandles },
+  async () => {
+    const baseline = await settledFdCount();
+    const region = SharedMemory.create(4096);
+    for (let i = 0; i < 1000; ++i) {
+      const [a, b] = Channel.pair();
+      a.postMessage(`cycle ${i}`, [region]);
+      if (i % 2 === 0) {
+        const { handles } = await nextMessage(b);
+        handles[0].close();
+      }
+      a.close();
+      b.close();
     }
-    a.close();
-    b.close();
-  }
-  region.close();
-  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
-});
+    region.close();
+    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
+  },
+);
 
 test('the same descriptor moved twice, or a closed one, is refused before anything is taken', () => {
   const [a, b] = Channel.pair();

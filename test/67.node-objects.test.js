@@ -16,6 +16,7 @@ const rendezvous = require('../dist/main');
 const { Channel } = rendezvous;
 const { firstMessage, fixture, killStragglers, track } = require('./support/children');
 const { openFdCount, readFromPort, waitFor } = require('./support/fds');
+const { WINDOWS_LACKS } = require('./support/windows-design');
 
 let server;
 before(() => {
@@ -80,123 +81,144 @@ function temporaryFile() {
   return { file: path.join(dir, 'written'), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-test('a child serves on a net.Server, a net.Socket, a dgram.Socket and a FileHandle handed as they are', async () => {
-  const listener = await listening(net.createServer(), 0, '127.0.0.1');
-  const [acceptedEnd, clientEnd] = await connectedPair();
-  const udp = keep(dgram.createSocket('udp4'));
-  await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const udpPort = udp.address().port;
-  const { file, remove } = temporaryFile();
-  const fileHandle = await fs.promises.open(file, 'w+');
-  try {
-    const child = forkChild('serve', { 1: listener, 2: acceptedEnd, 3: udp, 4: fileHandle });
-    // Shared, not taken: each object is still open and working here.
-    assert.equal(listener.listening, true);
-    assert.equal(acceptedEnd.destroyed, false);
-    assert.ok(fileHandle.fd >= 0);
-    // Hand them over for good: the child's copies keep the sockets open.
+test(
+  'a child serves on a net.Server, a net.Socket, a dgram.Socket and a FileHandle handed as they are',
+  { skip: WINDOWS_LACKS.nodeObjectDescriptors },
+  async () => {
+    const listener = await listening(net.createServer(), 0, '127.0.0.1');
+    const [acceptedEnd, clientEnd] = await connectedPair();
+    const udp = keep(dgram.createSocket('udp4'));
+    await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const udpPort = udp.address().port;
+    const { file, remove } = temporaryFile();
+    const fileHandle = await fs.promises.open(file, 'w+');
+    try {
+      const child = forkChild('serve', { 1: listener, 2: acceptedEnd, 3: udp, 4: fileHandle });
+      // Shared, not taken: each object is still open and working here.
+      assert.equal(listener.listening, true);
+      assert.equal(acceptedEnd.destroyed, false);
+      assert.ok(fileHandle.fd >= 0);
+      // Hand them over for good: the child's copies keep the sockets open.
+      const { port } = listener.address();
+      listener.close();
+      acceptedEnd.destroy();
+      udp.close();
+
+      const report = await firstMessage(child);
+      assert.equal(report.ready, true);
+      assert.equal(report.udpPort, udpPort, 'the child’s socket is the parent’s, on its port');
+
+      assert.equal(await readFromPort(port), `served by ${child.pid}`);
+
+      clientEnd.write('ping');
+      assert.equal(await readToEnd(clientEnd), `pong from ${child.pid} to ping`);
+
+      const asker = keep(dgram.createSocket('udp4'));
+      const reply = once(asker, 'message');
+      asker.send('hello', udpPort, '127.0.0.1');
+      assert.equal(String((await reply)[0]), `heard hello in ${child.pid}`);
+      asker.close();
+
+      child.disconnect();
+      assert.equal(fs.readFileSync(file, 'utf8'), `written by ${child.pid}`);
+      if (LINUX) {
+        // The three sockets received and the IPC channel, at least.
+        assert.ok(report.socketsChecked >= 4, `only ${report.socketsChecked} sockets seen`);
+        assert.equal(report.allCloseOnExec, true, 'a received descriptor lost close-on-exec');
+      } else {
+        test.diagnostic('close-on-exec read from /proc: Linux only');
+      }
+    } finally {
+      await fileHandle.close();
+      remove();
+    }
+  },
+);
+
+test(
+  'takeServer(key, server) listens with the caller’s own http.Server',
+  { skip: WINDOWS_LACKS.nodeObjectDescriptors },
+  async () => {
+    const listener = await listening(net.createServer(), 0, '127.0.0.1');
+    const child = forkChild('http', { 1: listener });
+    const { port } = listener.address();
+    listener.close();
+    assert.deepEqual(await firstMessage(child), { ready: true, isHttp: true });
+    const response = await fetch(`http://127.0.0.1:${port}/path`);
+    assert.equal(await response.text(), `http from ${child.pid} for /path`);
+    child.disconnect();
+  },
+);
+
+test(
+  'a listening server and a connected socket travel in a channel message after launch',
+  { skip: WINDOWS_LACKS.nodeObjectDescriptors || WINDOWS_LACKS.channelHandles },
+  async () => {
+    const [channel, theirs] = Channel.pair();
+    const child = forkChild('channel', { 1: theirs });
+    const listener = await listening(net.createServer(), 0, '127.0.0.1');
+    const [acceptedEnd, clientEnd] = await connectedPair();
+    assert.equal(channel.postMessage('yours', [listener, acceptedEnd]), true);
     const { port } = listener.address();
     listener.close();
     acceptedEnd.destroy();
-    udp.close();
 
     const report = await firstMessage(child);
     assert.equal(report.ready, true);
-    assert.equal(report.udpPort, udpPort, 'the child’s socket is the parent’s, on its port');
-
-    assert.equal(await readFromPort(port), `served by ${child.pid}`);
-
-    clientEnd.write('ping');
-    assert.equal(await readToEnd(clientEnd), `pong from ${child.pid} to ping`);
-
-    const asker = keep(dgram.createSocket('udp4'));
-    const reply = once(asker, 'message');
-    asker.send('hello', udpPort, '127.0.0.1');
-    assert.equal(String((await reply)[0]), `heard hello in ${child.pid}`);
-    asker.close();
-
-    child.disconnect();
-    assert.equal(fs.readFileSync(file, 'utf8'), `written by ${child.pid}`);
+    assert.equal(report.takenTwice.code, 'ERR_RENDEZVOUS_CLOSED');
     if (LINUX) {
-      // The three sockets received and the IPC channel, at least.
+      // The two sockets received, the channel and the IPC channel, at least.
       assert.ok(report.socketsChecked >= 4, `only ${report.socketsChecked} sockets seen`);
-      assert.equal(report.allCloseOnExec, true, 'a received descriptor lost close-on-exec');
-    } else {
-      test.diagnostic('close-on-exec read from /proc: Linux only');
+      assert.equal(report.allCloseOnExec, true, 'a descriptor from the message lost close-on-exec');
     }
-  } finally {
-    await fileHandle.close();
-    remove();
-  }
-});
-
-test('takeServer(key, server) listens with the caller’s own http.Server', async () => {
-  const listener = await listening(net.createServer(), 0, '127.0.0.1');
-  const child = forkChild('http', { 1: listener });
-  const { port } = listener.address();
-  listener.close();
-  assert.deepEqual(await firstMessage(child), { ready: true, isHttp: true });
-  const response = await fetch(`http://127.0.0.1:${port}/path`);
-  assert.equal(await response.text(), `http from ${child.pid} for /path`);
-  child.disconnect();
-});
-
-test('a listening server and a connected socket travel in a channel message after launch', async () => {
-  const [channel, theirs] = Channel.pair();
-  const child = forkChild('channel', { 1: theirs });
-  const listener = await listening(net.createServer(), 0, '127.0.0.1');
-  const [acceptedEnd, clientEnd] = await connectedPair();
-  assert.equal(channel.postMessage('yours', [listener, acceptedEnd]), true);
-  const { port } = listener.address();
-  listener.close();
-  acceptedEnd.destroy();
-
-  const report = await firstMessage(child);
-  assert.equal(report.ready, true);
-  assert.equal(report.takenTwice.code, 'ERR_RENDEZVOUS_CLOSED');
-  if (LINUX) {
-    // The two sockets received, the channel and the IPC channel, at least.
-    assert.ok(report.socketsChecked >= 4, `only ${report.socketsChecked} sockets seen`);
-    assert.equal(report.allCloseOnExec, true, 'a descriptor from the message lost close-on-exec');
-  }
-  assert.equal(await readFromPort(port), `served over the channel by ${child.pid}`);
-  clientEnd.write('ping');
-  assert.equal(await readToEnd(clientEnd), 'pong over the channel to ping');
-  channel.close();
-  child.disconnect();
-});
-
-test('a take*() that does not fit what the key holds is refused, and the right stays unless it was adopted', async () => {
-  const { file, remove } = temporaryFile();
-  const fd = fs.openSync(file, 'w+');
-  const tcp = await listening(net.createServer(), 0, '127.0.0.1');
-  const udp = keep(dgram.createSocket('udp4'));
-  await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  try {
-    const child = forkChild('refusals', { 1: { fd, disposition: 'copy' }, 2: tcp, 3: udp });
-    const report = await firstMessage(child);
-    const refused = (name, errorClass, code, keysAfter) => {
-      assert.equal(report[name].class, errorClass, `${name}: ${report[name].message}`);
-      assert.equal(report[name].code, code, name);
-      assert.deepEqual(report[name].keysAfter, keysAfter, `${name}: keys after`);
-    };
-    refused('takeServer(file)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2, 3]);
-    refused('takeSocket(file)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2, 3]);
-    refused('takeDgramSocket(tcp)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2, 3]);
-    refused('takeDgramSocket(no type)', 'TypeError', 'ERR_RENDEZVOUS_INVALID_ARGUMENT', [1, 2, 3]);
-    refused('takeServer(into a listening server)', 'TypeError', 'ERR_RENDEZVOUS_INVALID_ARGUMENT', [1, 2, 3]);
-    // Node adopts before it can tell the family: the right is gone, closed.
-    refused('takeDgramSocket(udp4 as udp6)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2]);
-    assert.match(report['takeDgramSocket(udp4 as udp6)'].message, /IPv4/);
-    assert.deepEqual(report['takeDgramSocket(again)'], { returned: 'null', keysAfter: [1, 2] });
+    assert.equal(await readFromPort(port), `served over the channel by ${child.pid}`);
+    clientEnd.write('ping');
+    assert.equal(await readToEnd(clientEnd), 'pong over the channel to ping');
+    channel.close();
     child.disconnect();
-  } finally {
-    fs.closeSync(fd);
-    tcp.close();
-    udp.close();
-    remove();
-  }
-});
+  },
+);
+
+test(
+  'a take*() that does not fit what the key holds is refused, and the right stays unless it was adopted',
+  { skip: WINDOWS_LACKS.nodeObjectDescriptors },
+  async () => {
+    const { file, remove } = temporaryFile();
+    const fd = fs.openSync(file, 'w+');
+    const tcp = await listening(net.createServer(), 0, '127.0.0.1');
+    const udp = keep(dgram.createSocket('udp4'));
+    await new Promise((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    try {
+      const child = forkChild('refusals', { 1: { fd, disposition: 'copy' }, 2: tcp, 3: udp });
+      const report = await firstMessage(child);
+      const refused = (name, errorClass, code, keysAfter) => {
+        assert.equal(report[name].class, errorClass, `${name}: ${report[name].message}`);
+        assert.equal(report[name].code, code, name);
+        assert.deepEqual(report[name].keysAfter, keysAfter, `${name}: keys after`);
+      };
+      refused('takeServer(file)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2, 3]);
+      refused('takeSocket(file)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2, 3]);
+      refused('takeDgramSocket(tcp)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2, 3]);
+      refused('takeDgramSocket(no type)', 'TypeError', 'ERR_RENDEZVOUS_INVALID_ARGUMENT', [1, 2, 3]);
+      refused(
+        'takeServer(into a listening server)',
+        'TypeError',
+        'ERR_RENDEZVOUS_INVALID_ARGUMENT',
+        [1, 2, 3],
+      );
+      // Node adopts before it can tell the family: the right is gone, closed.
+      refused('takeDgramSocket(udp4 as udp6)', 'TypeError', 'ERR_RENDEZVOUS_WRONG_KIND', [1, 2]);
+      assert.match(report['takeDgramSocket(udp4 as udp6)'].message, /IPv4/);
+      assert.deepEqual(report['takeDgramSocket(again)'], { returned: 'null', keysAfter: [1, 2] });
+      child.disconnect();
+    } finally {
+      fs.closeSync(fd);
+      tcp.close();
+      udp.close();
+      remove();
+    }
+  },
+);
 
 describe('objects with no descriptor to give are refused with ERR_RENDEZVOUS_INVALID_RIGHT', () => {
   const invalidRight = (fn, pattern) =>

@@ -61,13 +61,16 @@ struct WriteSlot {
   explicit WriteSlot(size_t capacity) : buffer(capacity) {}
   OverlappedOp op{true};
   std::vector<uint8_t> buffer;
+  // The end itself, where it is being closed: it stays open until the write
+  // finishes, since closing a pipe cancels what is still being written.
+  ScopedHandle close_when_written;
 };
 
 // Lets a pending write finish after its end leaves this process's hands (a
 // handle given to another process keeps the pipe open, and the write still
-// goes out when the peer reads): `slot` lives until the write completes,
-// then is freed on the thread pool. Where no wait can be made, the write
-// is cancelled instead.
+// goes out when the peer reads; a closed one is kept open by `slot`):
+// `slot` lives until the write completes, then is freed on the thread pool.
+// Where no wait can be made, the write is cancelled instead.
 void FreeWhenWritten(HANDLE file, std::unique_ptr<WriteSlot> slot);
 
 }  // namespace rendezvous

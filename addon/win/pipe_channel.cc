@@ -29,7 +29,8 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   bool ok() const { return probe_.ok() && read_.ok() && write_->op.ok(); }
 
   // The kernel may still write into the operations' memory until they
-  // finish: cancel both and wait before any of it goes.
+  // finish: the read is cancelled and waited for; the write's memory goes
+  // with the end, once it is written (StopIo).
   ~PipeChannel() override { StopIo(); }
 
   std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
@@ -222,11 +223,16 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     return IoStatus::kFailed;
   }
 
+  // A frame still being written goes out as a closed socket's queued bytes
+  // do (postMessage accepted it): the end is closed once its write ends,
+  // when the peer reads it or goes. Only the watching read is cancelled.
   void StopIo() {
     if (!pipe_)
       return;
     probe_.CancelAndWait(pipe_.get());
-    write_->op.CancelAndWait(pipe_.get());
+    HANDLE pipe = pipe_.get();
+    write_->close_when_written = std::move(pipe_);
+    FreeWhenWritten(pipe, std::move(write_));
   }
 
   ScopedHandle pipe_;
