@@ -189,7 +189,9 @@ function row(name, value, unit, note = '') {
 async function main() {
   await measureCopyPaths();
   console.log('');
-  inPlaceHandoff.report(await inPlaceHandoff.measureInPlaceHandoff());
+  if (SharedMemory.zeroCopySupported) inPlaceHandoff.report(await inPlaceHandoff.measureInPlaceHandoff());
+  else
+    console.log('In-cage hand-off skipped: this platform has no views in place (regions run in copy mode)');
   console.log('');
   channelSweep.report(await channelSweep.measureChannelSweep());
   console.log('');
@@ -198,7 +200,7 @@ async function main() {
 
 async function measureCopyPaths() {
   console.log(
-    `node ${process.version}, ${os.cpus().length} CPUs, Linux ${os.release()}; zero-copy views ` +
+    `node ${process.version}, ${os.cpus().length} CPUs, ${process.platform} ${os.release()}; zero-copy views ` +
       `${SharedMemory.zeroCopySupported ? 'available' : 'unavailable'}`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-payloads-'));
