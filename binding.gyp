@@ -14,6 +14,7 @@
       "addon/core/registration_table.cc",
       "addon/core/reply_policy.cc",
       "addon/core/right_specs.cc",
+      "addon/core/threaded_server.cc",
       "addon/core/unsent_replies.cc",
       "addon/core/wire_format.cc"
     ],

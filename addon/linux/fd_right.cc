@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/adopted_right.h"
 #include "core/seam/handles.h"
 #include "posix/fd_spec.h"
 #include "posix/scoped_fd.h"
@@ -22,28 +23,23 @@ namespace {
 
 // A descriptor, and what it carries for the child: a plain fd, a shared
 // memory region or a channel end (the child checks which it really is).
-class FdRight : public Right {
+class FdRight : public AdoptedRight {
  public:
   FdRight(ScopedFd fd, const RightSpec& spec)
-      : fd_(std::move(fd)),
-        kind_(spec.payload),
-        byte_length_(spec.byte_length),
-        moved_(spec.disposition == kFdMove) {}
+      : AdoptedRight(spec.payload,
+                     spec.byte_length,
+                     spec.disposition == kFdMove),
+        fd_(std::move(fd)) {}
   int fd() const { return fd_.get(); }
-  RightKind kind() const override { return kind_; }
-  uint64_t byte_length() const override { return byte_length_; }
   // A moved descriptor is the caller's own number: left open for it. A
   // copy is the server's duplicate and is closed.
   void ReturnToCaller() override {
-    if (moved_)
+    if (moved())
       (void)fd_.release();
   }
 
  private:
   ScopedFd fd_;
-  RightKind kind_;
-  uint64_t byte_length_;
-  bool moved_;
 };
 
 }  // namespace

@@ -47,26 +47,12 @@ int FdOf(const OwnedHandle& handle) {
 std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
                                              const ServerConfig& config,
                                              Error* error) {
-  return LinuxServer::Start(table, config, error);
+  return ThreadedServer::Start<LinuxServer>(table, config, error);
 }
 
 LinuxServer::LinuxServer(RegistrationTable* table, const ServerConfig& config)
-    : table_(table),
-      config_(config),
+    : ThreadedServer(table, config),
       policy_(table, config.limits, config.log, this) {}
-
-std::unique_ptr<LinuxServer> LinuxServer::Start(RegistrationTable* table,
-                                                const ServerConfig& config,
-                                                Error* error) {
-  std::unique_ptr<LinuxServer> server(new LinuxServer(table, config));
-  if (!server->Listen(error))
-    return nullptr;
-  LinuxServer* raw = server.get();
-  table->SetOnChange([raw] { raw->Wake(); });
-  server->thread_ = std::thread([raw] { raw->Run(); });
-  config.log("server listening at %s", server->endpoint_.c_str());
-  return server;
-}
 
 bool LinuxServer::Listen(Error* error) {
   if (!MakeRandomEndpoint(&endpoint_, error))
@@ -113,12 +99,7 @@ bool LinuxServer::Listen(Error* error) {
 }
 
 LinuxServer::~LinuxServer() {
-  if (thread_.joinable()) {
-    stopping_.store(true);
-    Wake();
-    thread_.join();
-  }
-  table_->SetOnChange(nullptr);
+  StopThread();
   // The exit watches live in epoll_; release them while it is still open.
   table_->Clear();
   if (epoll_number_lost_)
@@ -133,19 +114,11 @@ void LinuxServer::Wake() {
   (void)ignored;
 }
 
-std::optional<Error> LinuxServer::failure() const {
-  std::lock_guard<std::mutex> lock(failure_mutex_);
-  return failure_;
-}
-
 void LinuxServer::Die(const char* syscall, int error) {
   config_.log("%s failed (errno %d); the server thread exits", syscall, error);
   epoll_number_lost_ = error == EBADF || error == EINVAL;
-  {
-    std::lock_guard<std::mutex> lock(failure_mutex_);
-    failure_ = SystemError(syscall, error, "The rendezvous server stopped",
-                           codes::kServerDied);
-  }
+  RecordFailure(SystemError(syscall, error, "The rendezvous server stopped",
+                            codes::kServerDied));
   listener_.reset();
   std::vector<uint64_t> ids;
   for (const auto& entry : connections_)
@@ -164,7 +137,7 @@ void LinuxServer::Run() {
   // Named, so its CPU time can be told apart in /proc/<pid>/task.
   pthread_setname_np(pthread_self(), "rendezvous");
   epoll_event events[kMaxEventsPerWait];
-  while (!stopping_.load()) {
+  while (!stopping()) {
     ResumeListenerIfDue(Clock::now());
     int timeout = MillisecondsUntilNextDeadline(Clock::now());
     int count = ::epoll_wait(epoll_.get(), events, kMaxEventsPerWait, timeout);
@@ -197,7 +170,7 @@ void LinuxServer::Run() {
           break;
       }
     }
-    if (stopping_.load())
+    if (stopping())
       return;
     Clock::time_point now = Clock::now();
     ExpireSilentConnections(now);

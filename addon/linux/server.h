@@ -16,37 +16,31 @@
 #ifndef ADDON_LINUX_SERVER_H_
 #define ADDON_LINUX_SERVER_H_
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "core/owned_handle.h"
 #include "core/reply_policy.h"
 #include "core/seam/server.h"
+#include "core/threaded_server.h"
 #include "linux/pidfd_exit_watch.h"
 #include "posix/scoped_fd.h"
 
 namespace rendezvous {
 
-class LinuxServer : public ServerTransport, private ReplyTransport {
+class LinuxServer : public ThreadedServer, private ReplyTransport {
  public:
-  static std::unique_ptr<LinuxServer> Start(RegistrationTable* table,
-                                            const ServerConfig& config,
-                                            Error* error);
   ~LinuxServer() override;
 
-  const std::string& endpoint() const override { return endpoint_; }
   size_t held_request_count() const override { return policy_.held_count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
-  std::optional<Error> failure() const override;
 
  private:
+  friend class ThreadedServer;  // constructs it in Start()
   using Clock = std::chrono::steady_clock;
   struct Connection {
     OwnedHandle socket;  // released through the DeferredRelease
@@ -56,11 +50,11 @@ class LinuxServer : public ServerTransport, private ReplyTransport {
   };
 
   LinuxServer(RegistrationTable* table, const ServerConfig& config);
-  bool Listen(Error* error);
-  void Wake();
+  bool Listen(Error* error) override;
+  void Wake() override;
 
   // Server thread.
-  void Run();
+  void Run() override;
   void AcceptOne();
   // Logs why accept4 failed; out of descriptors, rests the listener.
   void OnAcceptFailed(int error);
@@ -86,14 +80,9 @@ class LinuxServer : public ServerTransport, private ReplyTransport {
   // out their timeout.
   void Die(const char* syscall, int error);
 
-  RegistrationTable* const table_;
-  const ServerConfig config_;
-  std::string endpoint_;
   ScopedFd listener_;
   ScopedFd epoll_;
   ScopedFd wake_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
 
   // Server thread only.
   std::map<uint64_t, Connection> connections_;
@@ -108,8 +97,6 @@ class LinuxServer : public ServerTransport, private ReplyTransport {
   bool short_of_descriptors_ = false;
   Clock::time_point listener_resume_at_;
 
-  mutable std::mutex failure_mutex_;
-  std::optional<Error> failure_;  // guarded by failure_mutex_
   // Set by Die() when epoll_'s number stopped naming the epoll set
   // (something else in the process closed it): it may be another owner's
   // descriptor by now, so it is not closed again. Read after the join.

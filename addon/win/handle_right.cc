@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/adopted_right.h"
 #include "core/seam/handles.h"
 #include "win/host_descriptors.h"
 #include "win/scoped_handle.h"
@@ -19,28 +20,24 @@ namespace rendezvous {
 
 namespace {
 
-class HandleRight : public Right {
+class HandleRight : public AdoptedRight {
  public:
   // Owns `handle`: a duplicate, or a raw handle the caller moved.
   HandleRight(ScopedHandle handle, const RightSpec& spec)
-      : handle_(std::move(handle)),
-        kind_(spec.payload),
-        byte_length_(spec.byte_length),
-        moved_(spec.disposition == kMove) {}
+      : AdoptedRight(spec.payload, spec.byte_length, spec.disposition == kMove),
+        handle_(std::move(handle)) {}
   // Owns the host descriptor `fd`, which the caller moved.
   HandleRight(int64_t fd, const RightSpec& spec)
-      : host_fd_(fd), kind_(spec.payload), moved_(true) {}
+      : AdoptedRight(spec.payload, 0, true), host_fd_(fd) {}
   ~HandleRight() override { CloseHostDescriptor(host_fd_); }
 
   HANDLE source() const {
     return host_fd_ >= 0 ? HostOsHandleOf(host_fd_) : handle_.get();
   }
-  RightKind kind() const override { return kind_; }
-  uint64_t byte_length() const override { return byte_length_; }
   // What the caller moved is its own again, open; a copy is the server's
   // duplicate and is closed.
   void ReturnToCaller() override {
-    if (!moved_)
+    if (!moved())
       return;
     host_fd_ = -1;
     (void)handle_.release();
@@ -49,9 +46,6 @@ class HandleRight : public Right {
  private:
   ScopedHandle handle_;
   int64_t host_fd_ = -1;
-  RightKind kind_;
-  uint64_t byte_length_ = 0;
-  bool moved_;
 };
 
 bool IsDisposition(const std::string& disposition) {

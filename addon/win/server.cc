@@ -30,26 +30,12 @@ constexpr DWORD kConnectedAccess =
 std::unique_ptr<ServerTransport> StartServer(RegistrationTable* table,
                                              const ServerConfig& config,
                                              Error* error) {
-  return WinServer::Start(table, config, error);
+  return ThreadedServer::Start<WinServer>(table, config, error);
 }
 
 WinServer::WinServer(RegistrationTable* table, const ServerConfig& config)
-    : table_(table),
-      config_(config),
+    : ThreadedServer(table, config),
       policy_(table, config.limits, config.log, this) {}
-
-std::unique_ptr<WinServer> WinServer::Start(RegistrationTable* table,
-                                            const ServerConfig& config,
-                                            Error* error) {
-  std::unique_ptr<WinServer> server(new WinServer(table, config));
-  if (!server->Listen(error))
-    return nullptr;
-  WinServer* raw = server.get();
-  table->SetOnChange([raw] { raw->Wake(); });
-  server->thread_ = std::thread([raw] { raw->Run(); });
-  config.log("server listening at %s", server->endpoint_.c_str());
-  return server;
-}
 
 bool WinServer::Listen(Error* error) {
   const char* what = "Could not start the server";
@@ -116,12 +102,7 @@ bool WinServer::NewListener(bool first, Error* error) {
 }
 
 WinServer::~WinServer() {
-  if (thread_.joinable()) {
-    stopping_.store(true);
-    Wake();
-    thread_.join();
-  }
-  table_->SetOnChange(nullptr);
+  StopThread();
   // The exit watches post to the port: released while it is open.
   table_->Clear();
   if (listener_)
@@ -157,18 +138,10 @@ void WinServer::Wake() {
   ::PostQueuedCompletionStatus(port_.get(), 0, kWakeKey, nullptr);
 }
 
-std::optional<Error> WinServer::failure() const {
-  std::lock_guard<std::mutex> lock(failure_mutex_);
-  return failure_;
-}
-
 void WinServer::Die(const char* call, DWORD error) {
   config_.log("%s failed (error %lu); the server thread exits", call, error);
-  {
-    std::lock_guard<std::mutex> lock(failure_mutex_);
-    failure_ = WindowsError(call, error, "The rendezvous server stopped",
-                            codes::kServerDied);
-  }
+  RecordFailure(WindowsError(call, error, "The rendezvous server stopped",
+                             codes::kServerDied));
   if (listener_)
     Retire(std::move(listener_));
   std::vector<uint64_t> ids;
@@ -183,7 +156,7 @@ std::unique_ptr<ExitWatch> WinServer::WatchExit(int32_t pid, Error* error) {
 }
 
 void WinServer::Run() {
-  while (!stopping_.load()) {
+  while (!stopping()) {
     Clock::time_point now = Clock::now();
     if (listener_retry_at_ && now >= *listener_retry_at_) {
       Error error;
@@ -205,7 +178,7 @@ void WinServer::Run() {
     }
     if (ok || overlapped)
       OnPacket(key, bytes, overlapped, error);
-    if (stopping_.load())
+    if (stopping())
       return;
     now = Clock::now();
     ExpireConnections(now);

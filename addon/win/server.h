@@ -20,18 +20,16 @@
 
 #include <windows.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "core/reply_policy.h"
 #include "core/seam/server.h"
+#include "core/threaded_server.h"
 #include "core/wire_format.h"
 #include "win/owner_only_security.h"
 #include "win/pipe_endpoint.h"
@@ -39,19 +37,15 @@
 
 namespace rendezvous {
 
-class WinServer : public ServerTransport, private ReplyTransport {
+class WinServer : public ThreadedServer, private ReplyTransport {
  public:
-  static std::unique_ptr<WinServer> Start(RegistrationTable* table,
-                                          const ServerConfig& config,
-                                          Error* error);
   ~WinServer() override;
 
-  const std::string& endpoint() const override { return endpoint_; }
   size_t held_request_count() const override { return policy_.held_count(); }
   std::unique_ptr<ExitWatch> WatchExit(int32_t pid, Error* error) override;
-  std::optional<Error> failure() const override;
 
  private:
+  friend class ThreadedServer;  // constructs it in Start()
   using Clock = std::chrono::steady_clock;
   enum class Stage {
     kListening,  // waiting for a client to connect
@@ -74,12 +68,12 @@ class WinServer : public ServerTransport, private ReplyTransport {
   };
 
   WinServer(RegistrationTable* table, const ServerConfig& config);
-  bool Listen(Error* error);
+  bool Listen(Error* error) override;
   bool NewListener(bool first, Error* error);
-  void Wake();
+  void Wake() override;
 
   // Server thread.
-  void Run();
+  void Run() override;
   void OnPacket(ULONG_PTR key,
                 DWORD bytes,
                 OVERLAPPED* overlapped,
@@ -103,16 +97,11 @@ class WinServer : public ServerTransport, private ReplyTransport {
   void Retire(std::unique_ptr<Instance> instance);
   void Die(const char* call, DWORD error);
 
-  RegistrationTable* const table_;
-  const ServerConfig config_;
-  std::string endpoint_;
   std::unique_ptr<OwnerOnlySecurity> security_;
   // Before everything that may post to it or hold exit watches (the policy
   // keeps claimed rights, with their watches, for replies to resend).
   ScopedHandle port_;
   ScopedHandle write_done_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
 
   // Server thread only.
   std::unique_ptr<Instance> listener_;
@@ -121,9 +110,6 @@ class WinServer : public ServerTransport, private ReplyTransport {
   std::map<uint64_t, std::unique_ptr<Instance>> retired_;
   uint64_t next_id_ = 16;  // below: the port's own keys
   ReplyPolicy policy_;
-
-  mutable std::mutex failure_mutex_;
-  std::optional<Error> failure_;  // guarded by failure_mutex_
 };
 
 }  // namespace rendezvous
