@@ -84,7 +84,7 @@ export function loadAddon<T>(packageRoot: string, load: (file: string) => T = re
     try {
       return load(candidate);
     } catch (error) {
-      tried.push(`  ${candidate} (${(error as Error).message.split('\n')[0]})`);
+      tried.push(`  ${candidate} (${(error as Error).message.split(/\r?\n/)[0]})`);
     }
   }
   throw rendezvousError(

@@ -16,15 +16,16 @@ const OS_HEADER =
 const PLATFORM_TEST =
   /^#\s*(if|ifdef|ifndef|elif)\b.*\b(__linux__|__APPLE__|__MACH__|_WIN32|_WIN64|__unix__)\b/;
 
+// Sources are named as binding.gyp names them, with '/' on every platform.
 function sourcesUnder(dir) {
   const full = path.join(ROOT, dir);
   return fs
     .readdirSync(full, { withFileTypes: true })
     .flatMap((entry) =>
       entry.isDirectory()
-        ? sourcesUnder(path.join(dir, entry.name))
+        ? sourcesUnder(path.posix.join(dir, entry.name))
         : /\.(cc|h)$/.test(entry.name)
-          ? [path.join(dir, entry.name)]
+          ? [path.posix.join(dir, entry.name)]
           : [],
     );
 }

@@ -8,12 +8,23 @@ const os = require('node:os');
 const path = require('node:path');
 const { after, test } = require('node:test');
 
-const { addonCandidates, loadAddon, runtimeLibc } = require('../dist/lib/loader');
+const { ADDON_PATH_VARIABLE, addonCandidates, loadAddon, runtimeLibc } = require('../dist/lib/loader');
 
-// Whichever addon this checkout loads (a local build or a prebuild).
-const BUILT = addonCandidates(path.join(__dirname, '..')).find((file) => fs.existsSync(file));
+// Whichever addon this process loads: the build the variable names (a
+// sanitizer or cross build), else a local build or a prebuild.
+const BUILT =
+  process.env[ADDON_PATH_VARIABLE] ||
+  addonCandidates(path.join(__dirname, '..')).find((file) => fs.existsSync(file));
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'epr-loader-'));
-after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+after(() => {
+  try {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  } catch (error) {
+    // Windows cannot delete a module this process has loaded: those copies
+    // stay in the temporary directory.
+    if (!(process.platform === 'win32' && error.code === 'EPERM')) throw error;
+  }
+});
 
 function place(file) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -136,7 +147,8 @@ test('when nothing loads, the error lists every path tried and why', () => {
       for (const candidate of addonCandidates(root)) assert.ok(error.message.includes(candidate), candidate);
       assert.match(
         error.message,
-        /electron_port_rendezvous\.node \(.*(invalid ELF header|too short|not a mach-o)/i,
+        // dlopen's words on Linux and macOS, LoadLibrary's on Windows.
+        /electron_port_rendezvous\.node \(.*(invalid ELF header|too short|not a mach-o|not a valid Win32 application|Bad EXE format)/i,
       );
       assert.match(error.message, /\(not found\)/);
       return true;

@@ -4,13 +4,16 @@
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { after, before, describe, test } = require('node:test');
 
 const { RendezvousServer } = require('../dist/main');
 const { native } = require('../dist/lib/native');
 const { NEEDS_PROC, expectHandOverCloseOnExec } = require('./support/close-on-exec');
-const { fdIsOpen, makePipe, waitFor } = require('./support/fds');
+const { exitedChildPid, sleepingChild } = require('./support/children');
+const { fdIsOpen, makePipe, openFdCount, waitFor } = require('./support/fds');
+const { ABSENT_ENDPOINT, CLOSED_FD_CALL } = require('./support/platform');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -19,7 +22,7 @@ let sleeper;
 
 before(() => {
   server = RendezvousServer.instance();
-  sleeper = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+  sleeper = sleepingChild(30);
 });
 
 after(() => {
@@ -28,7 +31,7 @@ after(() => {
 });
 
 function devNull() {
-  return fs.openSync('/dev/null', 'r');
+  return fs.openSync(os.devNull, 'r');
 }
 
 /** Kills `child` and waits until the server has released its registration,
@@ -53,7 +56,7 @@ function expectError(fn, errorClass, code) {
 describe('registering rights', () => {
   test('registering the same pid twice while unclaimed fails and keeps the second fd with its caller', async () => {
     const registered = server.stats().registrations;
-    const twice = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    const twice = sleepingChild(30);
     try {
       server.registerPortsForPid(twice.pid, { 1: { fd: devNull(), disposition: 'move' } });
       const second = devNull();
@@ -74,7 +77,7 @@ describe('registering rights', () => {
     const fd = devNull();
     const ports = (count) =>
       Object.fromEntries(Array.from({ length: count }, (_, key) => [key, { fd, disposition: 'copy' }]));
-    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    const other = sleepingChild(30);
     const registered = server.stats().registrations;
     try {
       expectError(
@@ -127,7 +130,7 @@ describe('registering rights', () => {
   test('a closed fd is refused with the failing call and errno, and nothing else is taken', () => {
     const { readFd, writeFd } = makePipe();
     const kept = devNull();
-    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    const other = sleepingChild(30);
     const registered = server.stats().registrations;
     fs.closeSync(writeFd);
     try {
@@ -140,7 +143,7 @@ describe('registering rights', () => {
         (error) => {
           assert.equal(error.constructor, TypeError);
           assert.equal(error.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
-          assert.equal(error.syscall, 'fcntl');
+          assert.equal(error.syscall, CLOSED_FD_CALL);
           assert.equal(error.errno, 9); // EBADF
           return true;
         },
@@ -158,7 +161,9 @@ describe('registering rights', () => {
     // prepareLaunch's copies are their own check (the dup's EBADF): each
     // must land where no named descriptor is, or a later right naming the
     // closed number would find the copy.
-    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    // Windows: only the host runtime's descriptors can be counted (the
+    // server's copies there are handles, not descriptors).
+    const openFds = process.platform === 'win32' ? openFdCount : () => fs.readdirSync('/proc/self/fd').length;
     const kept = devNull();
     const moved = devNull();
     const closed = devNull(); // the lowest free number once closed
@@ -193,7 +198,7 @@ describe('registering rights', () => {
           (error) => {
             assert.equal(error.constructor, TypeError);
             assert.equal(error.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
-            assert.equal(error.syscall, 'fcntl');
+            assert.equal(error.syscall, CLOSED_FD_CALL);
             assert.equal(error.errno, 9); // EBADF
             assert.match(error.message, new RegExp(`fd ${closed} is not open`));
             for (const field of ['constructor', 'code', 'syscall', 'errno', 'message']) {
@@ -259,7 +264,7 @@ describe('registering rights', () => {
 
   test('moving one fd under two keys is refused', () => {
     const fd = devNull();
-    const other = childProcess.spawn('sleep', ['30'], { stdio: 'ignore' });
+    const other = sleepingChild(30);
     try {
       expectError(
         () =>
@@ -278,7 +283,7 @@ describe('registering rights', () => {
   });
 
   test('a pid that does not exist is refused', () => {
-    const gone = childProcess.spawnSync('true').pid;
+    const gone = exitedChildPid();
     expectError(() => server.registerPortsForPid(gone, {}), Error, 'ERR_RENDEZVOUS_PROCESS_GONE');
   });
 
@@ -294,7 +299,7 @@ describe('registering rights', () => {
 describe('the raw addon checks its arguments again', () => {
   test('a client timeout as long as the longest server hold (1 h + 5 s) is accepted', () => {
     // pendingRequestTimeoutMs may be an hour; a child then waits an hour and 5 s.
-    assert.throws(() => native().performRendezvous('@electron-port-rendezvous.none', 1, 3_605_000, false), {
+    assert.throws(() => native().performRendezvous(ABSENT_ENDPOINT, 1, 3_605_000, false), {
       code: 'ERR_RENDEZVOUS_NO_SERVER',
     });
   });
@@ -358,7 +363,7 @@ describe('the raw addon checks its arguments again', () => {
   test('a packed registration is checked field by field, with the codes of the object form', () => {
     const addon = native();
     const copy = addon.packedDispositions.indexOf('copy');
-    const fd = fs.openSync('/dev/null', 'r');
+    const fd = fs.openSync(os.devNull, 'r');
     try {
       const refusals = [
         [new Int32Array([1, fd, copy]), 'ERR_RENDEZVOUS_INVALID_ARGUMENT', TypeError],

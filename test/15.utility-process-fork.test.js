@@ -6,6 +6,7 @@
 // test: those are in e2e/ and need an Electron binary.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { after, afterEach, before, test } = require('node:test');
 
@@ -15,6 +16,11 @@ const { firstMessage, fixture } = require('./support/children');
 const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
 const { rightsToGiveBack } = require('./support/given-back');
 const { electronDouble } = require('./support/utility-process-double');
+const { ADDON_PATH_VARIABLE } = require('../dist/lib/loader');
+
+const ADDON_OVERRIDE = process.env[ADDON_PATH_VARIABLE]
+  ? { [ADDON_PATH_VARIABLE]: process.env[ADDON_PATH_VARIABLE] }
+  : {};
 
 let server;
 const running = new Set();
@@ -120,7 +126,9 @@ test("env replaces the child's environment: the caller's env is merged with the 
   try {
     const electron = electronDouble();
     const child = launch(electron, fixture('utility-report.js'), [], {
-      env: { PATH: process.env.PATH, CALLER_VARIABLE: 'kept' },
+      // The addon build this run loads, where one is named (a cross or
+      // sanitizer build): the child must load the same one.
+      env: { PATH: process.env.PATH, CALLER_VARIABLE: 'kept', ...ADDON_OVERRIDE },
       ports: { 2: { fd: pipeHolding('env test'), disposition: 'move' } },
     });
     const report = await firstMessage(child);
@@ -203,7 +211,7 @@ test("an 'error' the caller does not listen to still throws, as Electron's would
 });
 
 test('before the app is ready, fork() fails clearly and takes nothing', () => {
-  const fd = fs.openSync('/dev/null', 'r');
+  const fd = fs.openSync(os.devNull, 'r');
   // An earlier test's child may still be on its way out: nothing is added.
   const before = server.stats();
   assert.throws(

@@ -4,12 +4,14 @@
 // and a fork() that throws after the launch was prepared.
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { after, afterEach, before, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { openFdCount, pipeHolding, waitFor } = require('./support/fds');
+const { PIPE_KIND, openFdCount, pipeHolding, waitFor } = require('./support/fds');
 const { rightsToGiveBack } = require('./support/given-back');
 
 const MAIN = path.join(__dirname, '..', 'dist', 'main');
@@ -30,7 +32,7 @@ test('fork(modulePath, options) takes the options without an args array, as chil
       }),
     );
     const report = await firstMessage(child);
-    assert.deepEqual(report.rights, { 4: { target: 'fifo', content: `args ${args}` } });
+    assert.deepEqual(report.rights, { 4: { target: PIPE_KIND, content: `args ${args}` } });
     child.send('exit');
   }
 });
@@ -88,17 +90,22 @@ test("a spawn that fails throws its unhandled 'error' exactly as child_process.f
   }
 });
 
+/** Options that make child_process.fork's spawn throw: an environment too
+ * big for exec (E2BIG); Windows has no such limit, but a closed descriptor
+ * as a child's stdio fails its spawn there the same way (EBADF). */
+function throwingSpawn() {
+  if (process.platform !== 'win32')
+    return { options: { env: { ...process.env, TOO_BIG: 'x'.repeat(3 * 1024 * 1024) } }, code: 'E2BIG' };
+  const closed = fs.openSync(os.devNull, 'r');
+  fs.closeSync(closed);
+  return { options: { stdio: ['ignore', 'ignore', 'ignore', 'ipc', closed] }, code: 'EBADF' };
+}
+
 test('when child_process.fork throws (E2BIG), the caller owns every right again', async () => {
   const baseline = openFdCount();
   const { ports, assertGivenBack } = rightsToGiveBack();
-  assert.throws(
-    () =>
-      rendezvous.fork(fixture('report-rights.js'), [], {
-        env: { ...process.env, TOO_BIG: 'x'.repeat(3 * 1024 * 1024) },
-        ports,
-      }),
-    { code: 'E2BIG' },
-  );
+  const { options, code } = throwingSpawn(); // after the rights: its closed number stays closed
+  assert.throws(() => rendezvous.fork(fixture('report-rights.js'), [], { ...options, ports }), { code });
   assert.deepEqual(server.stats(), { registrations: 0, pendingLaunches: 0, heldRequests: 0 });
   await assertGivenBack();
   await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline} (the copy released)`);

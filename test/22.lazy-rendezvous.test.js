@@ -5,11 +5,19 @@
 const assert = require('node:assert/strict');
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
+const { pathToFileURL } = require('node:url');
 const { afterEach, test } = require('node:test');
 
 const rendezvous = require('../dist/main');
 const { exited, firstMessage, fixture, killStragglers, track } = require('./support/children');
-const { makePipe, openFdCount, pipeHolding, waitFor, writersAllClosed } = require('./support/fds');
+const {
+  WRITERS_VISIBLE,
+  makePipe,
+  openFdCount,
+  pipeHolding,
+  waitFor,
+  writersAllClosed,
+} = require('./support/fds');
 
 afterEach(killStragglers);
 
@@ -59,12 +67,16 @@ test('rights for a child that never asks are closed in the parent when it exits'
       const { readFd, writeFd } = makePipe();
       const child = track(rendezvous.fork(CHILD, { ports: { 1: { fd: writeFd, disposition: 'move' } } }));
       await firstMessage(child);
-      assert.equal(writersAllClosed(readFd), false, 'the server holds the write end while the child lives');
+      // Windows: a file stands in for the pipe and cannot show its writers;
+      // the released registration is what is seen there.
+      if (WRITERS_VISIBLE)
+        assert.equal(writersAllClosed(readFd), false, 'the server holds the write end while the child lives');
       if (end === 'exit') child.send({ exit: true });
       else child.kill('SIGKILL');
       await exited(child);
       await waitFor(() => server.stats().registrations === 0, 3000, 'the registration to be released');
-      await waitFor(() => writersAllClosed(readFd), 3000, 'the moved write end to be closed');
+      if (WRITERS_VISIBLE)
+        await waitFor(() => writersAllClosed(readFd), 3000, 'the moved write end to be closed');
       fs.closeSync(readFd);
       await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
     }
@@ -120,7 +132,9 @@ test('a first use after the server’s wait gets what the eager rendezvous got t
     const answer = await ask(child, { take: 1 });
     assert.deepEqual(answer, { portCount: 0, code: null, text: null, addonMapped: true, apiLoaded: true });
     launch.cancel();
-    await waitFor(() => writersAllClosed(readFd), 3000, 'the cancelled launch to close its write end');
+    assert.equal(server.stats().pendingLaunches, 0, 'the cancelled launch is gone');
+    if (WRITERS_VISIBLE)
+      await waitFor(() => writersAllClosed(readFd), 3000, 'the cancelled launch to close its write end');
     fs.closeSync(readFd);
     child.send({ exit: true });
     await exited(child);
@@ -180,13 +194,15 @@ test('the preload exports what the API module exports, lazily, to CommonJS and E
   assert.equal(names.same, true);
   assert.equal(names.shared, true, 'the classes are the main entry point’s own');
 
+  // An import specifier is a URL: a Windows path's drive letter is no scheme.
+  const preloadUrl = JSON.stringify(pathToFileURL(require.resolve('../dist/preload')).href);
   const esm = childProcess.execFileSync(
     process.execPath,
     [
       '--input-type=module',
       '-e',
-      `import * as preload from ${JSON.stringify(require.resolve('../dist/preload'))};
-       import { RendezvousClient, SharedMemory } from ${JSON.stringify(require.resolve('../dist/preload'))};
+      `import * as preload from ${preloadUrl};
+       import { RendezvousClient, SharedMemory } from ${preloadUrl};
        console.log(JSON.stringify([typeof RendezvousClient, typeof SharedMemory, RendezvousClient.lastError?.code, Object.keys(preload).filter((k) => !['default', 'module.exports', '__esModule'].includes(k))]));`,
     ],
     { encoding: 'utf8' },

@@ -9,7 +9,16 @@ const { afterEach, test } = require('node:test');
 const { Worker } = require('node:worker_threads');
 
 const rendezvous = require('../dist/main');
-const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
+const {
+  exited,
+  exitingChild,
+  firstMessage,
+  fixture,
+  killStragglers,
+  sleepingChild,
+  stdoutOf,
+  track,
+} = require('./support/children');
 const {
   NEEDS_PROC,
   fdsOpenedSince,
@@ -65,10 +74,12 @@ test('binding a launch to a child already dead releases its rights at once', () 
     const baseline = openFdCount();
     const { ports, keep } = someRights();
     const launch = server.prepareLaunch(ports);
-    const child = track(childProcess.spawn('true', [], { stdio: 'ignore' }));
+    const child = track(exitingChild());
     // The event loop is blocked, so Node cannot reap the child: it is a
-    // zombie whose exit was already reported before the binding existed.
-    const until = Date.now() + 300;
+    // zombie whose exit was already reported before the binding existed
+    // (on Windows, a process whose handle libuv still holds; Node itself
+    // takes a while to start and end there).
+    const until = Date.now() + (process.platform === 'win32' ? 5000 : 300);
     while (Date.now() < until) {
       // wait for the child to exit
     }
@@ -102,7 +113,7 @@ test('a failed spawn releases the rights it was given', async () => {
 test('stopping the server releases everything it holds', async () => {
   const baseline = openFdCount();
   const server = rendezvous.RendezvousServer.instance();
-  const sleeper = track(childProcess.spawn('sleep', ['30'], { stdio: 'ignore' }));
+  const sleeper = track(sleepingChild(30));
   const { ports, keep } = someRights();
   server.registerPortsForPid(sleeper.pid, ports);
   const pending = someRights();
@@ -135,11 +146,12 @@ async function exitTime(script) {
 // as a slow or instrumented machine is slow at both.
 const holding = (withServer) => `
   const { RendezvousServer } = require('./dist/main');
-  const sleeper = require('child_process').spawn('sleep', ['30'], { stdio: 'ignore', detached: true });
+  const { sleepingChild } = require(${JSON.stringify(path.join(__dirname, 'support', 'children'))});
+  const sleeper = sleepingChild(30, { stdio: 'ignore', detached: true });
   sleeper.unref();
   if (${withServer}) {
     const server = RendezvousServer.instance();
-    server.registerPortsForPid(sleeper.pid, { 1: { fd: require('fs').openSync('/dev/null', 'r'), disposition: 'move' } });
+    server.registerPortsForPid(sleeper.pid, { 1: { fd: require('fs').openSync(require('os').devNull, 'r'), disposition: 'move' } });
     server.prepareLaunch({});
   }
   process.stdout.write(String(sleeper.pid));
@@ -167,7 +179,7 @@ test('a worker that ran a server leaves no thread, socket or fd behind when it e
     const { parentPort } = require('worker_threads');
     const { RendezvousServer } = require(${JSON.stringify(path.join(ROOT, 'dist/main'))});
     const server = RendezvousServer.instance();
-    server.prepareLaunch({ 1: { fd: require('fs').openSync('/dev/null', 'r'), disposition: 'move' } });
+    server.prepareLaunch({ 1: { fd: require('fs').openSync(require('os').devNull, 'r'), disposition: 'move' } });
     parentPort.postMessage(server.endpoint);
     `,
     { eval: true },

@@ -9,6 +9,7 @@ const { test } = require('node:test');
 const { PendingLaunch, RendezvousError, RendezvousServer } = require('../dist/main');
 const { RendezvousClient } = require('../dist/preload');
 const { fdIsOpen, makePipe } = require('./support/fds');
+const { CLOSED_FD_CALL } = require('./support/platform');
 
 const STOPPED = { code: 'ERR_RENDEZVOUS_SERVER_STOPPED' };
 
@@ -95,7 +96,7 @@ test('instanceof RendezvousError recognises errors from the addon and from the T
     const fromAddon = thrownBy(() =>
       server.registerPortsForPid(process.pid, { 1: { fd: writeFd, disposition: 'copy' } }),
     );
-    assert.equal(fromAddon.syscall, 'fcntl', 'the addon found the descriptor closed');
+    assert.equal(fromAddon.syscall, CLOSED_FD_CALL, 'the addon found the descriptor closed');
     assert.ok(fromAddon instanceof RendezvousError);
     assert.ok(fromAddon instanceof TypeError, 'an argument error is still a TypeError');
 

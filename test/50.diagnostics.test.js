@@ -11,6 +11,9 @@ const { rawPeerPath } = require('./support/raw-peer');
 // The malformed request comes from the raw peer, which speaks the Linux
 // transport; elsewhere only the good rendezvous runs.
 const LINUX = process.platform === 'linux';
+// What comes before the server's name: the abstract namespace's '@', the
+// named pipes' namespace on Windows, nothing for a bootstrap name.
+const ENDPOINT_NAMESPACE = LINUX ? '@' : process.platform === 'win32' ? '\\\\.\\pipe\\' : '';
 
 function runParent(env) {
   const args = [fixture('debug-parent.js'), ...(LINUX ? [rawPeerPath()] : [])];
@@ -30,7 +33,7 @@ test('NODE_DEBUG=rendezvous logs registrations, requests, replies and refusals',
   const child = log.match(/^RENDEZVOUS \d+: bound launch \d+ to pid (\d+)$/m)?.[1];
   assert.ok(child, log);
   for (const line of [
-    `RENDEZVOUS ${parent}: native server listening at ${LINUX ? '@' : ''}electron-port-rendezvous.`,
+    `RENDEZVOUS ${parent}: native server listening at ${ENDPOINT_NAMESPACE}electron-port-rendezvous.`,
     `RENDEZVOUS ${parent}: prepared launch 1 with 1 rights`,
     `RENDEZVOUS ${parent}: native request from pid ${child}`,
     `RENDEZVOUS ${parent}: native replied to pid ${child} with 1 rights`,

@@ -3,6 +3,7 @@
 // unclaimed), `copy` has the server hold a duplicate made at registration.
 #include "win/handle_right.h"
 
+#include <cerrno>
 #include <climits>
 #include <memory>
 #include <set>
@@ -86,9 +87,15 @@ bool CheckSpec(const RightSpec& spec, std::set<HANDLE>* moved, Error* error) {
   }
   HANDLE handle = NamedHandle(spec);
   if (handle == INVALID_HANDLE_VALUE) {
-    *error = Error::Type(
+    // The failing call and its error, as the POSIX backends name fcntl's
+    // EBADF: the host runtime's lookup of a descriptor (EBADF, its errno),
+    // or the handle table's (ERROR_INVALID_HANDLE).
+    *error = Error::System(
         codes::kInvalidRight,
-        std::string(noun) + " " + std::to_string(spec.handle) + " is not open");
+        std::string(noun) + " " + std::to_string(spec.handle) + " is not open",
+        is_fd ? "uv_get_osfhandle" : "GetHandleInformation",
+        is_fd ? EBADF : ERROR_INVALID_HANDLE);
+    error->error_class = ErrorClass::kTypeError;
     return false;
   }
   // A descriptor and the handle it owns are one object: moving both would

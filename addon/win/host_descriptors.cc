@@ -2,7 +2,11 @@
 
 #include <uv.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
+
+#include "core/debug_log.h"
 
 namespace rendezvous {
 
@@ -25,8 +29,16 @@ void CloseHostDescriptor(int64_t fd) {
     return;
   // A null callback makes the request synchronous; no loop is used.
   uv_fs_t request;
-  uv_fs_close(nullptr, &request, static_cast<uv_file>(fd), nullptr);
+  int result =
+      uv_fs_close(nullptr, &request, static_cast<uv_file>(fd), nullptr);
   uv_fs_req_cleanup(&request);
+  // A double close: the number may already name someone else's file. libuv
+  // reports the runtime's EBADF as UV_EBADF; it is named as strerror names it,
+  // as the POSIX backends do.
+  if (result < 0)
+    ProcessDebugLog()(
+        "close(%d) failed: %s", static_cast<int>(fd),
+        result == UV_EBADF ? std::strerror(EBADF) : uv_strerror(result));
 }
 
 }  // namespace rendezvous

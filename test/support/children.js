@@ -1,5 +1,6 @@
 'use strict';
 // Launching real children and hearing from them.
+const childProcess = require('node:child_process');
 const path = require('node:path');
 const { once } = require('node:events');
 
@@ -38,6 +39,32 @@ async function stdoutOf(child) {
   return { out, code, signal };
 }
 
+/** A real process that does nothing for `seconds`: sleep(1) where it is,
+ * a Node timer on Windows, which has no sleep program. */
+function sleepingChild(seconds, options = { stdio: 'ignore' }) {
+  if (process.platform !== 'win32') return childProcess.spawn('sleep', [String(seconds)], options);
+  return childProcess.spawn(process.execPath, ['-e', `setTimeout(() => {}, ${seconds * 1000})`], options);
+}
+
+/** A real process that exits at once, not yet reaped (true(1), or Node on
+ * Windows). */
+function exitingChild() {
+  if (process.platform !== 'win32') return childProcess.spawn('true', [], { stdio: 'ignore' });
+  return childProcess.spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+}
+
+// Windows keeps an exited process openable while anyone still holds it
+// (csrss, or Wine's server, for a while), so no child's pid is surely gone
+// there; pids are multiples of four from a table that never grows this far.
+const WINDOWS_PID_NOBODY_HAS = 0x7ffffffc;
+
+/** The pid of a process that no longer exists (true(1)'s, reaped), or on
+ * Windows one no process has. */
+function exitedChildPid() {
+  if (process.platform === 'win32') return WINDOWS_PID_NOBODY_HAS;
+  return childProcess.spawnSync('true').pid;
+}
+
 const tracked = new Set();
 
 /** Remembers `child` so a failed test cannot leave it running. */
@@ -54,4 +81,14 @@ async function killStragglers() {
   await Promise.all(left.map(exited));
 }
 
-module.exports = { exited, firstMessage, fixture, killStragglers, stdoutOf, track };
+module.exports = {
+  exited,
+  exitedChildPid,
+  exitingChild,
+  firstMessage,
+  fixture,
+  killStragglers,
+  sleepingChild,
+  stdoutOf,
+  track,
+};

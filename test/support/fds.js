@@ -90,6 +90,10 @@ function writersAllClosed(readFd) {
   }
 }
 
+/** Whether writersAllClosed() can answer here: not on Windows, where a file
+ * stands in for the pipe. */
+const WRITERS_VISIBLE = !WINDOWS;
+
 /** A pipe whose read end holds `text` and whose write end is closed. */
 function pipeHolding(text) {
   if (WINDOWS) return namelessFile(text); // read to its end, as a closed pipe is
@@ -184,7 +188,13 @@ async function waitFor(condition, timeoutMs = 3000, what = 'condition') {
   }
 }
 
+/** What a child's fstat calls makePipe()'s and pipeHolding()'s descriptors
+ * (report-rights.js): a FIFO, or the file standing in for one on Windows. */
+const PIPE_KIND = WINDOWS ? 'file' : 'fifo';
+
 module.exports = {
+  PIPE_KIND,
+  WRITERS_VISIBLE,
   fdIsOpen,
   listeningSocket,
   makeSharedFile,

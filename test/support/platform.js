@@ -12,6 +12,13 @@ const ENDPOINT_PATTERN =
         )
       : new RegExp(`^@electron-port-rendezvous\\.${process.pid}\\.[0-9a-f]{32}$`);
 
+/** An endpoint of the right form that no server answers at (a named pipe of
+ * the server's form on Windows, which refuses any other name outright). */
+const ABSENT_ENDPOINT =
+  process.platform === 'win32'
+    ? `\\\\.\\pipe\\electron-port-rendezvous.PortRendezvous.1.${'0'.repeat(32)}`
+    : '@electron-port-rendezvous.none';
+
 /**
  * Threads of this process, where they can be counted exactly (Linux: the
  * server runs one of its own). The macOS server runs on a dispatch queue whose
@@ -39,4 +46,27 @@ const WINE_CANNOT = {
   aclDenial: underWine() && 'Wine does not enforce a DACL against another account: there is only one',
 };
 
-module.exports = { ENDPOINT_PATTERN, WINE_CANNOT, threadCount, underWine };
+/** The call that finds a closed descriptor closed, with the C runtime's
+ * EBADF: fcntl, or on Windows the host runtime's lookup of its handle. */
+const CLOSED_FD_CALL = process.platform === 'win32' ? 'uv_get_osfhandle' : 'fcntl';
+
+/** Node keeps no descriptor for a socket on Windows (libuv holds a SOCKET
+ * it does not expose), so none can be handed as a right there. */
+const NO_SOCKET_DESCRIPTOR =
+  process.platform === 'win32' && 'Node exposes no descriptor for a socket on Windows';
+
+/** Channels on Windows carry data only: no descriptor, handle, region or
+ * channel end travels in a message there (yet). */
+const CHANNELS_CARRY_NO_HANDLES =
+  process.platform === 'win32' && 'channels on Windows carry data only, not handles';
+
+module.exports = {
+  ABSENT_ENDPOINT,
+  CHANNELS_CARRY_NO_HANDLES,
+  CLOSED_FD_CALL,
+  ENDPOINT_PATTERN,
+  NO_SOCKET_DESCRIPTOR,
+  WINE_CANNOT,
+  threadCount,
+  underWine,
+};
