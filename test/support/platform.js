@@ -50,15 +50,16 @@ const WINE_CANNOT = {
  * EBADF: fcntl, or on Windows the host runtime's lookup of its handle. */
 const CLOSED_FD_CALL = process.platform === 'win32' ? 'uv_get_osfhandle' : 'fcntl';
 
+// What Windows lacks, as skip reasons, is written once in windows-design.js.
+const { WINDOWS_LACKS } = require('./windows-design');
+
 /** Node keeps no descriptor for a socket on Windows (libuv holds a SOCKET
  * it does not expose), so none can be handed as a right there. */
-const NO_SOCKET_DESCRIPTOR =
-  process.platform === 'win32' && 'Node exposes no descriptor for a socket on Windows';
+const NO_SOCKET_DESCRIPTOR = WINDOWS_LACKS.nodeObjectDescriptors;
 
 /** Channels on Windows carry data only: no descriptor, handle, region or
  * channel end travels in a message there (yet). */
-const CHANNELS_CARRY_NO_HANDLES =
-  process.platform === 'win32' && 'channels on Windows carry data only, not handles';
+const CHANNELS_CARRY_NO_HANDLES = WINDOWS_LACKS.channelHandles;
 
 module.exports = {
   ABSENT_ENDPOINT,
