@@ -195,7 +195,9 @@ async function main() {
   console.log('');
   channelSweep.report(await channelSweep.measureChannelSweep());
   console.log('');
-  childStart.report(await childStart.measureChildStart());
+  // It hands each child a listening net.Server, which Windows cannot carry yet.
+  if (process.platform === 'win32') console.log('Child start skipped: Windows hands no net.Server yet');
+  else childStart.report(await childStart.measureChildStart());
 }
 
 async function measureCopyPaths() {

@@ -15,8 +15,7 @@ const { inPlaceView } = require('../dist/lib/in-place-view');
 const { sharedMemoryNative } = require('../dist/lib/shared-memory');
 const { SharedMemory } = rendezvous;
 const { fixture, firstMessage, killStragglers, track, exited } = require('./support/children');
-const { NEEDS_PROC } = require('./support/close-on-exec');
-const { MEMFD_NAME, inodeOf, mappingAt, memfdMappings } = require('./support/memory-maps');
+const { MEMFD_NAME, NEEDS_PROC_MAPS, inodeOf, mappingAt, memfdMappings } = require('./support/memory-maps');
 const { VIEWS_IN_PLACE, WINDOWS_LACKS } = require('./support/windows-design');
 
 const MODE_VARIABLE = 'ELECTRON_PORT_RENDEZVOUS_SHARED_MEMORY';
@@ -78,7 +77,7 @@ test(
 
 test(
   'a child maps the region in place: it reads the parent’s bytes and maps show its memfd at the view',
-  { skip: NEEDS_PROC },
+  { skip: NEEDS_PROC_MAPS },
   async () => {
     const size = 3 * PAGE + 123;
     const region = SharedMemory.create(size);
@@ -155,13 +154,13 @@ test(
       0,
       'teardown mapped private pages back',
     );
-    if (!NEEDS_PROC) assert.ok(!mappingAt(native().typedArrayAddress(view)).path.startsWith(MEMFD_NAME));
+    if (!NEEDS_PROC_MAPS) assert.ok(!mappingAt(native().typedArrayAddress(view)).path.startsWith(MEMFD_NAME));
   },
 );
 
 test(
   '1,000 create/view/close cycles, then 200 dropped and collected, leave maps and RSS flat',
-  { skip: NEEDS_PROC },
+  { skip: NEEDS_PROC_MAPS },
   async () => {
     // Under npm run test:asan, AddressSanitizer's quarantine would keep
     // every freed buffer resident on purpose: the child runs without one,
@@ -184,7 +183,7 @@ test(
 
 test(
   'dropping a region and its view and collecting them takes the memfd out of maps',
-  { skip: NEEDS_PROC },
+  { skip: NEEDS_PROC_MAPS },
   async () => {
     const report = await runFixture('in-place-gc.js', { flags: ['--expose-gc'] });
     assert.equal(report.linesBefore, 2, 'the region’s own mapping and the view');
@@ -242,7 +241,7 @@ for (const [name, size] of [
 
 test(
   'inPlaceView(): the view owns its mapping, so closing the region does not end it',
-  { skip: NEEDS_PROC },
+  { skip: NEEDS_PROC_MAPS },
   () => {
     const region = SharedMemory.create(PAGE);
     const inode = inodeOf(region[sharedMemoryNative].handle);

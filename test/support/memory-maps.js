@@ -39,4 +39,7 @@ function residentBytes() {
   return Number(match[1]) * 1024;
 }
 
-module.exports = { MEMFD_NAME, inodeOf, mappingAt, memfdMappings, readMaps, residentBytes };
+/** The `skip` option for tests that read a process's maps. */
+const NEEDS_PROC_MAPS = process.platform === 'linux' ? false : 'reads /proc/<pid>/maps, which only Linux has';
+
+module.exports = { MEMFD_NAME, NEEDS_PROC_MAPS, inodeOf, mappingAt, memfdMappings, readMaps, residentBytes };
