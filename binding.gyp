@@ -177,8 +177,7 @@
                 "AdditionalOptions": [
                   "/std:c++17",
                   "/utf-8",
-                  "/W3",
-                  "/WX"
+                  "/W3"
                 ]
               }
             }
