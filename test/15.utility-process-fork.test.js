@@ -18,9 +18,15 @@ const { rightsToGiveBack } = require('./support/given-back');
 const { electronDouble } = require('./support/utility-process-double');
 const { ADDON_PATH_VARIABLE } = require('../dist/lib/loader');
 
-const ADDON_OVERRIDE = process.env[ADDON_PATH_VARIABLE]
-  ? { [ADDON_PATH_VARIABLE]: process.env[ADDON_PATH_VARIABLE] }
-  : {};
+// The addon build this run loads, where one is named (a cross or sanitizer
+// build), and what that build needs in order to load (the sanitizer's
+// runtime and options): a child whose environment is replaced must load the
+// same build, the same way.
+const ADDON_LOADING = Object.fromEntries(
+  [ADDON_PATH_VARIABLE, 'LD_PRELOAD', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'UBSAN_OPTIONS']
+    .filter((name) => process.env[name] !== undefined)
+    .map((name) => [name, process.env[name]]),
+);
 
 let server;
 const running = new Set();
@@ -126,9 +132,7 @@ test("env replaces the child's environment: the caller's env is merged with the 
   try {
     const electron = electronDouble();
     const child = launch(electron, fixture('utility-report.js'), [], {
-      // The addon build this run loads, where one is named (a cross or
-      // sanitizer build): the child must load the same one.
-      env: { PATH: process.env.PATH, CALLER_VARIABLE: 'kept', ...ADDON_OVERRIDE },
+      env: { PATH: process.env.PATH, CALLER_VARIABLE: 'kept', ...ADDON_LOADING },
       ports: { 2: { fd: pipeHolding('env test'), disposition: 'move' } },
     });
     const report = await firstMessage(child);
