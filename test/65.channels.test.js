@@ -11,7 +11,15 @@ const { after, afterEach, before, test } = require('node:test');
 const rendezvous = require('../dist/main');
 const { Channel, ReceivedFd, SharedMemory } = rendezvous;
 const { sharedMemoryNative } = require('../dist/lib/shared-memory');
-const { exited, firstMessage, fixture, killStragglers, stdoutOf, track } = require('./support/children');
+const {
+  exited,
+  firstMessage,
+  fixture,
+  killStragglers,
+  nextChannelMessage: nextMessage,
+  stdoutOf,
+  track,
+} = require('./support/children');
 const {
   NEEDS_PROC,
   describeFds,
@@ -45,16 +53,6 @@ function launch(mode, args = [], options = {}) {
     rendezvous.fork(fixture('channel-child.js'), [mode, ...args], { ports: { 1: theirs }, ...options }),
   );
   return { channel: mine, child, theirs };
-}
-
-function nextMessage(channel, timeoutMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no message on the channel')), timeoutMs);
-    channel.once('message', (message) => {
-      clearTimeout(timer);
-      resolve(message);
-    });
-  });
 }
 
 test('handing an end to a child closes the parent object for it', () => {

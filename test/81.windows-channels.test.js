@@ -17,7 +17,13 @@ const { Channel, SharedMemory } = rendezvous ?? {};
 const { native } = require('../dist/lib/native');
 const { channelTransfer } = require('../dist/lib/channel');
 const { sharedMemoryNative } = require('../dist/lib/shared-memory');
-const { fixture, firstMessage, killStragglers, track } = require('./support/children');
+const {
+  fixture,
+  firstMessage,
+  killStragglers,
+  nextChannelMessage: nextMessage,
+  track,
+} = require('./support/children');
 
 const FRAME_BYTES = 64 * 1024;
 
@@ -27,16 +33,6 @@ before(() => {
 });
 afterEach(killStragglers);
 after(() => server?.stop());
-
-function nextMessage(channel, timeoutMs = 10000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no message on the channel')), timeoutMs);
-    channel.once('message', (message) => {
-      clearTimeout(timer);
-      resolve(message);
-    });
-  });
-}
 
 /** Resolves with the first 'error' (or null) once the channel closes. */
 function closed(channel, timeoutMs = 10000) {

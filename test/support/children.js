@@ -81,7 +81,19 @@ async function killStragglers() {
   await Promise.all(left.map(exited));
 }
 
+/** The next 'message' on a channel end, or a rejection after `timeoutMs`. */
+function nextChannelMessage(channel, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no message on the channel')), timeoutMs);
+    channel.once('message', (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
+  });
+}
+
 module.exports = {
+  nextChannelMessage,
   exited,
   exitedChildPid,
   exitingChild,
