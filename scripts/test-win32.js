@@ -100,6 +100,18 @@ function runFile(file, { nodeExe, env }) {
   });
 }
 
+/** Whether a file's only failures are tests whose process Wine did not
+ * start: an error of code UNKNOWN from spawn, nothing else. */
+function failedOnlyToStartProcesses(tests) {
+  const failures = tests.filter(
+    (event) => event.outcome === 'fail' && !(event.suite && event.error?.failureType === 'subtestsFailed'),
+  );
+  return (
+    failures.length > 0 &&
+    failures.every((event) => event.error?.code === 'UNKNOWN' && /^spawn UNKNOWN\b/.test(event.error.message))
+  );
+}
+
 /** Ends every Windows process of the prefix (a killed file's children
  * outlive its process group) and keeps a fresh server resident. */
 function restartWineserver(env) {
@@ -144,8 +156,20 @@ async function main() {
         results.push({ file, notRun: true });
         continue;
       }
-      const result = await runFile(file, { nodeExe, env });
-      results.push({ ...result, tests: readEvents(result.events) });
+      let result = await runFile(file, { nodeExe, env });
+      let tests = readEvents(result.events);
+      let retriedFor;
+      if (failedOnlyToStartProcesses(tests)) {
+        // Wine's CreateProcess fails now and then under load with an error
+        // libuv does not know (spawn UNKNOWN). Such a file runs once more;
+        // the summary names it, and a second failure of any kind counts.
+        retriedFor = tests.filter((event) => event.outcome === 'fail').map((event) => event.name);
+        console.log(`test:win32: ${file}: a process did not start (spawn UNKNOWN); running it once more`);
+        restartWineserver(env);
+        result = await runFile(file, { nodeExe, env });
+        tests = readEvents(result.events);
+      }
+      results.push({ ...result, tests, retriedFor });
       const state = result.timedOut ? 'killed after timeout' : `exit ${result.code ?? result.signal}`;
       console.log(`test:win32: ${file} (${(result.ms / 1000).toFixed(1)} s, ${state})`);
     }

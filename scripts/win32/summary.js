@@ -27,7 +27,9 @@ function summarize(results, { root, ms, reports }) {
   const skips = [];
   const failures = [];
   const unfinished = [];
+  const retried = [];
   for (const result of results) {
+    for (const name of result.retriedFor ?? []) retried.push(`${result.file}: ${name}`);
     if (result.notRun) {
       unfinished.push(`${result.file}: not started, the run's time budget was spent`);
       continue;
@@ -58,6 +60,11 @@ function summarize(results, { root, ms, reports }) {
   }
   console.log('\ntest:win32 summary (Windows node.exe under Wine)');
   if (skips.length) console.log(`\nskipped, with reasons:\n${skips.map((line) => `  - ${line}`).join('\n')}`);
+  if (retried.length)
+    console.log(
+      `\nrun a second time because a process did not start (spawn UNKNOWN); counted as the second run ended:\n` +
+        retried.map((line) => `  - ${line}`).join('\n'),
+    );
   if (failures.length) console.log(`\nfailed:\n${failures.map((line) => `  - ${line}`).join('\n')}`);
   if (unfinished.length)
     console.log(`\nfiles that did not finish:\n${unfinished.map((l) => `  - ${l}`).join('\n')}`);
