@@ -1,8 +1,9 @@
 'use strict';
 // `npm run build:win32` (development only): cross-builds the addon for
 // Windows x64 with mingw-w64 into build/win32-x64/, for test:win32 to load in
-// Windows Node under Wine. Shipped Windows builds come from MSVC through
-// node-gyp (binding.gyp's OS=='win' block) on a Windows runner.
+// Windows Node under Wine, and (buildWindowsAddon) the win32-x64 prebuild
+// the package ships. binding.gyp's OS=='win' block builds the same sources
+// with MSVC through node-gyp on Windows, where no prebuild fits.
 //
 // Every Node-API and libuv import is delay-loaded from "node.exe" and bound
 // to the host executable by addon/win/delay_load_hook.cc, so the same binary
@@ -105,13 +106,17 @@ function hostImportLibrary(objects) {
   return library;
 }
 
-async function main() {
+/**
+ * Compiles and links the addon (plus `extraSources`, relative to the
+ * checkout) into `output`: one self-contained, stripped DLL.
+ */
+async function buildWindowsAddon({ output, extraSources = [] }) {
   requireLinuxX64('build:win32');
   ensurePackages();
   fs.mkdirSync(OBJ, { recursive: true });
-  const sources = [...addonSources('win'), HOOK, ...process.argv.slice(2)];
+  fs.mkdirSync(path.dirname(output), { recursive: true });
+  const sources = [...addonSources('win'), HOOK, ...extraSources];
   const objects = await compileAll(sources);
-  const output = path.join(OUT, 'electron_port_rendezvous.node');
   execFileSync(
     CXX,
     [
@@ -129,10 +134,19 @@ async function main() {
     ],
     { stdio: 'inherit' },
   );
-  console.log(`build:win32: ${path.relative(ROOT, output)} from ${sources.length} sources`);
+  return { sources };
 }
 
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
-});
+module.exports = { buildWindowsAddon };
+
+if (require.main === module) {
+  const output = path.join(OUT, 'electron_port_rendezvous.node');
+  buildWindowsAddon({ output, extraSources: process.argv.slice(2) }).then(
+    ({ sources }) =>
+      console.log(`build:win32: ${path.relative(ROOT, output)} from ${sources.length} sources`),
+    (error) => {
+      console.error(error.message);
+      process.exit(1);
+    },
+  );
+}

@@ -2,7 +2,8 @@
 // What a prebuild asks of the system that loads it, read from the binary
 // itself, and whether that stays within its target's floor: the glibc symbol
 // versions it needs (and no libstdc++ at all), no glibc for musl, the
-// minimum macOS version of its LC_BUILD_VERSION.
+// minimum macOS version of its LC_BUILD_VERSION, and for Windows the DLLs
+// it imports (system ones only: the host's are delay-loaded).
 const { execFileSync } = require('node:child_process');
 
 const { llvmObjdump } = require('./host-tools');
@@ -15,6 +16,11 @@ const GLIBC_LIBRARIES = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.
 /** musl answers every name of its libc, whatever the system calls the file. */
 const MUSL_LIBRARIES = /^libc\.so$/;
 const MACOS_LIBRARIES = /^\/usr\/lib\/libSystem\.B\.dylib$/;
+/** Windows' own DLLs, present on every Windows 10. Node-API and libuv come
+ * from whichever executable hosts the addon, through delay-loaded imports
+ * bound at run time (addon/win/delay_load_hook.cc): never a plain import,
+ * which would name node.exe and fail in Electron. */
+const WINDOWS_LIBRARIES = /^(kernel32|advapi32|msvcrt|ws2_32)\.dll$/i;
 
 function compareVersions(a, b) {
   const [x, y] = [a, b].map((version) => version.split('.').map(Number));
@@ -53,6 +59,13 @@ function machoFacts(file) {
   return { machine, needed, platform: build?.[1] ?? null, minos: build?.[2] ?? null };
 }
 
+function peFacts(file) {
+  const headers = read('x86_64-w64-mingw32-objdump', ['-p', file]);
+  const format = /file format (\S+)/.exec(headers)?.[1] ?? 'unknown';
+  const needed = [...headers.matchAll(/DLL Name: (\S+)/g)].map((match) => match[1]);
+  return { machine: format === 'pei-x86-64' ? 'x86-64' : format, needed };
+}
+
 /**
  * Reads `file`, built for `target`, and says what it needs: `highest` is its
  * highest required version (GLIBC_x.y, `none` or macOS minos), `problems`
@@ -69,6 +82,13 @@ function checkFloor(target, file) {
     for (const library of facts.needed)
       if (!MACOS_LIBRARIES.test(library)) problems.push(`links ${library}`);
     return { highest: `macOS ${facts.minos}`, needed: facts.needed, problems };
+  }
+  if (target.os === 'win') {
+    const facts = peFacts(file);
+    if (facts.machine !== target.machine) problems.push(`PE for ${facts.machine}, not ${target.machine}`);
+    for (const library of facts.needed)
+      if (!WINDOWS_LIBRARIES.test(library)) problems.push(`imports ${library}`);
+    return { highest: `Windows ${target.floor} DLLs: ${facts.needed.join(', ')}`, needed: facts.needed, problems };
   }
   const facts = elfFacts(file);
   if (facts.machine !== target.machine && !facts.machine.endsWith(target.machine))

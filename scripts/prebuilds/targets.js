@@ -11,6 +11,8 @@
 const GLIBC_FLOOR = '2.17';
 /** macOS 11: the oldest SDK Zig 0.11 ships, and what Electron 33+ and Node 22 require. */
 const MACOS_FLOOR = '11.0';
+/** Windows 10 / Server 2016: what Node 20 and Electron support, and the API level the build targets. */
+const WINDOWS_FLOOR = '10';
 
 const TARGETS = [
   {
@@ -61,14 +63,20 @@ const TARGETS = [
     machine: 'ARM64',
     floor: MACOS_FLOOR,
   },
-];
-
-/** Platforms the package is meant for that no prebuild covers yet, and why. */
-const NOT_YET_BUILT = [
   {
     name: 'win32-x64',
-    why: 'there is no Windows backend yet (addon/win/); its prebuild will come from a native Windows job',
+    dir: 'win32-x64',
+    files: ['node.napi.node'],
+    // mingw-w64 (scripts/build-win32.js), not Zig: the delay-load import
+    // library that binds Node-API to any host executable is made there.
+    builder: 'mingw-w64',
+    os: 'win',
+    machine: 'x86-64',
+    floor: WINDOWS_FLOOR,
   },
 ];
 
-module.exports = { GLIBC_FLOOR, MACOS_FLOOR, NOT_YET_BUILT, TARGETS };
+/** Platforms the package is meant for that no prebuild covers yet, and why. */
+const NOT_YET_BUILT = [];
+
+module.exports = { GLIBC_FLOOR, MACOS_FLOOR, NOT_YET_BUILT, TARGETS, WINDOWS_FLOOR };
