@@ -3,8 +3,9 @@
 // prebuild (build:prebuilds), packs the package and checks the tarball holds
 // them all; installs it with --ignore-scripts, so nothing can compile, and
 // has each runtime this machine can run (Node 20 and Node 18 on linux-x64,
-// arm64 Node under qemu) load the package's entry points and run a
-// rendezvous with the prebuild its loader picked; installs it again as a user
+// arm64 Node under qemu, Windows Node under Wine, which reads the same
+// extracted tree a Windows install makes) load the package's entry points
+// and run a rendezvous with the prebuild its loader picked; installs it again as a user
 // does, whose install step must take the prebuild and compile nothing; and
 // checks that @electron/rebuild takes the prebuild too.
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -14,6 +15,7 @@ const path = require('node:path');
 
 const { runtimes } = require('./prebuilds/runtimes');
 const { TARGETS } = require('./prebuilds/targets');
+const { WINDOWS_NODE_LABEL, runWindowsNode } = require('./win32/toolchain');
 
 const ROOT = path.join(__dirname, '..');
 const PACKAGE = 'electron-port-rendezvous';
@@ -77,6 +79,28 @@ try {
       `check:package: installed with --ignore-scripts, ${runtime.label} loads prebuilds/${dir} and hands over an fd`,
     );
   }
+
+  // --ignore-scripts only extracts the tarball, so the tree is what a
+  // Windows install gets too; Windows Node must pick prebuilds/win32-x64.
+  const underWine = (args, cwd) => {
+    const { status, signal, output } = runWindowsNode(args, {
+      cwd,
+      env: { ELECTRON_PORT_RENDEZVOUS_ADDON: '' },
+    });
+    if (status !== 0) throw new Error(`Windows node exited ${status ?? signal}:\n${output}`);
+  };
+  underWine(['-e', API_CHECK], path.dirname(path.dirname(installed)));
+  underWine(
+    [
+      path.join(__dirname, 'prebuilds', 'rendezvous-check.js'),
+      installed,
+      path.join(installed, 'prebuilds', 'win32-x64', 'node.napi.node'),
+    ],
+    ROOT,
+  );
+  console.log(
+    `check:package: installed with --ignore-scripts, ${WINDOWS_NODE_LABEL} loads prebuilds/win32-x64 and hands over an fd`,
+  );
 
   // The install step a user's `npm install` runs (node-gyp-build) must take
   // the prebuild: nothing compiled, no build/ left behind.

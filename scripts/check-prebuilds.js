@@ -3,8 +3,9 @@
 // made them) against its floor, then loaded by a real runtime where this
 // machine has one, each running a real two-process rendezvous with it:
 // linux-x64 by this Node and by Node 18, linux-arm64 by arm64 Node under
-// qemu-aarch64, musl through musl's loader (no musl Node is on npm), darwin
-// only linked here (the macOS workflow jobs load those). Prints one table
+// qemu-aarch64, musl through musl's loader (no musl Node is on npm),
+// win32-x64 by Windows Node under Wine, darwin only linked here (the macOS
+// workflow jobs load those). Prints one table
 // row per binary; exits 1 if any check failed.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -15,6 +16,7 @@ const { ensureTools } = require('./prebuilds/host-tools');
 const { resolveUnderMusl } = require('./prebuilds/musl-resolve');
 const { runtimes } = require('./prebuilds/runtimes');
 const { NOT_YET_BUILT, TARGETS } = require('./prebuilds/targets');
+const { WINDOWS_NODE_LABEL, runWindowsNode } = require('./win32/toolchain');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -31,9 +33,20 @@ function rendezvous(runtime, file) {
   ).trim();
 }
 
+/** The same check by Windows node.exe under Wine. */
+function rendezvousUnderWine(file) {
+  const check = path.join(__dirname, 'prebuilds', 'rendezvous-check.js');
+  const { status, signal, output } = runWindowsNode([check, ROOT, file], {
+    env: { ELECTRON_PORT_RENDEZVOUS_ADDON: file },
+  });
+  if (status !== 0) throw new Error(`exited ${status ?? signal}: ${output.trim()}`);
+  return output.trim();
+}
+
 /** Who can load `target`'s binaries on this machine, and how. */
 function loadersFor(target, available) {
   if (target.os === 'mac') return [];
+  if (target.os === 'win') return [{ label: WINDOWS_NODE_LABEL, underWine: true }];
   if (target.libc === 'musl') return ['musl'];
   return target.machine === 'AArch64' ? [available.node20arm64] : [available.node20x64, available.node18x64];
 }
@@ -62,7 +75,7 @@ for (const target of TARGETS) {
             `musl 1.2 ld.so: ${musl.libraries.join(', ')}; ${musl.fromNode} symbols left to Node, all exported by Node 18`,
           );
         } else {
-          console.log(rendezvous(loader, file));
+          console.log(loader.underWine ? rendezvousUnderWine(file) : rendezvous(loader, file));
           loadedBy.push(`${loader.label}: rendezvous`);
         }
       } catch (error) {

