@@ -85,6 +85,11 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
                                                      uint64_t byte_length,
                                                      Error* error);
 
+// Readies `size` bytes at `destination`, memory just allocated that a
+// region's or a message's bytes are about to be copied into, for that copy.
+// A hint: doing nothing is always correct, and no byte changes.
+void PrepareCopyDestination(uint8_t* destination, size_t size);
+
 // Mapping a region over memory this process already owns (a view in place).
 //
 // A JS runtime that refuses ArrayBuffers over outside memory (Electron's V8

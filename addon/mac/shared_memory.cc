@@ -188,4 +188,7 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
   return mapping;
 }
 
+// Nothing to ready: macOS gives anonymous memory no larger pages on request.
+void PrepareCopyDestination(uint8_t*, size_t) {}
+
 }  // namespace rendezvous

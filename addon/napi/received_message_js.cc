@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/shared_memory.h"
 #include "napi/addon_state.h"
 #include "napi/channel_bindings.h"
 #include "napi/external_buffers.h"
@@ -52,8 +53,11 @@ Napi::Value MessageBuffer(Napi::Env env, frames::AssembledMessage* message) {
     env.GetAndClearPendingException();
     return Napi::Value();
   }
-  if (size > 0)
-    std::memcpy(buffer.Data(), message->data.get(), size);
+  if (size > 0) {
+    auto* destination = static_cast<uint8_t*>(buffer.Data());
+    PrepareCopyDestination(destination, size);
+    std::memcpy(destination, message->data.get(), size);
+  }
   return buffer;
 }
 

@@ -147,10 +147,12 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
       return env.Undefined();
     }
     uint8_t* region = mapping->data() + offset;
-    if (into_region)
+    if (into_region) {
       std::memmove(region, bytes, size);
-    else
+    } else {
+      PrepareCopyDestination(bytes, size);
       std::memmove(bytes, region, size);
+    }
     return Napi::Number::New(env, static_cast<double>(size));
   }
 

@@ -98,4 +98,8 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
   return Map(std::move(section), byte_length, codes::kInvalidRight, error);
 }
 
+// Nothing to ready: large pages on Windows need a privilege (SeLockMemory)
+// and memory allocated as such from the start.
+void PrepareCopyDestination(uint8_t*, size_t) {}
+
 }  // namespace rendezvous
