@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { promisify } = require('node:util');
 
-const { addonCompileFlags, addonSources } = require('./addon-sources');
+const { addonCompileFlags, addonSources, unitTestSources } = require('./addon-sources');
 const { CXX, MINGW_PREFIX, ROOT, ensurePackages, requireLinuxX64 } = require('./win32/toolchain');
 
 const OUT = path.join(ROOT, 'build', 'win32-x64');
@@ -65,7 +65,7 @@ function stale(object, depfile, source) {
   return [source, ...inputs].some((input) => !fs.existsSync(input) || fs.statSync(input).mtimeMs > built);
 }
 
-async function compileAll(sources) {
+async function compileAll(sources, extraFlags = []) {
   const run = promisify(execFile);
   const objects = [];
   const queue = [];
@@ -76,7 +76,17 @@ async function compileAll(sources) {
     const absolute = path.join(ROOT, source);
     if (stale(object, depfile, absolute))
       queue.push(() =>
-        run(CXX, [...COMPILE_FLAGS, '-MMD', '-MF', depfile, '-c', absolute, '-o', object]).catch((error) => {
+        run(CXX, [
+          ...COMPILE_FLAGS,
+          ...extraFlags,
+          '-MMD',
+          '-MF',
+          depfile,
+          '-c',
+          absolute,
+          '-o',
+          object,
+        ]).catch((error) => {
           process.stderr.write(error.stderr || String(error));
           throw new Error(`build:win32: ${source} did not compile`);
         }),
@@ -90,7 +100,7 @@ async function compileAll(sources) {
 }
 
 /** The delay-load import library for every Node-API and libuv symbol the objects use. */
-function hostImportLibrary(objects) {
+function hostImportLibrary(objects, output) {
   const undefinedSymbols = execFileSync(`${MINGW_PREFIX}nm`, ['-u', '--format=just-symbols', ...objects], {
     encoding: 'utf8',
   })
@@ -99,9 +109,11 @@ function hostImportLibrary(objects) {
     .filter((symbol) => /^uv_[a-z0-9_]+$/.test(symbol));
   const uv = [...new Set(undefinedSymbols)].sort();
   const napi = fs.readFileSync(NODE_API_DEF, 'utf8').split(/\r?\n/).slice(2).filter(Boolean);
-  const def = path.join(OUT, 'host.def');
+  // One per binary: each names the libuv functions its own objects call.
+  const stem = path.join(OUT, path.basename(output, '.node'));
+  const def = `${stem}.host.def`;
   fs.writeFileSync(def, ['LIBRARY node.exe', 'EXPORTS', ...napi, ...uv, ''].join('\n'));
-  const library = path.join(OUT, 'libhost_delay.a');
+  const library = `${stem}.host_delay.a`;
   execFileSync(`${MINGW_PREFIX}dlltool`, ['-d', def, '-y', library, '-D', 'node.exe']);
   return library;
 }
@@ -117,6 +129,11 @@ async function buildWindowsAddon({ output, extraSources = [] }) {
   fs.mkdirSync(path.dirname(output), { recursive: true });
   const sources = [...addonSources('win'), HOOK, ...extraSources];
   const objects = await compileAll(sources);
+  link(objects, output);
+  return { sources };
+}
+
+function link(objects, output) {
   execFileSync(
     CXX,
     [
@@ -124,7 +141,7 @@ async function buildWindowsAddon({ output, extraSources = [] }) {
       '-o',
       output,
       ...objects,
-      hostImportLibrary(objects),
+      hostImportLibrary(objects, output),
       // One self-contained DLL: no libstdc++, libgcc or winpthreads DLL beside it.
       '-static',
       '-static-libgcc',
@@ -134,10 +151,29 @@ async function buildWindowsAddon({ output, extraSources = [] }) {
     ],
     { stdio: 'inherit' },
   );
+}
+
+// The unit-test addon's POSIX-only parts: ScopedFd's cases and
+// ChannelDriver's, which run on pipes through uv_poll.
+const POSIX_UNIT_TEST_SOURCES = new Set([
+  'test/native/scoped_fd_test.cc',
+  'test/native/channel_driver_test.cc',
+  'addon/posix/uv_poll_source.cc',
+]);
+
+/** The core's unit-test addon (test/02) for Windows, into `output`. */
+async function buildWindowsUnitTests({ output }) {
+  requireLinuxX64('build:win32');
+  ensurePackages();
+  fs.mkdirSync(OBJ, { recursive: true });
+  fs.mkdirSync(path.dirname(output), { recursive: true });
+  const sources = [...unitTestSources().filter((source) => !POSIX_UNIT_TEST_SOURCES.has(source)), HOOK];
+  const objects = await compileAll(sources, ['-I', path.join(ROOT, 'test', 'native')]);
+  link(objects, output);
   return { sources };
 }
 
-module.exports = { buildWindowsAddon };
+module.exports = { buildWindowsAddon, buildWindowsUnitTests };
 
 if (require.main === module) {
   const output = path.join(OUT, 'electron_port_rendezvous.node');

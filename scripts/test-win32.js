@@ -18,6 +18,7 @@ const path = require('node:path');
 
 const { readEvents, summarize } = require('./win32/summary');
 const toolchain = require('./win32/toolchain');
+const { buildWindowsUnitTests } = require('./build-win32');
 
 const { ROOT, WINE, WINESERVER } = toolchain;
 const OUT = path.join(ROOT, 'build', 'win32-x64');
@@ -43,11 +44,15 @@ function parseArguments(argv) {
   };
 }
 
-function build(sources) {
+const UNIT_TESTS = path.join(OUT, 'core_unit_tests.node');
+
+async function build(sources) {
   execFileSync(process.execPath, [path.join(__dirname, 'build-win32.js'), ...sources], {
     cwd: ROOT,
     stdio: 'inherit',
   });
+  // test/02's core unit tests, where test/native/ exists (a checkout).
+  if (fs.existsSync(path.join(ROOT, 'test', 'native'))) await buildWindowsUnitTests({ output: UNIT_TESTS });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], {
     cwd: ROOT,
     stdio: 'inherit',
@@ -139,12 +144,13 @@ async function main() {
   toolchain.ensurePackages();
   const nodeExe = toolchain.windowsNode();
   const wineEnv = toolchain.ensurePrefix();
-  build(sources);
+  await build(sources);
   fs.mkdirSync(REPORTS, { recursive: true });
 
   const env = {
     ...wineEnv,
     ELECTRON_PORT_RENDEZVOUS_ADDON: path.join(OUT, 'electron_port_rendezvous.node'),
+    ELECTRON_PORT_RENDEZVOUS_CORE_UNIT_TESTS: UNIT_TESTS,
   };
   // One resident server for the whole run (~0.5 s less per process start).
   keepServerResident(env);

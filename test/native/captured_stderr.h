@@ -23,6 +23,7 @@ class CapturedStderr {
   std::string text() const;
 
  private:
+  std::wstring name_;  // the file's name where it must be removed by hand
   std::FILE* file_;
   int saved_stderr_;
 };

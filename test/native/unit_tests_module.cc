@@ -16,12 +16,27 @@ namespace {
 
 std::vector<UnitTest> AllTests() {
   std::vector<UnitTest> all;
-  for (auto suite :
-       {RegistrationTableTests, HeldRequestsTests, ChannelSenderTests,
-        MessageAssemblerTests, ScopedGenericTests, ScopedFdTests,
-        OwnedHandleTests, DebugLogTests, MappingBudgetTests, BodyPoolTests,
-        EndpointNameTests, OutgoingHandlesTests, ChannelDriverTests,
-        UnsentRepliesTests, ReplyPolicyTests, PayloadCarrierTests}) {
+  for (auto suite : {
+           RegistrationTableTests,
+           HeldRequestsTests,
+           ChannelSenderTests,
+           MessageAssemblerTests,
+           ScopedGenericTests,
+           OwnedHandleTests,
+           DebugLogTests,
+           MappingBudgetTests,
+           BodyPoolTests,
+           EndpointNameTests,
+           OutgoingHandlesTests,
+           UnsentRepliesTests,
+           ReplyPolicyTests,
+           PayloadCarrierTests,
+#ifndef _WIN32
+           // POSIX descriptors, and ChannelDriver on pipes through uv_poll.
+           ScopedFdTests,
+           ChannelDriverTests,
+#endif
+       }) {
     std::vector<UnitTest> tests = suite();
     all.insert(all.end(), tests.begin(), tests.end());
   }
