@@ -157,7 +157,9 @@ function windowsSuite() {
 
   test('a socket moved to a child killed before it claims is closed by the server', async () => {
     const [listener, port] = sockets.listen();
-    const child = fork(fixture('win-idle.js'), [], { ports: { 1: { handle: Number(listener), disposition: 'move' } } });
+    const child = fork(fixture('win-idle.js'), [], {
+      ports: { 1: { handle: Number(listener), disposition: 'move' } },
+    });
     assert.equal(await firstMessage(child), 'running');
     assert.equal(refused(port), false, 'the server holds it for the child');
     child.kill();

@@ -248,9 +248,9 @@ int64_t TakeSlot(const wire::ReplyEntry& entry,
                       &info, &why);
     SOCKET socket = ImportSocket(info, &os_error);
     if (socket == INVALID_SOCKET) {
-      *error = WindowsError("WSASocketW", static_cast<DWORD>(os_error),
-                            "A received socket could not be made",
-                            codes::kBadReply);
+      *error =
+          WindowsError("WSASocketW", static_cast<DWORD>(os_error),
+                       "A received socket could not be made", codes::kBadReply);
       return -1;
     }
     return HandleValue(reinterpret_cast<HANDLE>(socket));

@@ -101,10 +101,9 @@ bool CheckProtocolInfo(const uint8_t* bytes,
   bool family = info->iAddressFamily == AF_INET ||
                 info->iAddressFamily == AF_INET6 ||
                 info->iAddressFamily == AF_UNIX;
-  bool type = info->iSocketType == SOCK_STREAM ||
-              info->iSocketType == SOCK_DGRAM ||
-              info->iSocketType == SOCK_RAW ||
-              info->iSocketType == SOCK_SEQPACKET;
+  bool type =
+      info->iSocketType == SOCK_STREAM || info->iSocketType == SOCK_DGRAM ||
+      info->iSocketType == SOCK_RAW || info->iSocketType == SOCK_SEQPACKET;
   if (!family || !type) {
     *why = "a socket's protocol information names family " +
            std::to_string(info->iAddressFamily) + " and type " +
@@ -127,9 +126,9 @@ SOCKET ImportSocket(const WSAPROTOCOL_INFOW& info, int* os_error) {
     return INVALID_SOCKET;
   }
   WSAPROTOCOL_INFOW copy = info;  // WSASocketW takes a non-const pointer
-  SOCKET socket = ::WSASocketW(
-      FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, &copy, 0,
-      WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  SOCKET socket =
+      ::WSASocketW(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                   &copy, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
   if (socket == INVALID_SOCKET)
     *os_error = ::WSAGetLastError();
   return socket;

@@ -10,7 +10,9 @@
 #ifndef ADDON_WIN_SOCKET_RIGHTS_H_
 #define ADDON_WIN_SOCKET_RIGHTS_H_
 
+// Before windows.h, which would bring in the older winsock.h.
 #include <winsock2.h>
+
 #include <windows.h>
 
 #include <cstddef>
