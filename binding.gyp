@@ -158,7 +158,8 @@
               "addon/win/section_info.cc",
               "addon/win/server.cc",
               "addon/win/server_replies.cc",
-              "addon/win/shared_memory.cc"
+              "addon/win/shared_memory.cc",
+              "addon/win/socket_rights.cc"
             ],
             "defines": [
               "_WIN32_WINNT=0x0A00",

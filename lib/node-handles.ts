@@ -71,6 +71,17 @@ function dgramFd(socket: dgram.Socket): number | null | string {
   return fdOf(state.handle) ?? "the dgram.Socket is not bound yet; wait for 'listening'";
 }
 
+/** Why `object` has nothing to hand over. On Windows Node keeps a socket's
+ * SOCKET to itself (its handle's `fd` is -1) and adopts none by descriptor
+ * (`listen({ fd })` and `new net.Socket({ fd })` refuse), so only a native
+ * caller's SOCKET, as a `{ handle }` right, can travel. */
+function noDescriptor(object: NodeHandleObject): string {
+  const name = object.constructor.name;
+  const why = `this Node (${process.version} on ${process.platform}) exposes no descriptor for a ${name}`;
+  if (process.platform !== 'win32' || isFileHandle(object)) return why;
+  return `${why}: on Windows Node keeps its SOCKET to itself and adopts none; hand a SOCKET from native code as { handle } instead`;
+}
+
 /**
  * The descriptor `object` owns, still owned by it (the caller hands a copy
  * on). Throws ERR_RENDEZVOUS_INVALID_RIGHT, naming `subject`, when the
@@ -90,6 +101,6 @@ export function descriptorOf(object: NodeHandleObject, subject: string): number 
   throw rendezvousError(
     TypeError,
     'ERR_RENDEZVOUS_INVALID_RIGHT',
-    `${subject}: ${found ?? `this Node (${process.version} on ${process.platform}) exposes no descriptor for a ${object.constructor.name}`}`,
+    `${subject}: ${found ?? noDescriptor(object)}`,
   );
 }

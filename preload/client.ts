@@ -146,8 +146,10 @@ export class RendezvousClient {
 
   /**
    * Takes the Windows handle registered under `key` (a raw `{ handle }`
-   * right) as its value in this process: the caller owns it from now on and
-   * closes it with CloseHandle. `null` when there is none, or it was already
+   * right, or any socket right) as its value in this process: the caller
+   * owns it from now on and closes it with CloseHandle, or, for a socket
+   * (made here by WSASocketW, overlapped and not inheritable), with
+   * closesocket. `null` when there is none, or it was already
    * taken.
    */
   takeHandle(key: number): number | null {
@@ -249,10 +251,16 @@ export class RendezvousClient {
     }
     if (!kinds.includes(right.kind)) {
       debug('%s(%d) refused: the right under this key is not %s', method, checked, what);
+      // A socket arrives on Windows as a handle, which Node cannot use
+      // through a descriptor: say so rather than only what it is not.
+      const hint =
+        right.kind === RightKind.Handle
+          ? ' (it is a Windows handle, such as a socket, which no C runtime descriptor owns); take it with takeHandle()'
+          : '; take it with the matching take*()';
       throw rendezvousError(
         TypeError,
         'ERR_RENDEZVOUS_WRONG_KIND',
-        `The right under key ${checked} is not ${what}; take it with the matching take*()`,
+        `The right under key ${checked} is not ${what}${hint}`,
       );
     }
     return { key: checked, ...right };

@@ -62,6 +62,11 @@ async function build(sources) {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // test/83's native caller: Winsock sockets as BigInt SOCKET values.
+  execFileSync(process.execPath, [path.join(ROOT, 'test', 'fixtures', 'win-build-socket-addon.js')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** Runs one test file under Wine; resolves to how it ended. */

@@ -1,6 +1,6 @@
 // The child's side of the rendezvous: one connection to the parent's pipe,
-// one request, one reply whose handle values are checked before any is
-// taken as this process's own.
+// one request, one reply whose handle values (and sockets' protocol
+// information) are checked before any is taken as this process's own.
 #include <windows.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "win/pipe_endpoint.h"
 #include "win/reply_frame.h"
 #include "win/scoped_handle.h"
+#include "win/socket_rights.h"
 #include "win/win_error.h"
 
 namespace rendezvous {
@@ -172,15 +173,26 @@ bool IsPlausibleHandle(uint64_t value,
 
 // A reply that is wrong anywhere is refused whole. What it named that is
 // open is closed: only the parent, which can already close any of our
-// handles (it holds PROCESS_DUP_HANDLE on us), could have put it there.
-void CloseNamed(const std::vector<uint64_t>& values,
+// handles (it holds PROCESS_DUP_HANDLE on us), could have put it there. A
+// socket it exported for us is made and closed if its protocol information
+// is sound, so that it does not stay ours, unnamed, until we exit.
+void CloseNamed(const std::vector<ReplySlot>& slots,
                 HANDLE pipe,
                 HANDLE event) {
   std::set<uint64_t> closed;
-  for (uint64_t value : values) {
-    if (closed.insert(value).second &&
-        IsPlausibleHandle(value, RightKind::kHandle, pipe, event)) {
-      ::CloseHandle(HandleFromValue(static_cast<int64_t>(value)));
+  for (const ReplySlot& slot : slots) {
+    if (slot.value == kSocketSlot) {
+      WSAPROTOCOL_INFOW info;
+      std::string why;
+      int os_error = 0;
+      if (CheckProtocolInfo(slot.protocol_info.data(),
+                            slot.protocol_info.size(), &info, &why))
+        ScopedSocket(ImportSocket(info, &os_error)).reset();
+      continue;
+    }
+    if (closed.insert(slot.value).second &&
+        IsPlausibleHandle(slot.value, RightKind::kHandle, pipe, event)) {
+      ::CloseHandle(HandleFromValue(static_cast<int64_t>(slot.value)));
     }
   }
 }
@@ -189,8 +201,76 @@ Error BadReply(const std::string& why) {
   return Error::Make(codes::kBadReply, "Malformed rendezvous reply: " + why);
 }
 
+// Whether entry `entry`'s slot is sound; says why not. A socket comes only
+// as a handle right, with protocol information Winsock can be given.
+bool CheckSlot(const wire::ReplyEntry& entry,
+               const ReplySlot& slot,
+               HANDLE pipe,
+               HANDLE event,
+               std::set<uint64_t>* seen,
+               std::string* why) {
+  if (!IsReceivableKind(entry.kind)) {
+    *why = "a Windows reply carries no Mach rights";
+    return false;
+  }
+  if (slot.value == kSocketSlot) {
+    WSAPROTOCOL_INFOW info;
+    if (entry.kind != RightKind::kHandle) {
+      *why = "a socket is given as a right that is not a handle";
+      return false;
+    }
+    return CheckProtocolInfo(slot.protocol_info.data(),
+                             slot.protocol_info.size(), &info, why);
+  }
+  if (!seen->insert(slot.value).second) {
+    *why = "a handle value is given twice";
+    return false;
+  }
+  if (!IsPlausibleHandle(slot.value, entry.kind, pipe, event)) {
+    *why = "handle value " + std::to_string(slot.value) +
+           " names no handle the server gave";
+    return false;
+  }
+  return true;
+}
+
+// This process's own value for a checked slot: the handle, a host
+// descriptor for a descriptor's handle, or a socket made from its protocol
+// information. -1 on failure, said in `error`; the slot is then closed.
+int64_t TakeSlot(const wire::ReplyEntry& entry,
+                 const ReplySlot& slot,
+                 Error* error) {
+  if (slot.value == kSocketSlot) {
+    WSAPROTOCOL_INFOW info;
+    std::string why;
+    int os_error = 0;
+    CheckProtocolInfo(slot.protocol_info.data(), slot.protocol_info.size(),
+                      &info, &why);
+    SOCKET socket = ImportSocket(info, &os_error);
+    if (socket == INVALID_SOCKET) {
+      *error =
+          WindowsError("WSASocketW", static_cast<DWORD>(os_error),
+                       "A received socket could not be made", codes::kBadReply);
+      return -1;
+    }
+    return HandleValue(reinterpret_cast<HANDLE>(socket));
+  }
+  int64_t value = static_cast<int64_t>(slot.value);
+  if (entry.kind != RightKind::kFd)
+    return value;
+  int64_t fd = HostDescriptorFor(HandleFromValue(value));
+  if (fd < 0) {
+    ::CloseHandle(HandleFromValue(value));
+    *error = Error::Make(codes::kSystem,
+                         "A received handle could not become a file "
+                         "descriptor");
+  }
+  return fd;
+}
+
 // Checks the whole reply, then hands each handle to `rights`: a descriptor
-// becomes one of the host's, everything else stays a handle.
+// becomes one of the host's, a socket one of this process's sockets,
+// everything else stays a handle.
 bool TakeReplyRights(const uint8_t* frame,
                      size_t size,
                      HANDLE pipe,
@@ -198,41 +278,24 @@ bool TakeReplyRights(const uint8_t* frame,
                      std::vector<ReceivedRight>* rights,
                      Error* error) {
   std::vector<wire::ReplyEntry> entries;
-  std::vector<uint64_t> values;
+  std::vector<ReplySlot> slots;
   std::string why;
-  bool ok = DecodeReplyFrame(frame, size, &entries, &values, &why);
+  bool ok = DecodeReplyFrame(frame, size, &entries, &slots, &why);
   std::set<uint64_t> seen;
-  for (size_t i = 0; ok && i < entries.size(); ++i) {
-    if (!IsReceivableKind(entries[i].kind)) {
-      why = "a Windows reply carries no Mach rights";
-      ok = false;
-    } else if (!seen.insert(values[i]).second) {
-      why = "a handle value is given twice";
-      ok = false;
-    } else if (!IsPlausibleHandle(values[i], entries[i].kind, pipe, event)) {
-      why = "handle value " + std::to_string(values[i]) +
-            " names no handle the server gave";
-      ok = false;
-    }
-  }
+  for (size_t i = 0; ok && i < entries.size(); ++i)
+    ok = CheckSlot(entries[i], slots[i], pipe, event, &seen, &why);
   if (!ok) {
-    CloseNamed(values, pipe, event);
+    CloseNamed(slots, pipe, event);
     *error = BadReply(why);
     return false;
   }
   for (size_t i = 0; i < entries.size(); ++i) {
-    int64_t value = static_cast<int64_t>(values[i]);
-    if (entries[i].kind == RightKind::kFd) {
-      value = HostDescriptorFor(HandleFromValue(value));
-      if (value < 0) {
-        CloseNamed(std::vector<uint64_t>(values.begin() + i, values.end()),
-                   pipe, event);
-        rights->clear();  // releases the ones already taken
-        *error = Error::Make(codes::kSystem,
-                             "A received handle could not become a file "
-                             "descriptor");
-        return false;
-      }
+    int64_t value = TakeSlot(entries[i], slots[i], error);
+    if (value < 0) {
+      CloseNamed(std::vector<ReplySlot>(slots.begin() + i + 1, slots.end()),
+                 pipe, event);
+      rights->clear();  // releases the ones already taken
+      return false;
     }
     rights->push_back(ReceivedRight{
         entries[i].key,

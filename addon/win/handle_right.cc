@@ -1,6 +1,8 @@
 // Handles as rights: `move` hands the caller's descriptor or handle to the
 // server (closed once the child has its own, or when the child dies
 // unclaimed), `copy` has the server hold a duplicate made at registration.
+// A socket's duplicate is made by Winsock, and the server closes a socket it
+// owns with closesocket.
 #include "win/handle_right.h"
 
 #include <cerrno>
@@ -15,11 +17,19 @@
 #include "core/seam/handles.h"
 #include "win/host_descriptors.h"
 #include "win/scoped_handle.h"
+#include "win/socket_rights.h"
 #include "win/win_error.h"
 
 namespace rendezvous {
 
 namespace {
+
+// What a spec's handle is to the child: a socket is always a handle
+// (RightKind::kHandle), even one named by a descriptor, since the child's
+// socket is made by Winsock and no C runtime descriptor owns it.
+RightKind KindFor(const RightSpec& spec, bool socket) {
+  return socket ? RightKind::kHandle : spec.payload;
+}
 
 class HandleRight : public AdoptedRight {
  public:
@@ -27,14 +37,26 @@ class HandleRight : public AdoptedRight {
   HandleRight(ScopedHandle handle, const RightSpec& spec)
       : AdoptedRight(spec.payload, spec.byte_length, spec.disposition == kMove),
         handle_(std::move(handle)) {}
-  // Owns the host descriptor `fd`, which the caller moved.
-  HandleRight(int64_t fd, const RightSpec& spec)
-      : AdoptedRight(spec.payload, 0, true), host_fd_(fd) {}
+  // Owns `socket`: a copy made by Winsock, or a raw socket the caller moved.
+  HandleRight(ScopedSocket socket, const RightSpec& spec)
+      : AdoptedRight(RightKind::kHandle, 0, spec.disposition == kMove),
+        socket_(std::move(socket)) {}
+  // Owns the host descriptor `fd`, which the caller moved (its handle may
+  // be a socket: the descriptor owns it all the same).
+  HandleRight(int64_t fd, const RightSpec& spec, bool socket)
+      : AdoptedRight(KindFor(spec, socket), 0, true),
+        host_fd_(fd),
+        fd_is_socket_(socket) {}
   ~HandleRight() override { CloseHostDescriptor(host_fd_); }
 
   HANDLE source() const {
-    return host_fd_ >= 0 ? HostOsHandleOf(host_fd_) : handle_.get();
+    if (host_fd_ >= 0)
+      return HostOsHandleOf(host_fd_);
+    if (socket_.is_valid())
+      return reinterpret_cast<HANDLE>(socket_.get());
+    return handle_.get();
   }
+  bool is_socket() const { return socket_.is_valid() || fd_is_socket_; }
   // What the caller moved is its own again, open; a copy is the server's
   // duplicate and is closed.
   void ReturnToCaller() override {
@@ -42,11 +64,14 @@ class HandleRight : public AdoptedRight {
       return;
     host_fd_ = -1;
     (void)handle_.release();
+    (void)socket_.release();
   }
 
  private:
   ScopedHandle handle_;
+  ScopedSocket socket_;
   int64_t host_fd_ = -1;
+  bool fd_is_socket_ = false;
 };
 
 bool IsDisposition(const std::string& disposition) {
@@ -126,6 +151,10 @@ HANDLE SourceHandleOf(const Right& right) {
   return static_cast<const HandleRight&>(right).source();
 }
 
+bool IsSocketRight(const Right& right) {
+  return static_cast<const HandleRight&>(right).is_socket();
+}
+
 bool CheckRights(const std::vector<RightSpec>& specs, Error* error) {
   std::set<HANDLE> moved;
   for (const RightSpec& spec : specs) {
@@ -172,11 +201,18 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
   if (!CheckRights(specs, error))
     return false;
   // Copies first: a failed copy leaves every moved handle with its caller,
-  // and the copies made so far are closed.
+  // and the copies made so far are closed. Which handles are sockets is
+  // decided once, here.
+  std::vector<bool> sockets(specs.size());
   std::vector<ScopedHandle> copies(specs.size());
+  std::vector<ScopedSocket> socket_copies(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
-    if (specs[i].disposition == kCopy &&
-        !CopyOf(NamedHandle(specs[i]), &copies[i], error)) {
+    HANDLE named = NamedHandle(specs[i]);
+    sockets[i] = IsSocket(named);
+    if (specs[i].disposition != kCopy)
+      continue;
+    if (sockets[i] ? !CopySocket(named, &socket_copies[i], error)
+                   : !CopyOf(named, &copies[i], error)) {
       return false;
     }
   }
@@ -185,11 +221,18 @@ bool AdoptRights(const std::vector<RightSpec>& specs,
   RightsByKey taken;
   for (size_t i = 0; i < specs.size(); ++i) {
     const RightSpec& spec = specs[i];
+    bool is_fd = spec.payload == RightKind::kFd;
     std::unique_ptr<Right> right;
-    if (spec.disposition == kCopy)
+    if (spec.disposition == kCopy && sockets[i])
+      right = std::make_unique<HandleRight>(std::move(socket_copies[i]), spec);
+    else if (spec.disposition == kCopy)
       right = std::make_unique<HandleRight>(std::move(copies[i]), spec);
-    else if (spec.payload == RightKind::kFd)
-      right = std::make_unique<HandleRight>(spec.handle, spec);
+    else if (is_fd)
+      right = std::make_unique<HandleRight>(spec.handle, spec, sockets[i]);
+    else if (sockets[i])
+      right = std::make_unique<HandleRight>(
+          ScopedSocket(reinterpret_cast<SOCKET>(HandleFromValue(spec.handle))),
+          spec);
     else
       right = std::make_unique<HandleRight>(
           ScopedHandle(HandleFromValue(spec.handle)), spec);

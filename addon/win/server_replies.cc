@@ -1,11 +1,14 @@
 // The server's replies (ReplyTransport): who may be answered, and the
-// reply itself, with each right duplicated into the child.
+// reply itself, with each right duplicated into the child (a socket
+// exported for it instead: see socket_rights.h).
+#include <utility>
 #include <vector>
 
 #include "win/exit_watch.h"
 #include "win/handle_right.h"
 #include "win/reply_frame.h"
 #include "win/server.h"
+#include "win/socket_rights.h"
 
 namespace rendezvous {
 
@@ -15,11 +18,48 @@ namespace {
 constexpr DWORD kWriteTimeoutMs = 1000;
 
 // Closes, in `child`, handles duplicated into it for a reply it never got.
-void CloseInChild(HANDLE child, const std::vector<uint64_t>& values) {
-  for (uint64_t value : values) {
-    ::DuplicateHandle(child, HandleFromValue(static_cast<int64_t>(value)),
+// A socket exported for the child has no handle there to close until the
+// child makes one: it stays the child's, unnamed, until the child exits
+// (WSADuplicateSocketW has no undo).
+void CloseInChild(HANDLE child, const std::vector<ReplySlot>& slots) {
+  for (const ReplySlot& slot : slots) {
+    if (slot.value == kSocketSlot)
+      continue;
+    ::DuplicateHandle(child, HandleFromValue(static_cast<int64_t>(slot.value)),
                       nullptr, nullptr, 0, FALSE, DUPLICATE_CLOSE_SOURCE);
   }
+}
+
+// The child's share of one right: a handle of its own, or, for a socket,
+// the protocol information it makes its own socket from. The pid is the
+// one the exit watch's process handle pins, so the socket can be made only
+// by the process the rendezvous verified.
+bool GiveToChild(const Right& right,
+                 HANDLE child,
+                 ReplySlot* slot,
+                 DWORD* error,
+                 const char** what) {
+  if (IsSocketRight(right)) {
+    WSAPROTOCOL_INFOW info;
+    if (!ExportSocket(SourceHandleOf(right), ::GetProcessId(child), &info,
+                      error)) {
+      *what = "a socket could not be exported to the child";
+      return false;
+    }
+    const uint8_t* bytes = reinterpret_cast<const uint8_t*>(&info);
+    slot->value = kSocketSlot;
+    slot->protocol_info.assign(bytes, bytes + sizeof(info));
+    return true;
+  }
+  HANDLE value = nullptr;
+  if (!::DuplicateHandle(::GetCurrentProcess(), SourceHandleOf(right), child,
+                         &value, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    *error = ::GetLastError();
+    *what = "a handle could not be duplicated into the child";
+    return false;
+  }
+  slot->value = static_cast<uint64_t>(HandleValue(value));
+  return true;
 }
 
 }  // namespace
@@ -44,25 +84,24 @@ SendOutcome WinServer::Send(uint64_t id, ClaimedRights& claimed) {
     return SendOutcome{SendResult::kRefused, ERROR_INVALID_HANDLE, ""};
   // The child's own handles, made now: the server keeps its own until the
   // reply is written, and releases them with the claim after it.
-  std::vector<uint64_t> values;
+  std::vector<ReplySlot> slots;
   for (const auto& entry : claimed.rights) {
-    HANDLE value = nullptr;
-    if (!::DuplicateHandle(::GetCurrentProcess(), SourceHandleOf(*entry.second),
-                           child, &value, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
-      DWORD error = ::GetLastError();
-      CloseInChild(child, values);
-      return SendOutcome{SendResult::kRefused, static_cast<int>(error),
-                         "a handle could not be duplicated into the child"};
+    ReplySlot slot;
+    DWORD error = ERROR_SUCCESS;
+    const char* what = "";
+    if (!GiveToChild(*entry.second, child, &slot, &error, &what)) {
+      CloseInChild(child, slots);
+      return SendOutcome{SendResult::kRefused, static_cast<int>(error), what};
     }
-    values.push_back(static_cast<uint64_t>(HandleValue(value)));
+    slots.push_back(std::move(slot));
   }
   DWORD error = ERROR_SUCCESS;
   if (!WriteReply(it->second->pipe.get(),
-                  EncodeReplyFrame(wire::EntriesOf(claimed.rights), values),
+                  EncodeReplyFrame(wire::EntriesOf(claimed.rights), slots),
                   &error)) {
     // The child never learns the values: they are closed in it, so nothing
     // was taken and the rights can wait for another try or the child's exit.
-    CloseInChild(child, values);
+    CloseInChild(child, slots);
     return SendOutcome{SendResult::kRefused, static_cast<int>(error), ""};
   }
   it->second->stage = Stage::kAnswered;
