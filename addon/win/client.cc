@@ -106,8 +106,8 @@ DWORD Transfer(HANDLE pipe,
                DWORD size,
                Clock::time_point deadline,
                DWORD* done) {
+  // ReadFile and WriteFile make the event non-signaled as they begin.
   OVERLAPPED overlapped{};
-  ::ResetEvent(event);
   overlapped.hEvent = event;
   BOOL ok = write ? ::WriteFile(pipe, data, size, nullptr, &overlapped)
                   : ::ReadFile(pipe, data, size, nullptr, &overlapped);
@@ -160,12 +160,15 @@ bool IsPlausibleHandle(uint64_t value,
   if (value == 0 || (value & 3) != 0 || value > 0x7fffffff)
     return false;
   HANDLE handle = HandleFromValue(static_cast<int64_t>(value));
-  DWORD flags;
-  if (handle == pipe || handle == event ||
-      !::GetHandleInformation(handle, &flags))
+  if (handle == pipe || handle == event)
     return false;
-  if (kind != RightKind::kFd)
-    return true;
+  if (kind != RightKind::kFd) {
+    DWORD flags;
+    return ::GetHandleInformation(handle, &flags);
+  }
+  // One call for a descriptor: GetFileType fails on a closed handle
+  // (ERROR_INVALID_HANDLE), and says FILE_TYPE_UNKNOWN without an error
+  // only for an open one of no file kind.
   ::SetLastError(ERROR_SUCCESS);
   return ::GetFileType(handle) != FILE_TYPE_UNKNOWN ||
          ::GetLastError() == ERROR_SUCCESS;
@@ -322,10 +325,17 @@ bool PerformRendezvous(const ClientConfig& config,
     return false;
   }
   DWORD mode = PIPE_READMODE_MESSAGE;
-  ScopedHandle event(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
-  if (!::SetNamedPipeHandleState(pipe.get(), &mode, nullptr, nullptr) ||
-      !event.is_valid()) {
+  if (!::SetNamedPipeHandleState(pipe.get(), &mode, nullptr, nullptr)) {
     *error = LastWindowsError("SetNamedPipeHandleState", "Rendezvous failed");
+    return false;
+  }
+  // One event per thread for every rendezvous it makes: each waits for its
+  // own I/O only, one operation at a time, and is over before it returns.
+  thread_local ScopedHandle event;
+  if (!event.is_valid())
+    event = ScopedHandle(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  if (!event.is_valid()) {
+    *error = LastWindowsError("CreateEventW", "Rendezvous failed");
     return false;
   }
   std::vector<uint8_t> request = wire::EncodeRequest();
