@@ -111,8 +111,8 @@ SendOutcome WinServer::Send(uint64_t id, ClaimedRights& claimed) {
 bool WinServer::WriteReply(HANDLE pipe,
                            const std::vector<uint8_t>& frame,
                            DWORD* error) {
+  // WriteFile makes the event non-signaled as it begins.
   OVERLAPPED write{};
-  ::ResetEvent(write_done_.get());
   write.hEvent = write_done_.get();
   DWORD written = 0;
   if (!::WriteFile(pipe, frame.data(), static_cast<DWORD>(frame.size()),
