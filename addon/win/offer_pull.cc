@@ -1,0 +1,138 @@
+// The reader's side of handle offers (win/handle_offers.h): taking a
+// frame's handles out of the process that offered them. Synchronous and
+// short: the offer pipe is opened without waiting (a busy or missing pipe
+// is an error, never a wait), and each handle is one DuplicateHandle.
+#include <windows.h>
+
+#include <string>
+
+#include "core/endpoint_name.h"
+#include "win/handle_offers.h"
+#include "win/host_descriptors.h"
+#include "win/pipe_endpoint.h"
+#include "win/scoped_handle.h"
+#include "win/win_error.h"
+
+namespace rendezvous {
+
+namespace {
+
+bool IsCarriedKind(uint32_t kind) {
+  switch (static_cast<RightKind>(kind)) {
+    case RightKind::kFd:
+    case RightKind::kSharedMemory:
+    case RightKind::kChannel:
+    case RightKind::kHandle:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Error NotTaken(const OfferRecord& record, const std::string& why) {
+  return Error::Make(codes::kBadMessage,
+                     "The peer sent a bad message: the handles of a channel "
+                     "message could not be taken from process " +
+                         std::to_string(record.pid) + ": " + why);
+}
+
+Error NotTaken(const OfferRecord& record,
+               const char* call,
+               DWORD os_error,
+               const std::string& what) {
+  return NotTaken(
+      record, what + ": " + call + " failed: " + WindowsErrorText(os_error));
+}
+
+}  // namespace
+
+bool PullOfferedHandles(const OfferRecord& record,
+                        ReceivedHandles* handles,
+                        Error* error) {
+  for (const OfferedHandle& offered : record.handles) {
+    if (!IsCarriedKind(offered.kind)) {
+      *error =
+          NotTaken(record, "a handle of kind " + std::to_string(offered.kind) +
+                               ", which channels do not carry");
+      return false;
+    }
+  }
+  const std::wstring name =
+      Widen(ServerEndpointName(kOfferPipePrefix, record.pid, record.nonce));
+  // Identification only: the offer's server must not act as this process.
+  ScopedHandle pipe(::CreateFileW(
+      name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+      SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr));
+  if (!pipe) {
+    *error = NotTaken(record, "CreateFileW", ::GetLastError(),
+                      "its offer cannot be opened (its sender may have "
+                      "exited, or it was taken already)");
+    return false;
+  }
+  // The system's word for who made the pipe, not the name's: a pipe made
+  // by another process under that name is a squatter's.
+  ULONG server_pid = 0;
+  if (!::GetNamedPipeServerProcessId(pipe.get(), &server_pid)) {
+    *error = NotTaken(record, "GetNamedPipeServerProcessId", ::GetLastError(),
+                      "its offer's maker is unknown");
+    return false;
+  }
+  if (server_pid != record.pid) {
+    *error = NotTaken(record, "its offer pipe was made by process " +
+                                  std::to_string(server_pid));
+    return false;
+  }
+  ScopedHandle sender(::OpenProcess(PROCESS_DUP_HANDLE, FALSE, record.pid));
+  if (!sender) {
+    *error = NotTaken(record, "OpenProcess", ::GetLastError(),
+                      "its sender cannot be opened");
+    return false;
+  }
+  std::vector<ScopedHandle> pulled;
+  for (const OfferedHandle& offered : record.handles) {
+    HANDLE copy = nullptr;
+    // Never DUPLICATE_CLOSE_SOURCE: the sender's copies are its own to
+    // close, once this process wrote its byte.
+    if (!::DuplicateHandle(
+            sender.get(), HandleFromValue(static_cast<int64_t>(offered.value)),
+            ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+      *error = NotTaken(record, "DuplicateHandle", ::GetLastError(),
+                        "value " + std::to_string(offered.value) +
+                            " is not a handle it offers");
+      return false;  // what was pulled closes with `pulled`
+    }
+    pulled.emplace_back(copy);
+  }
+  // The byte tells the sender to let go. Its server end was still open
+  // when this write went in, so the process opened above was the pipe's
+  // maker all along (a pid is reused only once its process is gone).
+  const uint8_t taken = 1;
+  DWORD written = 0;
+  if (!::WriteFile(pipe.get(), &taken, 1, &written, nullptr) || written != 1) {
+    *error = NotTaken(record, "WriteFile", ::GetLastError(),
+                      "its sender went while they were taken");
+    return false;
+  }
+  for (size_t i = 0; i < pulled.size(); ++i) {
+    RightKind kind = static_cast<RightKind>(record.handles[i].kind);
+    if (kind != RightKind::kFd) {
+      handles->emplace_back(HandleValue(pulled[i].release()), kind);
+      continue;
+    }
+    // A descriptor travels as the OS handle behind it and becomes one of
+    // this host's descriptors again.
+    int64_t fd = HostDescriptorFor(pulled[i].get());
+    if (fd < 0) {
+      handles->clear();
+      *error = Error::Make(codes::kSystem,
+                           "Could not make a descriptor for a handle a "
+                           "channel message carried");
+      return false;
+    }
+    (void)pulled[i].release();  // the descriptor owns it now
+    handles->emplace_back(fd, RightKind::kFd);
+  }
+  return true;
+}
+
+}  // namespace rendezvous
