@@ -5,6 +5,7 @@
 #include <windows.h>
 
 #include <string>
+#include <vector>
 
 #include "core/endpoint_name.h"
 #include "win/handle_offers.h"
@@ -44,6 +45,85 @@ Error NotTaken(const OfferRecord& record,
       record, what + ": " + call + " failed: " + WindowsErrorText(os_error));
 }
 
+// Opens the offer `record` names, without waiting (a busy or missing pipe
+// is an error), and checks that the system's idea of its maker is the pid
+// in its name: a pipe made by anyone else under that name is a squatter's.
+ScopedHandle OpenOffer(const OfferRecord& record, Error* error) {
+  const std::wstring name =
+      Widen(ServerEndpointName(kOfferPipePrefix, record.pid, record.nonce));
+  // Identification only: the offer's server must not act as this process.
+  ScopedHandle pipe(::CreateFileW(
+      name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+      SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr));
+  if (!pipe) {
+    *error = NotTaken(record, "CreateFileW", ::GetLastError(),
+                      "its offer cannot be opened (its sender may have "
+                      "exited, or it was taken already)");
+    return pipe;
+  }
+  ULONG server_pid = 0;
+  if (!::GetNamedPipeServerProcessId(pipe.get(), &server_pid)) {
+    *error = NotTaken(record, "GetNamedPipeServerProcessId", ::GetLastError(),
+                      "its offer's maker is unknown");
+    return ScopedHandle();
+  }
+  if (server_pid != record.pid) {
+    *error = NotTaken(record, "its offer pipe was made by process " +
+                                  std::to_string(server_pid));
+    return ScopedHandle();
+  }
+  return pipe;
+}
+
+// Duplicates every offered value out of `sender` into this process.
+bool DuplicateAll(const OfferRecord& record,
+                  HANDLE sender,
+                  std::vector<ScopedHandle>* pulled,
+                  Error* error) {
+  for (const OfferedHandle& offered : record.handles) {
+    HANDLE copy = nullptr;
+    // Never DUPLICATE_CLOSE_SOURCE: the sender's copies are its own to
+    // close, once this process wrote its byte.
+    if (!::DuplicateHandle(
+            sender, HandleFromValue(static_cast<int64_t>(offered.value)),
+            ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+      *error = NotTaken(record, "DuplicateHandle", ::GetLastError(),
+                        "value " + std::to_string(offered.value) +
+                            " is not a handle it offers");
+      return false;  // what was pulled closes with `pulled`
+    }
+    pulled->emplace_back(copy);
+  }
+  return true;
+}
+
+// The pulled handles as the transport hands them on: a descriptor, which
+// travels as the OS handle behind it, becomes one of this host's again.
+bool ToReceived(const OfferRecord& record,
+                std::vector<ScopedHandle>* pulled,
+                ReceivedHandles* handles,
+                Error* error) {
+  for (size_t i = 0; i < pulled->size(); ++i) {
+    ScopedHandle& handle = (*pulled)[i];
+    RightKind kind = static_cast<RightKind>(record.handles[i].kind);
+    if (kind != RightKind::kFd) {
+      handles->emplace_back(HandleValue(handle.release()), kind);
+      continue;
+    }
+    int64_t fd = HostDescriptorFor(handle.get());
+    if (fd < 0) {
+      handles->clear();
+      *error = Error::Make(codes::kSystem,
+                           "Could not make a descriptor for a handle a "
+                           "channel message carried");
+      return false;
+    }
+    (void)handle.release();  // the descriptor owns it now
+    handles->emplace_back(fd, RightKind::kFd);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool PullOfferedHandles(const OfferRecord& record,
@@ -57,31 +137,9 @@ bool PullOfferedHandles(const OfferRecord& record,
       return false;
     }
   }
-  const std::wstring name =
-      Widen(ServerEndpointName(kOfferPipePrefix, record.pid, record.nonce));
-  // Identification only: the offer's server must not act as this process.
-  ScopedHandle pipe(::CreateFileW(
-      name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
-      SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr));
-  if (!pipe) {
-    *error = NotTaken(record, "CreateFileW", ::GetLastError(),
-                      "its offer cannot be opened (its sender may have "
-                      "exited, or it was taken already)");
+  ScopedHandle pipe = OpenOffer(record, error);
+  if (!pipe)
     return false;
-  }
-  // The system's word for who made the pipe, not the name's: a pipe made
-  // by another process under that name is a squatter's.
-  ULONG server_pid = 0;
-  if (!::GetNamedPipeServerProcessId(pipe.get(), &server_pid)) {
-    *error = NotTaken(record, "GetNamedPipeServerProcessId", ::GetLastError(),
-                      "its offer's maker is unknown");
-    return false;
-  }
-  if (server_pid != record.pid) {
-    *error = NotTaken(record, "its offer pipe was made by process " +
-                                  std::to_string(server_pid));
-    return false;
-  }
   ScopedHandle sender(::OpenProcess(PROCESS_DUP_HANDLE, FALSE, record.pid));
   if (!sender) {
     *error = NotTaken(record, "OpenProcess", ::GetLastError(),
@@ -89,20 +147,8 @@ bool PullOfferedHandles(const OfferRecord& record,
     return false;
   }
   std::vector<ScopedHandle> pulled;
-  for (const OfferedHandle& offered : record.handles) {
-    HANDLE copy = nullptr;
-    // Never DUPLICATE_CLOSE_SOURCE: the sender's copies are its own to
-    // close, once this process wrote its byte.
-    if (!::DuplicateHandle(
-            sender.get(), HandleFromValue(static_cast<int64_t>(offered.value)),
-            ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
-      *error = NotTaken(record, "DuplicateHandle", ::GetLastError(),
-                        "value " + std::to_string(offered.value) +
-                            " is not a handle it offers");
-      return false;  // what was pulled closes with `pulled`
-    }
-    pulled.emplace_back(copy);
-  }
+  if (!DuplicateAll(record, sender.get(), &pulled, error))
+    return false;
   // The byte tells the sender to let go. Its server end was still open
   // when this write went in, so the process opened above was the pipe's
   // maker all along (a pid is reused only once its process is gone).
@@ -113,26 +159,7 @@ bool PullOfferedHandles(const OfferRecord& record,
                       "its sender went while they were taken");
     return false;
   }
-  for (size_t i = 0; i < pulled.size(); ++i) {
-    RightKind kind = static_cast<RightKind>(record.handles[i].kind);
-    if (kind != RightKind::kFd) {
-      handles->emplace_back(HandleValue(pulled[i].release()), kind);
-      continue;
-    }
-    // A descriptor travels as the OS handle behind it and becomes one of
-    // this host's descriptors again.
-    int64_t fd = HostDescriptorFor(pulled[i].get());
-    if (fd < 0) {
-      handles->clear();
-      *error = Error::Make(codes::kSystem,
-                           "Could not make a descriptor for a handle a "
-                           "channel message carried");
-      return false;
-    }
-    (void)pulled[i].release();  // the descriptor owns it now
-    handles->emplace_back(fd, RightKind::kFd);
-  }
-  return true;
+  return ToReceived(record, &pulled, handles, error);
 }
 
 }  // namespace rendezvous

@@ -80,18 +80,11 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
       if (!write.TakeResult(pipe_.get(), &bytes, &os_error))
         return WriteFailed(os_error, error);
     }
-    // The frame's handles go on offer before it is written: once it is
-    // in the pipe, its reader may look for them at any moment.
     std::vector<uint8_t> prefix;
-    const uint32_t count = static_cast<uint32_t>(handles->size());
-    for (int i = 0; i < 4; ++i)
-      prefix.push_back(static_cast<uint8_t>(count >> (8 * i)));
     OfferRecord offer;
-    if (count > 0) {
-      if (!offers_.Offer(*handles, &offer, error))
-        return IoStatus::kFailed;
-      EncodeOfferRecord(offer, &prefix);
-    }
+    const size_t count = handles->size();
+    if (!OfferHandles(*handles, &offer, &prefix, error))
+      return IoStatus::kFailed;
     uint8_t* buffer = write_->buffer.data();
     std::memcpy(buffer, prefix.data(), prefix.size());
     std::memcpy(buffer + prefix.size(), frame.head, frame.head_size);
@@ -160,6 +153,24 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   }
 
  private:
+  // The message's prefix: the handle count and, if there are handles, the
+  // offer they were put in. They go on offer before the frame is written:
+  // once it is in the pipe, its reader may look for them at any moment.
+  bool OfferHandles(const std::vector<OwnedHandle>& handles,
+                    OfferRecord* offer,
+                    std::vector<uint8_t>* prefix,
+                    Error* error) {
+    const uint32_t count = static_cast<uint32_t>(handles.size());
+    for (int i = 0; i < 4; ++i)
+      prefix->push_back(static_cast<uint8_t>(count >> (8 * i)));
+    if (count == 0)
+      return true;
+    if (!offers_.Offer(handles, offer, error))
+      return false;
+    EncodeOfferRecord(*offer, prefix);
+    return true;
+  }
+
   HANDLE read_event() const override { return probe_.event(); }
   HANDLE write_event() const override { return write_->op.event(); }
 
