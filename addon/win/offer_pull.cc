@@ -52,9 +52,11 @@ ScopedHandle OpenOffer(const OfferRecord& record, Error* error) {
   const std::wstring name =
       Widen(ServerEndpointName(kOfferPipePrefix, record.pid, record.nonce));
   // Identification only: the offer's server must not act as this process.
+  // Overlapped, so the byte's write below can be bounded.
   ScopedHandle pipe(::CreateFileW(
       name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
-      SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr));
+      FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
+      nullptr));
   if (!pipe) {
     *error = NotTaken(record, "CreateFileW", ::GetLastError(),
                       "its offer cannot be opened (its sender may have "
@@ -95,6 +97,39 @@ bool DuplicateAll(const OfferRecord& record,
     pulled->emplace_back(copy);
   }
   return true;
+}
+
+// How long the reader waits for its byte to go in. A true offer's pipe has
+// room for it, so the write finishes at once; a hostile one made with no
+// buffer, never read, would otherwise hold this thread for good.
+constexpr DWORD kTakenWriteMs = 500;
+
+// Writes the byte that tells the sender to let go; false (with the error)
+// if it did not go in.
+bool WriteTaken(HANDLE pipe, DWORD* os_error) {
+  ScopedHandle event(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  if (!event) {
+    *os_error = ::GetLastError();
+    return false;
+  }
+  OVERLAPPED overlapped{};
+  overlapped.hEvent = event.get();
+  const uint8_t taken = 1;  // must stay put until the write is over
+  if (!::WriteFile(pipe, &taken, 1, nullptr, &overlapped)) {
+    if (::GetLastError() != ERROR_IO_PENDING) {
+      *os_error = ::GetLastError();
+      return false;
+    }
+    if (::WaitForSingleObject(event.get(), kTakenWriteMs) != WAIT_OBJECT_0)
+      ::CancelIoEx(pipe, &overlapped);
+  }
+  DWORD written = 0;
+  if (!::GetOverlappedResult(pipe, &overlapped, &written, TRUE)) {
+    *os_error = ::GetLastError();
+    return false;
+  }
+  *os_error = ERROR_WRITE_FAULT;
+  return written == 1;
 }
 
 // The pulled handles as the transport hands them on: a descriptor, which
@@ -152,11 +187,11 @@ bool PullOfferedHandles(const OfferRecord& record,
   // The byte tells the sender to let go. Its server end was still open
   // when this write went in, so the process opened above was the pipe's
   // maker all along (a pid is reused only once its process is gone).
-  const uint8_t taken = 1;
-  DWORD written = 0;
-  if (!::WriteFile(pipe.get(), &taken, 1, &written, nullptr) || written != 1) {
-    *error = NotTaken(record, "WriteFile", ::GetLastError(),
-                      "its sender went while they were taken");
+  DWORD os_error = ERROR_SUCCESS;
+  if (!WriteTaken(pipe.get(), &os_error)) {
+    *error = NotTaken(record, "WriteFile", os_error,
+                      "its sender went, or did not take its byte, while "
+                      "they were taken");
     return false;
   }
   return ToReceived(record, &pulled, handles, error);
