@@ -11,11 +11,6 @@ const { after, afterEach, before, test } = require('node:test');
 const rendezvous = require('../dist/main');
 const { Channel, SharedMemory } = rendezvous;
 const { fixture, firstMessage, killStragglers, track } = require('./support/children');
-const { CHANNELS_CARRY_NO_HANDLES } = require('./support/platform');
-
-// Where messages carry no handles, they are sent without them, and the
-// lines about their handles are checked by the test below, skipped there.
-const inMessage = (handles) => (CHANNELS_CARRY_NO_HANDLES ? [] : handles);
 
 let server;
 before(() => {
@@ -41,11 +36,10 @@ test('a child’s debug log names keys, take*() misses, untaken handles and regi
 
   assert.equal(await firstMessage(child), 'ready');
   const devNull = fs.openSync(os.devNull, 'r');
-  channel.postMessage('an fd nobody takes', inMessage([{ fd: devNull, disposition: 'move' }]));
-  if (CHANNELS_CARRY_NO_HANDLES) fs.closeSync(devNull);
+  channel.postMessage('an fd nobody takes', [{ fd: devNull, disposition: 'move' }]);
   assert.equal(await firstMessage(child), 'first read');
   const late = SharedMemory.create(4096);
-  channel.postMessage('nobody listens any more', inMessage([late]));
+  channel.postMessage('nobody listens any more', [late]);
   late.close();
   channel.close();
   assert.equal(await firstMessage(child), 'done');
@@ -63,10 +57,8 @@ test('a child’s debug log names keys, take*() misses, untaken handles and regi
     /shared memory: created a 8192-byte region \(handle \d+\)$/,
     /shared memory: closed a 8192-byte region \(handle \d+\)$/,
     /channel 1: an end arrived$/,
-    ...inMessage([
-      /channel 1: fd \d+ \(handle 0 of a message\) was not taken during 'message'; it is closed$/,
-      /channel 1: no 'message' listener; the message's 1 handles are closed$/,
-    ]),
+    /channel 1: fd \d+ \(handle 0 of a message\) was not taken during 'message'; it is closed$/,
+    /channel 1: no 'message' listener; the message's 1 handles are closed$/,
     /channel 1: closed: the peer closed its end or is gone$/,
   ]) {
     assert.ok(
@@ -75,10 +67,3 @@ test('a child’s debug log names keys, take*() misses, untaken handles and regi
     );
   }
 });
-
-if (CHANNELS_CARRY_NO_HANDLES)
-  test(
-    'a child’s debug log names the handles of channel messages nobody took',
-    { skip: CHANNELS_CARRY_NO_HANDLES },
-    () => {},
-  );

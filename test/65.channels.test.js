@@ -111,7 +111,7 @@ test('text and bytes round-trip as text and bytes', async () => {
 
 test(
   'after launch, a child receives a memfd and a listening socket over a channel and uses both',
-  { skip: WINDOWS_LACKS.channelHandles },
+  { skip: WINDOWS_LACKS.nodeObjectDescriptors },
   async () => {
     const { channel, child } = launch('serve');
     assert.equal((await nextMessage(channel)).data, 'ready');
@@ -130,23 +130,19 @@ test(
   },
 );
 
-test(
-  'a channel end sent over a channel works in the child',
-  { skip: WINDOWS_LACKS.channelHandles },
-  async () => {
-    const { channel, child } = launch('relay');
-    const [second, forChild] = Channel.pair();
-    channel.postMessage('here is another channel', [forChild]);
-    assert.equal(forChild.closed, true, 'the sent end is handed over');
-    assert.equal((await nextMessage(second)).data, `hello from ${child.pid}`);
-    second.postMessage('ping');
-    assert.equal((await nextMessage(second)).data, 'child heard ping');
-    second.close();
-    channel.close();
-    child.kill();
-    await exited(child);
-  },
-);
+test('a channel end sent over a channel works in the child', async () => {
+  const { channel, child } = launch('relay');
+  const [second, forChild] = Channel.pair();
+  channel.postMessage('here is another channel', [forChild]);
+  assert.equal(forChild.closed, true, 'the sent end is handed over');
+  assert.equal((await nextMessage(second)).data, `hello from ${child.pid}`);
+  second.postMessage('ping');
+  assert.equal((await nextMessage(second)).data, 'child heard ping');
+  second.close();
+  channel.close();
+  child.kill();
+  await exited(child);
+});
 
 test("the peer's death produces 'close' within 1 s", async () => {
   const { channel, child } = launch('hold');
@@ -216,55 +212,47 @@ test('a message handed to the system before close() still reaches a reader that 
   await exited(child);
 });
 
-test(
-  "descriptors nobody takes are closed after 'message'; taken ones are the taker's",
-  { skip: WINDOWS_LACKS.channelHandles },
-  async () => {
-    const [a, b] = Channel.pair();
-    const baseline = await settledFdCount();
-    const readFd = pipeHolding('taken');
-    const ignoredFd = pipeHolding('ignored');
-    a.postMessage('two fds', [
-      { fd: readFd, disposition: 'move' },
-      { fd: ignoredFd, disposition: 'copy' },
-    ]);
-    fs.closeSync(ignoredFd);
-    let taken;
-    const { handles } = await new Promise((resolve) => {
-      b.once('message', (message) => {
-        taken = message.handles[0].takeFd(); // during the event, as documented
-        resolve(message);
-      });
+test("descriptors nobody takes are closed after 'message'; taken ones are the taker's", async () => {
+  const [a, b] = Channel.pair();
+  const baseline = await settledFdCount();
+  const readFd = pipeHolding('taken');
+  const ignoredFd = pipeHolding('ignored');
+  a.postMessage('two fds', [
+    { fd: readFd, disposition: 'move' },
+    { fd: ignoredFd, disposition: 'copy' },
+  ]);
+  fs.closeSync(ignoredFd);
+  let taken;
+  const { handles } = await new Promise((resolve) => {
+    b.once('message', (message) => {
+      taken = message.handles[0].takeFd(); // during the event, as documented
+      resolve(message);
     });
-    assert.ok(handles.every((handle) => handle instanceof ReceivedFd));
-    assert.equal(fs.readFileSync(taken, 'utf8'), 'taken');
-    assert.equal(handles[1].available, false, 'the untaken one was closed');
-    assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
-    fs.closeSync(taken);
-    // Received descriptors are closed on the addon's release thread.
-    await waitFor(() => openFdCount() === baseline, 3000, 'the untaken descriptor to be closed');
-    a.close();
-    b.close();
-  },
-);
+  });
+  assert.ok(handles.every((handle) => handle instanceof ReceivedFd));
+  assert.equal(fs.readFileSync(taken, 'utf8'), 'taken');
+  assert.equal(handles[1].available, false, 'the untaken one was closed');
+  assert.throws(() => handles[1].takeFd(), { code: 'ERR_RENDEZVOUS_CLOSED' });
+  fs.closeSync(taken);
+  // Received descriptors are closed on the addon's release thread.
+  await waitFor(() => openFdCount() === baseline, 3000, 'the untaken descriptor to be closed');
+  a.close();
+  b.close();
+});
 
-test(
-  'a message with no listener left has all its handles closed',
-  { skip: WINDOWS_LACKS.channelHandles },
-  async () => {
-    const [a, b] = Channel.pair();
-    const baseline = await settledFdCount();
-    const region = SharedMemory.create(4096);
-    const { readFd, writeFd } = makePipe();
-    fs.closeSync(writeFd);
-    b.start();
-    a.postMessage('unwanted', [region, { fd: readFd, disposition: 'move' }]);
-    region.close();
-    await waitFor(() => openFdCount() === baseline, 3000, 'the handles to be closed');
-    a.close();
-    b.close();
-  },
-);
+test('a message with no listener left has all its handles closed', async () => {
+  const [a, b] = Channel.pair();
+  const baseline = await settledFdCount();
+  const region = SharedMemory.create(4096);
+  const { readFd, writeFd } = makePipe();
+  fs.closeSync(writeFd);
+  b.start();
+  a.postMessage('unwanted', [region, { fd: readFd, disposition: 'move' }]);
+  region.close();
+  await waitFor(() => openFdCount() === baseline, 3000, 'the handles to be closed');
+  a.close();
+  b.close();
+});
 
 test('bad arguments fail with codes and leave every handle with the caller', async () => {
   const [a, b] = Channel.pair();
@@ -296,26 +284,22 @@ test('bad arguments fail with codes and leave every handle with the caller', asy
   for (const end of [a, b, c, d]) end.close();
 });
 
-test(
-  '1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged',
-  { skip: WINDOWS_LACKS.channelHandles },
-  async () => {
-    const baseline = await settledFdCount();
-    const region = SharedMemory.create(4096);
-    for (let i = 0; i < 1000; ++i) {
-      const [a, b] = Channel.pair();
-      a.postMessage(`cycle ${i}`, [region]);
-      if (i % 2 === 0) {
-        const { handles } = await nextMessage(b);
-        handles[0].close();
-      }
-      a.close();
-      b.close();
+test('1,000 channel open/close cycles, with messages and handles in flight, leave the fd count unchanged', async () => {
+  const baseline = await settledFdCount();
+  const region = SharedMemory.create(4096);
+  for (let i = 0; i < 1000; ++i) {
+    const [a, b] = Channel.pair();
+    a.postMessage(`cycle ${i}`, [region]);
+    if (i % 2 === 0) {
+      const { handles } = await nextMessage(b);
+      handles[0].close();
     }
-    region.close();
-    await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
-  },
-);
+    a.close();
+    b.close();
+  }
+  region.close();
+  await waitFor(() => openFdCount() === baseline, 3000, `fd count back to ${baseline}`);
+});
 
 test('the same descriptor moved twice, or a closed one, is refused before anything is taken', () => {
   const [a, b] = Channel.pair();

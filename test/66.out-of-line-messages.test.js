@@ -14,7 +14,6 @@ const rendezvous = require('../dist/main');
 const { Channel, SharedMemory } = rendezvous;
 const { fixture, killStragglers, track } = require('./support/children');
 const { makePipe } = require('./support/fds');
-const { WINDOWS_LACKS } = require('./support/windows-design');
 
 // addon/core/limits.h kOutOfLineMessageBytes. Windows sends no body out of
 // line (its threshold is 0): the same sizes travel split into frames there,
@@ -159,28 +158,24 @@ for (const [mode, env] of [
       assert.equal(answer.digest, digest(text));
     });
 
-    test(
-      'handles travel beside an out-of-line body, in order',
-      { skip: WINDOWS_LACKS.channelHandles },
-      async () => {
-        const region = SharedMemory.create(4096);
-        region.write(0, Buffer.from('beside the body'));
-        const pipe = makePipe();
-        try {
-          const data = crypto.randomBytes(THRESHOLD * 2);
-          child.channel.postMessage(data, [region, { fd: pipe.readFd, disposition: 'copy' }]);
-          const answer = await nextJson(child.channel);
-          assert.equal(answer.digest, digest(data));
-          assert.equal(answer.arrived.length, 2);
-          assert.equal(answer.arrived[0].region.replace(/\0+$/, ''), 'beside the body');
-          assert.deepEqual(answer.arrived[1], { fd: true });
-        } finally {
-          region.close();
-          fs.closeSync(pipe.readFd);
-          fs.closeSync(pipe.writeFd);
-        }
-      },
-    );
+    test('handles travel beside an out-of-line body, in order', async () => {
+      const region = SharedMemory.create(4096);
+      region.write(0, Buffer.from('beside the body'));
+      const pipe = makePipe();
+      try {
+        const data = crypto.randomBytes(THRESHOLD * 2);
+        child.channel.postMessage(data, [region, { fd: pipe.readFd, disposition: 'copy' }]);
+        const answer = await nextJson(child.channel);
+        assert.equal(answer.digest, digest(data));
+        assert.equal(answer.arrived.length, 2);
+        assert.equal(answer.arrived[0].region.replace(/\0+$/, ''), 'beside the body');
+        assert.deepEqual(answer.arrived[1], { fd: true });
+      } finally {
+        region.close();
+        fs.closeSync(pipe.readFd);
+        fs.closeSync(pipe.writeFd);
+      }
+    });
 
     test('child to parent: above the threshold and 256 MiB, bytes and text', async () => {
       for (const [size, text] of [

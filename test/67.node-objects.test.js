@@ -152,7 +152,7 @@ test(
 
 test(
   'a listening server and a connected socket travel in a channel message after launch',
-  { skip: WINDOWS_LACKS.nodeObjectDescriptors || WINDOWS_LACKS.channelHandles },
+  { skip: WINDOWS_LACKS.nodeObjectDescriptors },
   async () => {
     const [channel, theirs] = Channel.pair();
     const child = forkChild('channel', { 1: theirs });

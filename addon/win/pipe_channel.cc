@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/channel_frames.h"
+#include "win/handle_offers.h"
 #include "win/overlapped_io.h"
 #include "win/pipe_event_source.h"
 #include "win/win_error.h"
@@ -11,6 +13,19 @@
 namespace rendezvous {
 
 namespace {
+
+// Every pipe message starts with the count of the handles its frame
+// carries, then, if there are any, the offer that holds them; the frame's
+// own bytes follow. This transport alone reads and writes that prefix.
+constexpr size_t kCountBytes = 4;
+constexpr size_t kMaxPrefixBytes =
+    kCountBytes + kOfferFixedBytes +
+    frames::kMaxHandlesPerFrame * kOfferedHandleBytes;
+
+uint32_t ReadCount(const uint8_t* bytes) {
+  return uint32_t{bytes[0]} | uint32_t{bytes[1]} << 8 |
+         uint32_t{bytes[2]} << 16 | uint32_t{bytes[3]} << 24;
+}
 
 // The errors that mean the other end is gone.
 bool IsPeerGone(DWORD os_error) {
@@ -38,23 +53,22 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     return WatchPipeOnLoop(loop, this, error);
   }
   bool PollsWritable() const override { return true; }
-  size_t max_frame_size() const override { return kPipeFrameBytes; }
+  size_t max_frame_size() const override {
+    return kPipeFrameBytes - kMaxPrefixBytes;
+  }
 
   IoStatus SendFrame(const FrameBuffers& frame,
                      std::vector<OwnedHandle>* handles,
                      Error* error) override {
-    if (!handles->empty()) {
-      *error = Error::Make(codes::kInvalidRight,
-                           "Channels on Windows carry data only, not handles "
-                           "(shared memory regions or channel ends)");
-      return IoStatus::kFailed;
-    }
     const size_t size = frame.head_size + frame.tail_size;
-    if (size > kPipeFrameBytes) {
-      *error =
-          Error::Make(codes::kSystem, "A frame of " + std::to_string(size) +
-                                          " bytes exceeds the channel's " +
-                                          std::to_string(kPipeFrameBytes));
+    if (size > max_frame_size() ||
+        handles->size() > frames::kMaxHandlesPerFrame) {
+      *error = Error::Make(
+          codes::kSystem, "A frame of " + std::to_string(size) + " bytes and " +
+                              std::to_string(handles->size()) +
+                              " handles exceeds the channel's " +
+                              std::to_string(max_frame_size()) + " and " +
+                              std::to_string(frames::kMaxHandlesPerFrame));
       return IoStatus::kFailed;
     }
     OverlappedOp& write = write_->op;
@@ -66,25 +80,36 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
       if (!write.TakeResult(pipe_.get(), &bytes, &os_error))
         return WriteFailed(os_error, error);
     }
+    std::vector<uint8_t> prefix;
+    OfferRecord offer;
+    const size_t count = handles->size();
+    if (!OfferHandles(*handles, &offer, &prefix, error))
+      return IoStatus::kFailed;
     uint8_t* buffer = write_->buffer.data();
-    std::memcpy(buffer, frame.head, frame.head_size);
-    if (frame.tail_size > 0)
-      std::memcpy(buffer + frame.head_size, frame.tail, frame.tail_size);
-    if (::WriteFile(pipe_.get(), buffer, static_cast<DWORD>(size), nullptr,
-                    write.Begin())) {
-      write.set_outstanding(true);  // its result is taken like a pending one
-      return IoStatus::kDone;
+    std::memcpy(buffer, prefix.data(), prefix.size());
+    std::memcpy(buffer + prefix.size(), frame.head, frame.head_size);
+    if (frame.tail_size > 0) {
+      std::memcpy(buffer + prefix.size() + frame.head_size, frame.tail,
+                  frame.tail_size);
     }
-    DWORD os_error = ::GetLastError();
-    if (os_error == ERROR_IO_PENDING) {
-      write.set_outstanding(true);
-      return IoStatus::kDone;
+    const DWORD message = static_cast<DWORD>(prefix.size() + size);
+    DWORD os_error = ERROR_IO_PENDING;
+    if (!::WriteFile(pipe_.get(), buffer, message, nullptr, write.Begin()))
+      os_error = ::GetLastError();
+    if (os_error != ERROR_IO_PENDING) {
+      if (count > 0)
+        offers_.Withdraw(offer);
+      return WriteFailed(os_error, error);
     }
-    return WriteFailed(os_error, error);
+    // Done at once or pending: its result is taken like a pending one.
+    write.set_outstanding(true);
+    // The offer holds copies of its own; the originals were the message's.
+    handles->clear();
+    return IoStatus::kDone;
   }
 
   IoStatus ReceiveFrame(const FrameBuffers& frame,
-                        size_t /*max_handles*/,
+                        size_t max_handles,
                         ReceivedFrame* out,
                         Error* error) override {
     if (probe_.outstanding()) {
@@ -99,7 +124,7 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
         return IoStatus::kDone;
       }
       if (os_error == ERROR_MORE_DATA)
-        return ReadMessage(frame, out, error);
+        return ReadMessage(frame, max_handles, out, error);
       if (os_error != ERROR_OPERATION_ABORTED)
         return ReadFailed("ReadFile", os_error, error);
     }
@@ -109,10 +134,10 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
       return ReadFailed("PeekNamedPipe", ::GetLastError(), error);
     }
     if (available > 0)
-      return ReadMessage(frame, out, error);
+      return ReadMessage(frame, max_handles, out, error);
     DWORD os_error = ERROR_SUCCESS;
-    if (PostProbe(&os_error))
-      return ReceiveFrame(frame, 0, out, error);  // it finished at once
+    if (PostProbe(&os_error))  // it finished at once
+      return ReceiveFrame(frame, max_handles, out, error);
     if (os_error == ERROR_IO_PENDING)
       return IoStatus::kWouldBlock;
     return ReadFailed("ReadFile", os_error, error);
@@ -128,6 +153,24 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   }
 
  private:
+  // The message's prefix: the handle count and, if there are handles, the
+  // offer they were put in. They go on offer before the frame is written:
+  // once it is in the pipe, its reader may look for them at any moment.
+  bool OfferHandles(const std::vector<OwnedHandle>& handles,
+                    OfferRecord* offer,
+                    std::vector<uint8_t>* prefix,
+                    Error* error) {
+    const uint32_t count = static_cast<uint32_t>(handles.size());
+    for (int i = 0; i < 4; ++i)
+      prefix->push_back(static_cast<uint8_t>(count >> (8 * i)));
+    if (count == 0)
+      return true;
+    if (!offers_.Offer(handles, offer, error))
+      return false;
+    EncodeOfferRecord(*offer, prefix);
+    return true;
+  }
+
   HANDLE read_event() const override { return probe_.event(); }
   HANDLE write_event() const override { return write_->op.event(); }
 
@@ -167,11 +210,60 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     return false;
   }
 
-  // Reads the waiting message: its first bytes into the head, the rest (a
-  // second read of the same message) into the tail.
+  // Reads the waiting message: its handle count and offer, then the frame,
+  // whose handles are then taken from their sender, here, by this process:
+  // whoever reads the frame, wherever the end has been since it was sent.
   IoStatus ReadMessage(const FrameBuffers& frame,
+                       size_t max_handles,
                        ReceivedFrame* out,
                        Error* error) {
+    uint8_t count_bytes[kCountBytes] = {};
+    DWORD read = 0;
+    DWORD os_error = 0;
+    // A message that ends in its prefix has no frame: one too short to
+    // decode (no sender of ours writes it), with no handles taken.
+    if (ReadPart(count_bytes, sizeof count_bytes, &read, &os_error)) {
+      out->size = 0;
+      return IoStatus::kDone;
+    }
+    if (os_error != ERROR_MORE_DATA)
+      return ReadFailed("ReadFile", os_error, error);
+    const uint32_t count = ReadCount(count_bytes);
+    if (count > frames::kMaxHandlesPerFrame) {
+      // Not read further: the end fails, and the sender's offer goes when
+      // it sees this end closed.
+      out->handles_truncated = true;
+      return IoStatus::kDone;
+    }
+    OfferRecord offer;
+    if (count > 0) {
+      std::vector<uint8_t> bytes(kOfferFixedBytes +
+                                 count * kOfferedHandleBytes);
+      if (ReadPart(bytes.data(), bytes.size(), &read, &os_error)) {
+        out->size = 0;
+        return IoStatus::kDone;
+      }
+      if (os_error != ERROR_MORE_DATA)
+        return ReadFailed("ReadFile", os_error, error);
+      DecodeOfferRecord(bytes.data(), count, &offer);
+    }
+    IoStatus status = ReadFrameBytes(frame, out, error);
+    if (status != IoStatus::kDone || count == 0 || out->truncated)
+      return status;
+    if (count > max_handles) {
+      out->handles_truncated = true;
+      return status;
+    }
+    if (!PullOfferedHandles(offer, &out->handles, error))
+      return IoStatus::kFailed;
+    return status;
+  }
+
+  // Reads the frame's bytes: the first into the head, the rest (a further
+  // read of the same message) into the tail.
+  IoStatus ReadFrameBytes(const FrameBuffers& frame,
+                          ReceivedFrame* out,
+                          Error* error) {
     DWORD head = 0;
     DWORD os_error = 0;
     if (ReadPart(frame.head, frame.head_size, &head, &os_error)) {
@@ -209,16 +301,22 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     return false;
   }
 
+  // A peer that is gone reads nothing more: the offers of the frames it
+  // left unread are closed.
   IoStatus ReadFailed(const char* call, DWORD os_error, Error* error) {
-    if (IsPeerGone(os_error))
+    if (IsPeerGone(os_error)) {
+      offers_.WithdrawAll();
       return IoStatus::kPeerClosed;
+    }
     *error = WindowsError(call, os_error, "Could not read from a channel");
     return IoStatus::kFailed;
   }
 
   IoStatus WriteFailed(DWORD os_error, Error* error) {
-    if (IsPeerGone(os_error))
+    if (IsPeerGone(os_error)) {
+      offers_.WithdrawAll();
       return IoStatus::kPeerClosed;
+    }
     *error = WindowsError("WriteFile", os_error, "Could not send on a channel");
     return IoStatus::kFailed;
   }
@@ -239,6 +337,7 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   OverlappedOp probe_;  // the zero-byte read, watched by the event source
   OverlappedOp read_;   // reads of a message known to be waiting
   std::unique_ptr<WriteSlot> write_;  // the one outstanding write, watched
+  HandleOffers offers_;  // of the frames this end sent with handles
 
   uint8_t probe_byte_[1] = {0};
 };

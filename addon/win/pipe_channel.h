@@ -13,10 +13,15 @@
 // nothing from a waiting message), so an end given up for transfer leaves
 // nothing it read ahead behind.
 //
-// Handles: not carried yet (a pipe end may have moved since it was opened,
-// so the peer's process is not known for DuplicateHandle). A send with
-// handles fails (ERR_RENDEZVOUS_INVALID_RIGHT); a frame that announces
-// handles arrives with none and is refused as malformed above this.
+// Handles: each pipe message starts with the count of its frame's handles
+// and, if there are any, the offer that holds them (win/handle_offers.h):
+// the sender keeps private copies behind a one-instance offer pipe, and
+// ReceiveFrame(), in whichever process reads the frame, takes them from
+// there itself. So a frame's handles follow the end that reads it, even an
+// end that moved after the frame was written, and every handle received is
+// one this process made. A frame whose handles cannot be taken fails the
+// end (ERR_RENDEZVOUS_BAD_MESSAGE); the offers of frames the peer never
+// read close when this end sees the peer closed.
 #ifndef ADDON_WIN_PIPE_CHANNEL_H_
 #define ADDON_WIN_PIPE_CHANNEL_H_
 
@@ -27,7 +32,8 @@
 
 namespace rendezvous {
 
-// The largest frame, and the size asked for each direction's pipe buffer.
+// The largest pipe message (a frame and its handle offer), and the size
+// asked for each direction's pipe buffer.
 inline constexpr size_t kPipeFrameBytes = 64 * 1024;
 
 // Wraps `pipe`, a connected message-mode pipe end opened overlapped and set

@@ -57,13 +57,8 @@ const { WINDOWS_LACKS } = require('./windows-design');
  * it does not expose), so none can be handed as a right there. */
 const NO_SOCKET_DESCRIPTOR = WINDOWS_LACKS.nodeObjectDescriptors;
 
-/** Channels on Windows carry data only: no descriptor, handle, region or
- * channel end travels in a message there (yet). */
-const CHANNELS_CARRY_NO_HANDLES = WINDOWS_LACKS.channelHandles;
-
 module.exports = {
   ABSENT_ENDPOINT,
-  CHANNELS_CARRY_NO_HANDLES,
   CLOSED_FD_CALL,
   ENDPOINT_PATTERN,
   NO_SOCKET_DESCRIPTOR,

@@ -9,7 +9,6 @@ const WINDOWS_LACKS = {
   viewsInPlace:
     WINDOWS &&
     'Windows has no views in place: a section maps only over a placeholder it reserved, so regions run in copy mode',
-  channelHandles: WINDOWS && 'channels on Windows carry no handles yet',
   nodeObjectDescriptors:
     WINDOWS && 'Node on Windows exposes no descriptor for a net.Server, net.Socket or dgram.Socket',
   commitFreeRegions:
