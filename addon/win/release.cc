@@ -3,6 +3,7 @@
 
 #include "win/host_descriptors.h"
 #include "win/scoped_handle.h"
+#include "win/socket_rights.h"
 
 namespace rendezvous {
 
@@ -12,8 +13,15 @@ void ReleaseReceivedRight(int64_t handle, RightKind kind) {
     CloseHostDescriptor(handle);
     return;
   }
-  if (handle > 0)
-    ScopedHandle(HandleFromValue(handle)).reset();
+  if (handle <= 0)
+    return;
+  // A socket a rendezvous gave us (WSASocketW) is Winsock's to close: a
+  // layered provider keeps state for it that CloseHandle would leak.
+  if (kind == RightKind::kHandle && IsSocket(HandleFromValue(handle))) {
+    ScopedSocket(static_cast<SOCKET>(handle)).reset();
+    return;
+  }
+  ScopedHandle(HandleFromValue(handle)).reset();
 }
 
 }  // namespace rendezvous
