@@ -174,7 +174,9 @@ async function main() {
         // Wine's CreateProcess fails now and then under load with an error
         // libuv does not know (spawn UNKNOWN). Such a file runs once more;
         // the summary names it, and a second failure of any kind counts.
-        retriedFor = tests.filter((event) => event.outcome === 'fail').map((event) => event.name);
+        retriedFor = tests
+          .filter((event) => event.outcome === 'fail' && !event.suite)
+          .map((event) => event.name);
         console.log(`test:win32: ${file}: a process did not start (spawn UNKNOWN); running it once more`);
         restartWineserver(env);
         result = await runFile(file, { nodeExe, env });
