@@ -166,12 +166,11 @@ bool IsPlausibleHandle(uint64_t value,
     DWORD flags;
     return ::GetHandleInformation(handle, &flags);
   }
-  // One call for a descriptor: GetFileType fails on a closed handle
-  // (ERROR_INVALID_HANDLE), and says FILE_TYPE_UNKNOWN without an error
-  // only for an open one of no file kind.
-  ::SetLastError(ERROR_SUCCESS);
-  return ::GetFileType(handle) != FILE_TYPE_UNKNOWN ||
-         ::GetLastError() == ERROR_SUCCESS;
+  // One call for a descriptor, which must be a file, a pipe or a console:
+  // GetFileType says FILE_TYPE_UNKNOWN for a closed handle and for an open
+  // one of no file kind (an event, a process), which no C runtime
+  // descriptor can stand for.
+  return ::GetFileType(handle) != FILE_TYPE_UNKNOWN;
 }
 
 // A reply that is wrong anywhere is refused whole. What it named that is
@@ -256,6 +255,7 @@ int64_t TakeSlot(const wire::ReplyEntry& entry,
                        "A received socket could not be made", codes::kBadReply);
       return -1;
     }
+    RememberReceivedSocket(socket);
     return HandleValue(reinterpret_cast<HANDLE>(socket));
   }
   int64_t value = static_cast<int64_t>(slot.value);

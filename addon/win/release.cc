@@ -16,10 +16,12 @@ void ReleaseReceivedRight(int64_t handle, RightKind kind) {
   if (handle <= 0)
     return;
   // A socket a rendezvous gave us (WSASocketW) is Winsock's to close: a
-  // layered provider keeps state for it that CloseHandle would leak.
-  if (kind == RightKind::kHandle && IsSocket(HandleFromValue(handle))) {
-    ScopedSocket(static_cast<SOCKET>(handle)).reset();
-    return;
+  // layered provider keeps state for it that CloseHandle would leak. If its
+  // number now names something else, closesocket says so and leaves it.
+  if (kind == RightKind::kHandle && ForgetReceivedSocket(handle)) {
+    SOCKET socket = static_cast<SOCKET>(handle);
+    if (::closesocket(socket) == 0 || ::WSAGetLastError() != WSAENOTSOCK)
+      return;
   }
   ScopedHandle(HandleFromValue(handle)).reset();
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <cwchar>
 #include <mutex>
+#include <unordered_set>
 #include <utility>
 
 #include "core/debug_log.h"
@@ -132,6 +133,26 @@ SOCKET ImportSocket(const WSAPROTOCOL_INFOW& info, int* os_error) {
   if (socket == INVALID_SOCKET)
     *os_error = ::WSAGetLastError();
   return socket;
+}
+
+namespace {
+
+std::mutex received_sockets_lock;
+std::unordered_set<uint64_t>& ReceivedSockets() {
+  static auto* sockets = new std::unordered_set<uint64_t>();
+  return *sockets;
+}
+
+}  // namespace
+
+void RememberReceivedSocket(SOCKET socket) {
+  std::lock_guard<std::mutex> hold(received_sockets_lock);
+  ReceivedSockets().insert(static_cast<uint64_t>(socket));
+}
+
+bool ForgetReceivedSocket(int64_t value) {
+  std::lock_guard<std::mutex> hold(received_sockets_lock);
+  return ReceivedSockets().erase(static_cast<uint64_t>(value)) > 0;
 }
 
 }  // namespace rendezvous

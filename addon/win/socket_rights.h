@@ -63,6 +63,16 @@ bool CheckProtocolInfo(const uint8_t* bytes,
 // it). INVALID_SOCKET on failure, with Winsock's error in `os_error`.
 SOCKET ImportSocket(const WSAPROTOCOL_INFOW& info, int* os_error);
 
+// The sockets ImportSocket made for a rendezvous reply, so that one this
+// process gives up unclaimed is closed with closesocket without asking
+// Winsock about every other handle released (a probe of a handle whose
+// file has a synchronous read pending elsewhere can block). A socket taken
+// by the caller stays listed; its number, if reused, is told apart when
+// closesocket says it is no socket.
+void RememberReceivedSocket(SOCKET socket);
+// Whether `value` was listed (it is no longer).
+bool ForgetReceivedSocket(int64_t value);
+
 }  // namespace rendezvous
 
 #endif  // ADDON_WIN_SOCKET_RIGHTS_H_
