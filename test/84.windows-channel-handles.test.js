@@ -244,13 +244,17 @@ function windowsSuite() {
     const hostile = childProcess.spawn(PEER, ['bad-offer', how, process.pid, handle, value].map(String));
     let out = '';
     hostile.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-    return { hostile, done: once(hostile, 'exit').then(() => out.trim()) };
+    // 'close': its output is all in once its pipes are closed, not at 'exit'.
+    return { hostile, done: once(hostile, 'close').then(() => out.trim()) };
   }
 
   for (const [how, why] of [
     ['no-pipe', /its offer cannot be opened/],
     ['other-pid', /its offer pipe was made by process \d+/],
     ['not-handle', /is not a handle it offers/],
+    // A true offer whose server never says what it offers: the reader
+    // waits a bounded time for the list, then refuses it.
+    ['no-list', /its offer did not say what it offers in time/],
     // A true offer whose pipe has no room for the reader's byte, never
     // read: the reader waits a bounded time, then refuses it.
     ['no-room', /did not take its byte/],
@@ -272,6 +276,36 @@ function windowsSuite() {
       assert.equal(await done, 'sent\nclosed');
       region.write(0, Buffer.from('still this process’s')); // not closed by the refusal
       region.close();
+      assert.ok((await settledHandleCount()) <= baseline + SLACK);
+    });
+  }
+
+  // The peer got a frame of ours, with our own live offer, and sends it
+  // back naming that offer (our pid, its nonce: the pid check passes) but
+  // with another value, one of our own handles, or the true value said to
+  // be another kind. Only the offer's own list counts: refused, nothing
+  // pulled, and our offer goes as its reader went.
+  for (const [how, why] of [
+    ['resend-value', /names handle 0 as value \d+ of kind 4, its offer holds value \d+ of kind 4/],
+    ['resend-kind', /names handle 0 as value (\d+) of kind 5, its offer holds value \1 of kind 4/],
+  ]) {
+    test(`a frame naming our own offer with ${how.slice(7)} changed is refused, and leaks nothing`, async () => {
+      const [mine, theirs] = Channel.pair();
+      const carried = SharedMemory.create(4096);
+      const owned = SharedMemory.create(4096);
+      const baseline = await settledHandleCount();
+      mine.postMessage('carried', [carried]);
+      carried.close();
+      const { done } = hostilePeer(how, theirs, owned[sharedMemoryNative].handle);
+      const failure = closed(mine);
+      mine.on('message', () => assert.fail('a message naming our own offer arrived'));
+      const error = await failure;
+      assert.equal(error?.code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
+      assert.match(error.message, new RegExp(`process ${process.pid}: `));
+      assert.match(error.message, why);
+      assert.equal(await done, 'sent\nclosed');
+      owned.write(0, Buffer.from('still this process’s'));
+      owned.close();
       assert.ok((await settledHandleCount()) <= baseline + SLACK);
     });
   }
