@@ -17,6 +17,8 @@ const PEER = path.join(__dirname, '..', 'build', 'win32-x64', 'fixtures', 'win-p
 
 if (process.argv[2] === 'child') {
   runChild(process.argv[3]);
+} else if (process.argv[2] === 'worker-unload') {
+  workerUnloadChild();
 } else if (process.platform !== 'win32') {
   test('windows channel handles', { skip: 'the Windows backend runs on Windows only' }, () => {});
 } else if (!fs.existsSync(PEER)) {
@@ -61,6 +63,49 @@ function runChild(mode) {
     },
   };
   modes[mode]();
+}
+
+/**
+ * A process whose main thread never loads the addon: a Worker loads it and
+ * sends a frame with a region on a channel whose other end win-peer takes
+ * but reads only later; the Worker goes, so Node unloads the addon with
+ * its environment. Then win-peer reads the frame and takes the region,
+ * which runs the offer's thread-pool callback: in unmapped code, were the
+ * module not pinned. Says what win-peer printed, then 'alive'.
+ */
+function workerUnloadChild() {
+  const { Worker } = require('node:worker_threads');
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const { Channel, channelTransfer } = require(workerData.channel);
+     const { SharedMemory } = require(workerData.sharedMemory);
+     const [a, b] = Channel.pair();
+     const region = SharedMemory.create(4096);
+     a.postMessage('left behind', [region]);
+     region.close();
+     parentPort.postMessage(b[channelTransfer.lend]().release());
+     setInterval(() => {}, 1000); // until terminated`,
+    {
+      eval: true,
+      workerData: {
+        channel: require.resolve('../dist/lib/channel'),
+        sharedMemory: require.resolve('../dist/lib/shared-memory'),
+      },
+    },
+  );
+  worker.once('message', (end) => {
+    const reader = childProcess.spawn(PEER, ['take-offer', process.pid, end, 1500].map(String));
+    let out = '';
+    reader.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      if (out === 'holding\n') worker.terminate();
+    });
+    reader.once('close', (code) => {
+      process.send(`${out.trim().split('\n').pop()} (exit ${code})`);
+      // Time for the callback the byte ran to finish, then proof of life.
+      setTimeout(() => process.send('alive', () => process.exit(0)), 500);
+    });
+  });
 }
 
 function windowsSuite() {
@@ -309,4 +354,20 @@ function windowsSuite() {
       assert.ok((await settledHandleCount()) <= baseline + SLACK);
     });
   }
+
+  test('an offer outliving the Worker that loaded the addon is still served, without a crash', async () => {
+    const child = track(
+      childProcess.fork(__filename, ['worker-unload'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }),
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    const said = [];
+    child.on('message', (line) => said.push(line));
+    const [code] = await once(child, 'exit');
+    assert.deepEqual(
+      { code, said: said.map((line) => line.replace(/\d+/, 'N')) },
+      { code: 0, said: ['taken N (exit 0)', 'alive'] },
+      stderr,
+    );
+  });
 }

@@ -15,6 +15,7 @@
 
 #include "core/endpoint_name.h"
 #include "win/host_descriptors.h"
+#include "win/overlapped_io.h"
 #include "win/owner_only_security.h"
 #include "win/pipe_endpoint.h"
 #include "win/scoped_handle.h"
@@ -76,17 +77,7 @@ class OfferPipe {
           LastWindowsError("CreateThreadpoolWait", "Could not offer handles");
       return false;
     }
-    overlapped_ = OVERLAPPED{};
-    overlapped_.hEvent = event_.get();
-    if (::ConnectNamedPipe(pipe_.get(), &overlapped_) ||
-        ::GetLastError() == ERROR_PIPE_CONNECTED) {
-      // Connected already (nobody should know the name yet): the pool's
-      // first step goes straight on to the list.
-      connected_at_once_ = true;
-      ::SetEvent(event_.get());
-    } else if (::GetLastError() == ERROR_IO_PENDING) {
-      io_pending_ = true;
-    } else {
+    if (!Connect()) {
       *error = LastWindowsError("ConnectNamedPipe", "Could not offer handles");
       return false;
     }
@@ -102,6 +93,19 @@ class OfferPipe {
     DWORD bytes = 0;
     bool ok = ::GetOverlappedResult(pipe_.get(), &overlapped_, &bytes, FALSE);
     io_pending_ = false;
+    // The system cancels a thread's pending I/O when the thread exits: the
+    // Worker that made the offer, or the pool thread that posted a step,
+    // went. Nobody else cancels it while the offer is in the table, so the
+    // step is posted again, from this thread.
+    if (!ok && ::GetLastError() == ERROR_OPERATION_ABORTED &&
+        reposts_++ < kMaxReposts) {
+      if (stage_ != Stage::kConnecting)
+        return Post(stage_);
+      if (!Connect())
+        return true;
+      ::SetThreadpoolWait(wait_, event_.get(), nullptr);
+      return false;
+    }
     switch (stage_) {
       case Stage::kConnecting:
         if (!ok && ::GetLastError() != ERROR_PIPE_CONNECTED)
@@ -119,6 +123,26 @@ class OfferPipe {
 
  private:
   enum class Stage { kConnecting, kWritingList, kReadingByte };
+  // A bound on posting a step again, so nothing can make it spin.
+  static constexpr int kMaxReposts = 1000;
+
+  // Posts the wait for the reader's connection; false if it failed.
+  bool Connect() {
+    overlapped_ = OVERLAPPED{};
+    overlapped_.hEvent = event_.get();
+    if (::ConnectNamedPipe(pipe_.get(), &overlapped_) ||
+        ::GetLastError() == ERROR_PIPE_CONNECTED) {
+      // Connected already (nobody should know the name when the offer is
+      // made): the pool's next step goes straight on to the list.
+      connected_at_once_ = true;
+      ::SetEvent(event_.get());
+      return true;
+    }
+    if (::GetLastError() != ERROR_IO_PENDING)
+      return false;
+    io_pending_ = true;
+    return true;
+  }
 
   // Posts the write of the list or the read of the reader's byte; true
   // when the offer is over (it failed at once, or the byte came).
@@ -155,6 +179,7 @@ class OfferPipe {
   bool io_pending_ = false;
   bool connected_at_once_ = false;
   bool in_callback_ = false;
+  int reposts_ = 0;
   uint8_t byte_[1] = {0};
 };
 
@@ -174,6 +199,9 @@ class OfferTable {
   uint64_t NewOwner() { return next_owner_.fetch_add(1) + 1; }
 
   bool Add(std::unique_ptr<OfferPipe> offer, Error* error) {
+    // OnEvent may run after the addon is unloaded (an offer outlives the
+    // Worker that made it, until taken or until exit).
+    PinThisModule();
     OfferPipe* raw = offer.get();
     {
       std::lock_guard<std::mutex> lock(mutex_);
