@@ -14,6 +14,7 @@ const path = require('node:path');
 const { after, afterEach, before, test } = require('node:test');
 
 const PEER = path.join(__dirname, '..', 'build', 'win32-x64', 'fixtures', 'win-peer.exe');
+const SOCKETS = path.join(__dirname, '..', 'build', 'win32-x64', 'fixtures', 'win-socket-addon.node');
 
 if (process.argv[2] === 'child') {
   runChild(process.argv[3]);
@@ -370,4 +371,57 @@ function windowsSuite() {
       stderr,
     );
   });
+
+  // Only a native caller names a raw handle (kind 6) in a message: a copy
+  // is refused before it is duplicated (postMessage throws), a moved one
+  // when its frame would be written (the end fails).
+  for (const move of [false, true]) {
+    test(
+      `a socket in a channel message (${move ? 'move' : 'copy'}) is refused with a code`,
+      {
+        skip:
+          !fs.existsSync(SOCKETS) &&
+          'win-socket-addon.node is not built (node test/fixtures/win-build-socket-addon.js)',
+      },
+      async () => {
+        const sockets = require(SOCKETS);
+        const { native } = require('../dist/lib/native');
+        const [listener] = sockets.listen();
+        const [end, peerEnd] = native().createChannelPair();
+        const failed = new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('the socket was not refused')), 5000);
+          end.onEvent = (event, data) => {
+            if (data?.code) resolve(data);
+            if (data?.code) clearTimeout(timer);
+          };
+        });
+        peerEnd.onEvent = (event, data, isText, handles) => {
+          if (handles?.length) assert.fail('a socket arrived in a message');
+        };
+        end.start();
+        peerEnd.start();
+        let error = null;
+        try {
+          end.postMessage(Buffer.from('a socket'), false, [
+            { handle: Number(listener), kind: 6, byteLength: 0, move },
+          ]);
+        } catch (thrown) {
+          error = thrown;
+        }
+        if (!move) assert.ok(error, 'a copied socket is refused at once');
+        error ??= await failed;
+        assert.equal(error?.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
+        assert.match(
+          error.message,
+          /is a socket: channel messages do not carry sockets yet.*through the rendezvous/,
+        );
+        if (!move) {
+          assert.equal(sockets.isSocket(listener), true, 'a refused copy leaves the caller its socket');
+          assert.equal(sockets.close(listener), 0);
+        }
+        end.close();
+        peerEnd.close();
+      },
+    );
+  }
 }

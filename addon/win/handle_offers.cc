@@ -19,6 +19,7 @@
 #include "win/owner_only_security.h"
 #include "win/pipe_endpoint.h"
 #include "win/scoped_handle.h"
+#include "win/socket_rights.h"
 #include "win/win_error.h"
 
 namespace rendezvous {
@@ -417,6 +418,17 @@ void HandleOffers::Withdraw(const OfferRecord& record) {
 
 void HandleOffers::WithdrawAll() {
   OfferTable::Get().RemoveOwnedBy(owner_);
+}
+
+bool RefuseSocketInMessage(HANDLE os_handle, int64_t value, Error* error) {
+  if (!HandleTraits::IsValid(os_handle) || !IsSocket(os_handle))
+    return true;
+  *error = Error::Make(codes::kInvalidRight,
+                       "Handle " + std::to_string(value) +
+                           " is a socket: channel messages do not carry "
+                           "sockets yet; give sockets to a child through the "
+                           "rendezvous (copy or move)");
+  return false;
 }
 
 size_t OfferedHandleCount() {

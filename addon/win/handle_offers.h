@@ -34,7 +34,9 @@
 #ifndef ADDON_WIN_HANDLE_OFFERS_H_
 #define ADDON_WIN_HANDLE_OFFERS_H_
 
+#include <windows.h>
 #include <cstddef>
+
 #include <cstdint>
 #include <vector>
 
@@ -105,6 +107,12 @@ class HandleOffers {
  private:
   uint64_t owner_;
 };
+
+// False (with ERR_RENDEZVOUS_INVALID_RIGHT in `error`) if `os_handle`, the
+// OS handle behind `value`, is a socket: a socket would travel by
+// DuplicateHandle, which breaks sockets of layered providers
+// (win/socket_rights.h), so channel messages do not carry them yet.
+bool RefuseSocketInMessage(HANDLE os_handle, int64_t value, Error* error);
 
 // How many handles this process has on offer (for tests and budgets).
 size_t OfferedHandleCount();

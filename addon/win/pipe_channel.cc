@@ -6,6 +6,7 @@
 
 #include "core/channel_frames.h"
 #include "win/handle_offers.h"
+#include "win/host_descriptors.h"
 #include "win/overlapped_io.h"
 #include "win/pipe_event_source.h"
 #include "win/win_error.h"
@@ -71,6 +72,8 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
                               std::to_string(frames::kMaxHandlesPerFrame));
       return IoStatus::kFailed;
     }
+    if (!RefuseSockets(*handles, error))
+      return IoStatus::kFailed;
     OverlappedOp& write = write_->op;
     if (write.outstanding()) {
       if (!write.completed())
@@ -153,6 +156,25 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   }
 
  private:
+  // A socket moved into the message (a copied one was refused before it
+  // was duplicated): see RefuseSocketInMessage.
+  static bool RefuseSockets(const std::vector<OwnedHandle>& handles,
+                            Error* error) {
+    for (const OwnedHandle& handle : handles) {
+      if (handle.kind() == RightKind::kFd &&
+          !RefuseSocketInMessage(HostOsHandleOf(handle.get()), handle.get(),
+                                 error)) {
+        return false;
+      }
+      if (handle.kind() == RightKind::kHandle &&
+          !RefuseSocketInMessage(HandleFromValue(handle.get()), handle.get(),
+                                 error)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // The message's prefix: the handle count and, if there are handles, the
   // offer they were put in. They go on offer before the frame is written:
   // once it is in the pipe, its reader may look for them at any moment.
