@@ -145,6 +145,12 @@ function windowsSuite() {
     return last;
   }
 
+  /** Fails if this process holds more handles than `baseline` once settled. */
+  async function noLeak(baseline) {
+    const now = await settledHandleCount();
+    assert.ok(now <= baseline + SLACK, `handles: ${baseline} before, ${now} after`);
+  }
+
   /** Resolves with the first 'error' (or null) once the channel closes. */
   function closed(channel, timeoutMs = 10000) {
     let error = null;
@@ -162,9 +168,23 @@ function windowsSuite() {
     return track(rendezvous.fork(__filename, ['child', mode], { ports: { 1: end } }));
   }
 
-  // Slack for what Node itself opens and closes meanwhile; a leaked offer
-  // is a pipe, an event and a wait besides its handles.
-  const SLACK = 12;
+  // None: once warm (below), this process's handle count settles where it
+  // was, so one leaked offer (a pipe, an event and a wait besides its
+  // handles) or one pulled handle shows. The 1,000-message test allows
+  // a little for what Node does meanwhile: a leak there is per message.
+  const SLACK = 0;
+  const NOISE = 4;
+
+  // The first child forked and served leaves the server's own handles
+  // (its next pipe instance and the like) behind: not the tests'.
+  before(async () => {
+    const [mine, theirs] = Channel.pair();
+    const child = forkChild('echo', theirs);
+    assert.equal((await nextMessage(mine)).data, 'ready');
+    mine.close();
+    child.kill();
+    await exited(child);
+  });
 
   test("a frame's handles go to whoever reads it, even when the end moved after it was written", async () => {
     const baseline = await settledHandleCount();
@@ -185,7 +205,7 @@ function windowsSuite() {
     child.kill();
     await exited(child);
     // The old holder took nothing, and the offer is gone now it was taken.
-    assert.ok((await settledHandleCount()) <= baseline + SLACK);
+    await noLeak(baseline);
   });
 
   test('offers are closed when the peer end closes with them unread', async (t) => {
@@ -203,10 +223,10 @@ function windowsSuite() {
     assert.equal(await aClosed, null);
     const settled = await settledHandleCount();
     t.diagnostic(`handles: ${baseline} before, ${offered} with 20 offers up, ${settled} after`);
-    assert.ok(settled <= baseline + SLACK);
+    assert.ok(settled <= baseline + SLACK, `handles: ${baseline} before, ${settled} after`);
   });
 
-  test('a sender that exits before its frame is read: a clear error, and nothing leaks', async () => {
+  test('a sender that exits before its frame is read: a clear error, and nothing leaks', async (t) => {
     const [mine, theirs] = Channel.pair();
     const baseline = await settledHandleCount();
     const child = forkChild('send-and-exit', theirs);
@@ -215,8 +235,15 @@ function windowsSuite() {
     mine.on('message', () => assert.fail('a message whose handles were lost arrived'));
     const error = await failure;
     assert.equal(error?.code, 'ERR_RENDEZVOUS_BAD_MESSAGE');
-    assert.match(error.message, new RegExp(`could not be taken from process ${child.pid}: .*exited`));
-    assert.ok((await settledHandleCount()) <= baseline + SLACK);
+    t.diagnostic(error.message);
+    // Why, from the system: the offer pipe is gone with its maker.
+    assert.match(
+      error.message,
+      new RegExp(
+        `could not be taken from process ${child.pid}: its offer cannot be opened .*: CreateFileW failed: .+\\(error 2\\)$`,
+      ),
+    );
+    await noLeak(baseline);
   });
 
   test('1,000 messages with handles leave the handle counts flat on both sides', async (t) => {
@@ -243,8 +270,8 @@ function windowsSuite() {
     const childAfter = await settledHandleCount(child.pid);
     assert.equal(received, 1050);
     t.diagnostic(`handles: parent ${parentBefore} -> ${parentAfter}, child ${childBefore} -> ${childAfter}`);
-    assert.ok(parentAfter <= parentBefore + SLACK, `parent: ${parentBefore} -> ${parentAfter}`);
-    assert.ok(childAfter <= childBefore + SLACK, `child: ${childBefore} -> ${childAfter}`);
+    assert.ok(parentAfter <= parentBefore + NOISE, `parent: ${parentBefore} -> ${parentAfter}`);
+    assert.ok(childAfter <= childBefore + NOISE, `child: ${childBefore} -> ${childAfter}`);
     region.close();
     mine.close();
     child.kill();
@@ -281,7 +308,7 @@ function windowsSuite() {
       b.close();
       assert.equal(await aClosed, null);
     }
-    assert.ok((await settledHandleCount()) <= baseline + SLACK);
+    await noLeak(baseline);
   });
 
   /** Gives `theirs` to win-peer's bad-offer mode; resolves with its line. */
@@ -322,7 +349,7 @@ function windowsSuite() {
       assert.equal(await done, 'sent\nclosed');
       region.write(0, Buffer.from('still this process’s')); // not closed by the refusal
       region.close();
-      assert.ok((await settledHandleCount()) <= baseline + SLACK);
+      await noLeak(baseline);
     });
   }
 
@@ -352,7 +379,7 @@ function windowsSuite() {
       assert.equal(await done, 'sent\nclosed');
       owned.write(0, Buffer.from('still this process’s'));
       owned.close();
-      assert.ok((await settledHandleCount()) <= baseline + SLACK);
+      await noLeak(baseline);
     });
   }
 
@@ -388,13 +415,10 @@ function windowsSuite() {
         const { native } = require('../dist/lib/native');
         const [listener] = sockets.listen();
         const [end, peerEnd] = native().createChannelPair();
-        const failed = new Promise((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('the socket was not refused')), 5000);
-          end.onEvent = (event, data) => {
-            if (data?.code) resolve(data);
-            if (data?.code) clearTimeout(timer);
-          };
-        });
+        let reported = null;
+        end.onEvent = (event, data) => {
+          if (data?.code) reported ??= data;
+        };
         peerEnd.onEvent = (event, data, isText, handles) => {
           if (handles?.length) assert.fail('a socket arrived in a message');
         };
@@ -409,7 +433,8 @@ function windowsSuite() {
           error = thrown;
         }
         if (!move) assert.ok(error, 'a copied socket is refused at once');
-        error ??= await failed;
+        for (let i = 0; i < 100 && !error && !reported; i++) await turn();
+        error ??= reported;
         assert.equal(error?.code, 'ERR_RENDEZVOUS_INVALID_RIGHT');
         assert.match(
           error.message,

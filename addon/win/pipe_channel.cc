@@ -80,8 +80,16 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
         return IoStatus::kWouldBlock;
       DWORD bytes = 0;
       DWORD os_error = 0;
-      if (!write.TakeResult(pipe_.get(), &bytes, &os_error))
+      const bool written = write.TakeResult(pipe_.get(), &bytes, &os_error);
+      OfferRecord last = std::move(last_offer_);
+      last_offer_ = OfferRecord();
+      if (!written) {
+        // The frame never went: nobody can take its offer (a peer that
+        // is gone has all of this end's withdrawn by WriteFailed).
+        if (!last.handles.empty() && !IsPeerGone(os_error))
+          offers_.Withdraw(last);
         return WriteFailed(os_error, error);
+      }
     }
     std::vector<uint8_t> prefix;
     OfferRecord offer;
@@ -106,6 +114,7 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     }
     // Done at once or pending: its result is taken like a pending one.
     write.set_outstanding(true);
+    last_offer_ = std::move(offer);
     // The offer holds copies of its own; the originals were the message's.
     handles->clear();
     return IoStatus::kDone;
@@ -359,7 +368,8 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   OverlappedOp probe_;  // the zero-byte read, watched by the event source
   OverlappedOp read_;   // reads of a message known to be waiting
   std::unique_ptr<WriteSlot> write_;  // the one outstanding write, watched
-  HandleOffers offers_;  // of the frames this end sent with handles
+  OfferRecord last_offer_;  // that write's offer, withdrawn if it fails
+  HandleOffers offers_;     // of the frames this end sent with handles
 
   uint8_t probe_byte_[1] = {0};
 };
