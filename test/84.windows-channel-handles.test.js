@@ -209,10 +209,10 @@ function windowsSuite() {
   });
 
   test('offers are closed when the peer end closes with them unread', async (t) => {
+    const baseline = await settledHandleCount(); // the pair closes too
     const [a, b] = Channel.pair();
     a.on('message', () => {});
     await turn();
-    const baseline = await settledHandleCount();
     const regions = Array.from({ length: 20 }, () => SharedMemory.create(4096));
     for (const region of regions) a.postMessage('unread', [region]);
     for (const region of regions) region.close();
@@ -227,8 +227,8 @@ function windowsSuite() {
   });
 
   test('a sender that exits before its frame is read: a clear error, and nothing leaks', async (t) => {
+    const baseline = await settledHandleCount(); // the pair closes too
     const [mine, theirs] = Channel.pair();
-    const baseline = await settledHandleCount();
     const child = forkChild('send-and-exit', theirs);
     await exited(child);
     const failure = closed(mine);
@@ -333,11 +333,13 @@ function windowsSuite() {
     ['no-room', /did not take its byte/],
   ]) {
     test(`a hostile peer's offer (${how}) is refused with a code, and leaks nothing`, async () => {
+      // Before the region and the pair, which are closed before the count
+      // is taken again: else their closing would hide a leak.
+      const baseline = await settledHandleCount();
       const [mine, theirs] = Channel.pair();
       // other-pid names this process and one of its own handles: taken,
       // it would be a handle this process already owns.
       const region = SharedMemory.create(4096);
-      const baseline = await settledHandleCount();
       const { hostile, done } = hostilePeer(how, theirs, region[sharedMemoryNative].handle);
       const failure = closed(mine);
       mine.on('message', () => assert.fail('a message with a bad offer arrived'));
@@ -363,10 +365,10 @@ function windowsSuite() {
     ['resend-kind', /names handle 0 as value (\d+) of kind 5, its offer holds value \1 of kind 4/],
   ]) {
     test(`a frame naming our own offer with ${how.slice(7)} changed is refused, and leaks nothing`, async () => {
+      const baseline = await settledHandleCount(); // as above
       const [mine, theirs] = Channel.pair();
       const carried = SharedMemory.create(4096);
       const owned = SharedMemory.create(4096);
-      const baseline = await settledHandleCount();
       mine.postMessage('carried', [carried]);
       carried.close();
       const { done } = hostilePeer(how, theirs, owned[sharedMemoryNative].handle);
