@@ -15,28 +15,34 @@
 
 #include "core/endpoint_name.h"
 #include "win/host_descriptors.h"
+#include "win/overlapped_io.h"
 #include "win/owner_only_security.h"
 #include "win/pipe_endpoint.h"
 #include "win/scoped_handle.h"
+#include "win/socket_rights.h"
 #include "win/win_error.h"
 
 namespace rendezvous {
 
 namespace {
 
-// One offer: connect, read the reader's byte, then close everything. Its
-// steps run under the table's lock, on the thread pool (or, the first, on
-// the thread that made it).
+// One offer: connect, write the reader the list of what it offers (the
+// values and kinds the reader may take: the frame's copy is only the
+// peer's word), read the reader's byte, then close everything. Its steps
+// run under the table's lock, on the thread pool (or, the first, on the
+// thread that made it).
 class OfferPipe {
  public:
   OfferPipe(uint64_t owner,
             const EndpointNonce& nonce,
             ScopedHandle pipe,
-            std::vector<ScopedHandle> copies)
+            std::vector<ScopedHandle> copies,
+            std::vector<uint8_t> list)
       : owner_(owner),
         nonce_(nonce),
         pipe_(std::move(pipe)),
-        copies_(std::move(copies)) {}
+        copies_(std::move(copies)),
+        list_(std::move(list)) {}
   // The wait and the I/O are finished or cancelled here, so the kernel
   // and the pool are done with this object's memory when it goes.
   ~OfferPipe() {
@@ -72,17 +78,7 @@ class OfferPipe {
           LastWindowsError("CreateThreadpoolWait", "Could not offer handles");
       return false;
     }
-    overlapped_ = OVERLAPPED{};
-    overlapped_.hEvent = event_.get();
-    if (::ConnectNamedPipe(pipe_.get(), &overlapped_) ||
-        ::GetLastError() == ERROR_PIPE_CONNECTED) {
-      // Connected already (nobody should know the name yet): the pool's
-      // first step goes straight on to the read.
-      connected_at_once_ = true;
-      ::SetEvent(event_.get());
-    } else if (::GetLastError() == ERROR_IO_PENDING) {
-      io_pending_ = true;
-    } else {
+    if (!Connect()) {
       *error = LastWindowsError("ConnectNamedPipe", "Could not offer handles");
       return false;
     }
@@ -93,29 +89,80 @@ class OfferPipe {
   // One step after the event fired: true when the offer is over (taken,
   // or its reader failed or went), and the caller destroys it.
   bool Step() {
-    if (!connected_ && connected_at_once_)
-      return Read();
+    if (stage_ == Stage::kConnecting && connected_at_once_)
+      return Post(Stage::kWritingList);
     DWORD bytes = 0;
     bool ok = ::GetOverlappedResult(pipe_.get(), &overlapped_, &bytes, FALSE);
     io_pending_ = false;
-    if (!connected_) {
-      if (!ok && ::GetLastError() != ERROR_PIPE_CONNECTED)
+    // The system cancels a thread's pending I/O when the thread exits: the
+    // Worker that made the offer, or the pool thread that posted a step,
+    // went. Nobody else cancels it while the offer is in the table, so the
+    // step is posted again, from this thread.
+    if (!ok && ::GetLastError() == ERROR_OPERATION_ABORTED &&
+        reposts_++ < kMaxReposts) {
+      if (stage_ != Stage::kConnecting)
+        return Post(stage_);
+      if (!Connect())
         return true;
-      return Read();
+      ::SetThreadpoolWait(wait_, event_.get(), nullptr);
+      return false;
+    }
+    switch (stage_) {
+      case Stage::kConnecting:
+        if (!ok && ::GetLastError() != ERROR_PIPE_CONNECTED)
+          return true;
+        return Post(Stage::kWritingList);
+      case Stage::kWritingList:
+        if (!ok || bytes != list_.size())
+          return true;  // the reader went before it had the list
+        return Post(Stage::kReadingByte);
+      case Stage::kReadingByte:
+        break;
     }
     return true;  // the byte came, or the reader is gone: either way done
   }
 
  private:
-  // Posts the read of the reader's byte; true when the offer is over.
-  bool Read() {
-    connected_ = true;
+  enum class Stage { kConnecting, kWritingList, kReadingByte };
+  // A bound on posting a step again, so nothing can make it spin.
+  static constexpr int kMaxReposts = 1000;
+
+  // Posts the wait for the reader's connection; false if it failed.
+  bool Connect() {
     overlapped_ = OVERLAPPED{};
     overlapped_.hEvent = event_.get();
-    if (::ReadFile(pipe_.get(), byte_, 1, nullptr, &overlapped_))
+    if (::ConnectNamedPipe(pipe_.get(), &overlapped_) ||
+        ::GetLastError() == ERROR_PIPE_CONNECTED) {
+      // Connected already (nobody should know the name when the offer is
+      // made): the pool's next step goes straight on to the list.
+      connected_at_once_ = true;
+      ::SetEvent(event_.get());
       return true;
+    }
     if (::GetLastError() != ERROR_IO_PENDING)
+      return false;
+    io_pending_ = true;
+    return true;
+  }
+
+  // Posts the write of the list or the read of the reader's byte; true
+  // when the offer is over (it failed at once, or the byte came).
+  bool Post(Stage stage) {
+    stage_ = stage;
+    overlapped_ = OVERLAPPED{};
+    overlapped_.hEvent = event_.get();
+    const bool done =
+        stage == Stage::kWritingList
+            ? ::WriteFile(pipe_.get(), list_.data(),
+                          static_cast<DWORD>(list_.size()), nullptr,
+                          &overlapped_)
+            : ::ReadFile(pipe_.get(), byte_, 1, nullptr, &overlapped_);
+    if (done && stage == Stage::kReadingByte)
       return true;
+    if (!done && ::GetLastError() != ERROR_IO_PENDING)
+      return true;
+    // A write done at once has signalled the event too: its result is
+    // taken by the next step, as a pending one's is.
     io_pending_ = true;
     ::SetThreadpoolWait(wait_, event_.get(), nullptr);
     return false;
@@ -125,13 +172,15 @@ class OfferPipe {
   EndpointNonce nonce_;
   ScopedHandle pipe_;
   std::vector<ScopedHandle> copies_;
+  std::vector<uint8_t> list_;  // what the reader may take: EncodeOfferList
   ScopedHandle event_;
   OVERLAPPED overlapped_{};
   PTP_WAIT wait_ = nullptr;
+  Stage stage_ = Stage::kConnecting;
   bool io_pending_ = false;
-  bool connected_ = false;
   bool connected_at_once_ = false;
   bool in_callback_ = false;
+  int reposts_ = 0;
   uint8_t byte_[1] = {0};
 };
 
@@ -151,6 +200,9 @@ class OfferTable {
   uint64_t NewOwner() { return next_owner_.fetch_add(1) + 1; }
 
   bool Add(std::unique_ptr<OfferPipe> offer, Error* error) {
+    // OnEvent may run after the addon is unloaded (an offer outlives the
+    // Worker that made it, until taken or until exit).
+    PinThisModule();
     OfferPipe* raw = offer.get();
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -278,14 +330,30 @@ uint64_t GetLittleEndian(const uint8_t* bytes, int size) {
 
 }  // namespace
 
-void EncodeOfferRecord(const OfferRecord& record, std::vector<uint8_t>* out) {
-  PutU32(record.pid, out);
-  out->insert(out->end(), record.nonce.begin(), record.nonce.end());
-  for (const OfferedHandle& handle : record.handles) {
+void EncodeOfferedHandles(const std::vector<OfferedHandle>& handles,
+                          std::vector<uint8_t>* out) {
+  for (const OfferedHandle& handle : handles) {
     PutU32(static_cast<uint32_t>(handle.value), out);
     PutU32(static_cast<uint32_t>(handle.value >> 32), out);
     PutU32(handle.kind, out);
   }
+}
+
+void DecodeOfferedHandles(const uint8_t* bytes,
+                          uint32_t count,
+                          std::vector<OfferedHandle>* handles) {
+  handles->resize(count);
+  for (OfferedHandle& offered : *handles) {
+    offered.value = GetLittleEndian(bytes, 8);
+    offered.kind = static_cast<uint32_t>(GetLittleEndian(bytes + 8, 4));
+    bytes += kOfferedHandleBytes;
+  }
+}
+
+void EncodeOfferRecord(const OfferRecord& record, std::vector<uint8_t>* out) {
+  PutU32(record.pid, out);
+  out->insert(out->end(), record.nonce.begin(), record.nonce.end());
+  EncodeOfferedHandles(record.handles, out);
 }
 
 void DecodeOfferRecord(const uint8_t* bytes,
@@ -293,13 +361,7 @@ void DecodeOfferRecord(const uint8_t* bytes,
                        OfferRecord* record) {
   record->pid = static_cast<uint32_t>(GetLittleEndian(bytes, 4));
   std::memcpy(record->nonce.data(), bytes + 4, record->nonce.size());
-  const uint8_t* handle = bytes + kOfferFixedBytes;
-  record->handles.resize(count);
-  for (OfferedHandle& offered : record->handles) {
-    offered.value = GetLittleEndian(handle, 8);
-    offered.kind = static_cast<uint32_t>(GetLittleEndian(handle + 8, 4));
-    handle += kOfferedHandleBytes;
-  }
+  DecodeOfferedHandles(bytes + kOfferFixedBytes, count, &record->handles);
 }
 
 HandleOffers::HandleOffers() : owner_(OfferTable::Get().NewOwner()) {}
@@ -324,6 +386,10 @@ bool HandleOffers::Offer(const std::vector<OwnedHandle>& handles,
                                static_cast<uint32_t>(handle.kind())});
     copies.push_back(std::move(copy));
   }
+  // What the offer's server tells its reader: the one list the reader
+  // takes handles by.
+  std::vector<uint8_t> list;
+  EncodeOfferedHandles(record->handles, &list);
   OwnerOnlySecurity security;
   if (!security.Init(error))
     return false;
@@ -334,7 +400,7 @@ bool HandleOffers::Offer(const std::vector<OwnedHandle>& handles,
       PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE | FILE_FLAG_OVERLAPPED,
       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
           PIPE_REJECT_REMOTE_CLIENTS,
-      1, 16, 16, 0, security.attributes()));
+      1, static_cast<DWORD>(list.size()), 16, 0, security.attributes()));
   if (!pipe) {
     *error =
         LastWindowsError("CreateNamedPipeW", "Could not create a handle offer");
@@ -342,7 +408,7 @@ bool HandleOffers::Offer(const std::vector<OwnedHandle>& handles,
   }
   return OfferTable::Get().Add(
       std::make_unique<OfferPipe>(owner_, record->nonce, std::move(pipe),
-                                  std::move(copies)),
+                                  std::move(copies), std::move(list)),
       error);
 }
 
@@ -352,6 +418,17 @@ void HandleOffers::Withdraw(const OfferRecord& record) {
 
 void HandleOffers::WithdrawAll() {
   OfferTable::Get().RemoveOwnedBy(owner_);
+}
+
+bool RefuseSocketInMessage(HANDLE os_handle, int64_t value, Error* error) {
+  if (!HandleTraits::IsValid(os_handle) || !IsSocket(os_handle))
+    return true;
+  *error = Error::Make(codes::kInvalidRight,
+                       "Handle " + std::to_string(value) +
+                           " is a socket: channel messages do not carry "
+                           "sockets yet; give sockets to a child through the "
+                           "rendezvous (copy or move)");
+  return false;
 }
 
 size_t OfferedHandleCount() {

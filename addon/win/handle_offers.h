@@ -14,10 +14,14 @@
 // (FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_REJECT_REMOTE_CLIENTS, this user's
 // DACL), and the frame names the pipe and the values. The reader opens the
 // pipe, checks that the system's idea of its server is the pid in the name,
-// duplicates each value out of that process itself and writes one byte;
-// the sender, served off the JS thread by a thread-pool wait, then closes
-// its copies and the pipe. Every handle a reader ends with was made by its
-// own DuplicateHandle, so it is certainly new and its own.
+// reads the list of values and kinds the server writes it (bounded), and
+// refuses the frame unless the frame's copy is the same: the pid check
+// only proves who made the pipe, and a peer may name any offer it has
+// seen (one of the reader's own, sent to it) with other values. It then
+// duplicates each listed value out of that process itself and writes one
+// byte; the sender, served off the JS thread by a thread-pool wait, then
+// closes its copies and the pipe. Every handle a reader ends with was made
+// by its own DuplicateHandle, so it is certainly new and its own.
 //
 // Lifetime: an offer lives until it is taken (or its reader goes), until
 // the end that made it sees its peer closed (nobody can read the frame any
@@ -30,7 +34,9 @@
 #ifndef ADDON_WIN_HANDLE_OFFERS_H_
 #define ADDON_WIN_HANDLE_OFFERS_H_
 
+#include <windows.h>
 #include <cstddef>
+
 #include <cstdint>
 #include <vector>
 
@@ -67,6 +73,13 @@ struct OfferRecord {
 inline constexpr size_t kOfferFixedBytes = 4 + sizeof(EndpointNonce);
 inline constexpr size_t kOfferedHandleBytes = 8 + 4;
 void EncodeOfferRecord(const OfferRecord& record, std::vector<uint8_t>* out);
+// Just the handles' values and kinds, as the record has them: also what an
+// offer's server writes to its reader, the list the reader takes by.
+void EncodeOfferedHandles(const std::vector<OfferedHandle>& handles,
+                          std::vector<uint8_t>* out);
+void DecodeOfferedHandles(const uint8_t* bytes,
+                          uint32_t count,
+                          std::vector<OfferedHandle>* handles);
 void DecodeOfferRecord(const uint8_t* bytes,
                        uint32_t count,
                        OfferRecord* record);
@@ -94,6 +107,12 @@ class HandleOffers {
  private:
   uint64_t owner_;
 };
+
+// False (with ERR_RENDEZVOUS_INVALID_RIGHT in `error`) if `os_handle`, the
+// OS handle behind `value`, is a socket: a socket would travel by
+// DuplicateHandle, which breaks sockets of layered providers
+// (win/socket_rights.h), so channel messages do not carry them yet.
+bool RefuseSocketInMessage(HANDLE os_handle, int64_t value, Error* error);
 
 // How many handles this process has on offer (for tests and budgets).
 size_t OfferedHandleCount();

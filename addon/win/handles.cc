@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/seam/handles.h"
+#include "win/handle_offers.h"
 #include "win/host_descriptors.h"
 #include "win/scoped_handle.h"
 #include "win/win_error.h"
@@ -15,6 +16,10 @@ bool DuplicateHandle(int64_t handle,
                      Error* error) {
   bool is_fd = kind == RightKind::kFd;
   HANDLE source = is_fd ? HostOsHandleOf(handle) : HandleFromValue(handle);
+  // A socket's DuplicateHandle copy may not be a working socket (nor be
+  // seen as one once made): refused here, before it is made.
+  if (!RefuseSocketInMessage(source, handle, error))
+    return false;
   HANDLE duplicate = nullptr;
   if (!HandleTraits::IsValid(source) ||
       !::DuplicateHandle(::GetCurrentProcess(), source, ::GetCurrentProcess(),

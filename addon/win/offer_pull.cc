@@ -1,7 +1,8 @@
 // The reader's side of handle offers (win/handle_offers.h): taking a
 // frame's handles out of the process that offered them. Synchronous and
 // short: the offer pipe is opened without waiting (a busy or missing pipe
-// is an error, never a wait), and each handle is one DuplicateHandle.
+// is an error, never a wait), its server's list is read and its byte
+// written with bounded waits, and each handle is one DuplicateHandle.
 #include <windows.h>
 
 #include <string>
@@ -77,6 +78,100 @@ ScopedHandle OpenOffer(const OfferRecord& record, Error* error) {
   return pipe;
 }
 
+// How long the reader waits for the offer's list, and for its byte to go
+// in. A true offer's server writes its list as soon as the reader connects
+// and its pipe has room for the byte, so both finish at once; a hostile or
+// hung one would otherwise hold the JS thread for good.
+constexpr DWORD kOfferIoMs = 500;
+
+// Runs one overlapped read or write on `pipe` (`start` posts it), waiting
+// at most kOfferIoMs before cancelling it; true with the bytes moved, else
+// false with the error in `*os_error`.
+template <typename Start>
+bool BoundedIo(HANDLE pipe, Start start, DWORD* moved, DWORD* os_error) {
+  ScopedHandle event(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  if (!event) {
+    *os_error = ::GetLastError();
+    return false;
+  }
+  OVERLAPPED overlapped{};
+  overlapped.hEvent = event.get();
+  if (!start(&overlapped)) {
+    if (::GetLastError() != ERROR_IO_PENDING) {
+      *os_error = ::GetLastError();
+      return false;
+    }
+    if (::WaitForSingleObject(event.get(), kOfferIoMs) != WAIT_OBJECT_0)
+      ::CancelIoEx(pipe, &overlapped);
+  }
+  // Waits for the cancelled one too: its memory is on this stack.
+  if (!::GetOverlappedResult(pipe, &overlapped, moved, TRUE)) {
+    *os_error = ::GetLastError();
+    return false;
+  }
+  return true;
+}
+
+// Reads the list of values and kinds the offer's server says it offers
+// (its own, not the frame's word) into `*offered`: the frame's `record`
+// with the server's handles. Refuses a list that differs from the frame's
+// copy in count, kind or value: the frame named something else than what
+// its offer holds (say, this process's own offer with another value, to
+// make it duplicate a handle it already owns).
+bool ReadOfferList(HANDLE pipe,
+                   const OfferRecord& record,
+                   OfferRecord* offered,
+                   Error* error) {
+  DWORD mode = PIPE_READMODE_MESSAGE;
+  if (!::SetNamedPipeHandleState(pipe, &mode, nullptr, nullptr)) {
+    *error = NotTaken(record, "SetNamedPipeHandleState", ::GetLastError(),
+                      "its offer cannot be read");
+    return false;
+  }
+  const size_t expected = record.handles.size() * kOfferedHandleBytes;
+  // One byte more, so a longer list is seen as longer.
+  std::vector<uint8_t> list(expected + 1);
+  DWORD read = 0;
+  DWORD os_error = ERROR_SUCCESS;
+  const bool ok = BoundedIo(
+      pipe,
+      [&](OVERLAPPED* overlapped) {
+        return ::ReadFile(pipe, list.data(), static_cast<DWORD>(list.size()),
+                          nullptr, overlapped);
+      },
+      &read, &os_error);
+  if (!ok && os_error != ERROR_MORE_DATA) {
+    *error = NotTaken(record, "ReadFile", os_error,
+                      "its offer did not say what it offers in time");
+    return false;
+  }
+  if (!ok || read != expected) {
+    *error = NotTaken(record, "the frame names " +
+                                  std::to_string(record.handles.size()) +
+                                  " handles, its offer holds another number");
+    return false;
+  }
+  offered->pid = record.pid;
+  offered->nonce = record.nonce;
+  DecodeOfferedHandles(list.data(),
+                       static_cast<uint32_t>(record.handles.size()),
+                       &offered->handles);
+  for (size_t i = 0; i < record.handles.size(); ++i) {
+    const OfferedHandle& said = record.handles[i];
+    const OfferedHandle& held = offered->handles[i];
+    if (said.value != held.value || said.kind != held.kind) {
+      *error = NotTaken(record, "the frame names handle " + std::to_string(i) +
+                                    " as value " + std::to_string(said.value) +
+                                    " of kind " + std::to_string(said.kind) +
+                                    ", its offer holds value " +
+                                    std::to_string(held.value) + " of kind " +
+                                    std::to_string(held.kind));
+      return false;
+    }
+  }
+  return true;
+}
+
 // Duplicates every offered value out of `sender` into this process.
 bool DuplicateAll(const OfferRecord& record,
                   HANDLE sender,
@@ -99,33 +194,17 @@ bool DuplicateAll(const OfferRecord& record,
   return true;
 }
 
-// How long the reader waits for its byte to go in. A true offer's pipe has
-// room for it, so the write finishes at once; a hostile one made with no
-// buffer, never read, would otherwise hold this thread for good.
-constexpr DWORD kTakenWriteMs = 500;
-
 // Writes the byte that tells the sender to let go; false (with the error)
 // if it did not go in.
 bool WriteTaken(HANDLE pipe, DWORD* os_error) {
-  ScopedHandle event(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
-  if (!event) {
-    *os_error = ::GetLastError();
-    return false;
-  }
-  OVERLAPPED overlapped{};
-  overlapped.hEvent = event.get();
   const uint8_t taken = 1;  // must stay put until the write is over
-  if (!::WriteFile(pipe, &taken, 1, nullptr, &overlapped)) {
-    if (::GetLastError() != ERROR_IO_PENDING) {
-      *os_error = ::GetLastError();
-      return false;
-    }
-    if (::WaitForSingleObject(event.get(), kTakenWriteMs) != WAIT_OBJECT_0)
-      ::CancelIoEx(pipe, &overlapped);
-  }
   DWORD written = 0;
-  if (!::GetOverlappedResult(pipe, &overlapped, &written, TRUE)) {
-    *os_error = ::GetLastError();
+  if (!BoundedIo(
+          pipe,
+          [&](OVERLAPPED* overlapped) {
+            return ::WriteFile(pipe, &taken, 1, nullptr, overlapped);
+          },
+          &written, os_error)) {
     return false;
   }
   *os_error = ERROR_WRITE_FAULT;
@@ -175,14 +254,19 @@ bool PullOfferedHandles(const OfferRecord& record,
   ScopedHandle pipe = OpenOffer(record, error);
   if (!pipe)
     return false;
-  ScopedHandle sender(::OpenProcess(PROCESS_DUP_HANDLE, FALSE, record.pid));
+  // From here on only the server's list is used: the pid check proved who
+  // made the pipe, the list says what that process offers under it.
+  OfferRecord offered;
+  if (!ReadOfferList(pipe.get(), record, &offered, error))
+    return false;
+  ScopedHandle sender(::OpenProcess(PROCESS_DUP_HANDLE, FALSE, offered.pid));
   if (!sender) {
     *error = NotTaken(record, "OpenProcess", ::GetLastError(),
                       "its sender cannot be opened");
     return false;
   }
   std::vector<ScopedHandle> pulled;
-  if (!DuplicateAll(record, sender.get(), &pulled, error))
+  if (!DuplicateAll(offered, sender.get(), &pulled, error))
     return false;
   // The byte tells the sender to let go. Its server end was still open
   // when this write went in, so the process opened above was the pipe's
@@ -194,7 +278,7 @@ bool PullOfferedHandles(const OfferRecord& record,
                       "they were taken");
     return false;
   }
-  return ToReceived(record, &pulled, handles, error);
+  return ToReceived(offered, &pulled, handles, error);
 }
 
 }  // namespace rendezvous

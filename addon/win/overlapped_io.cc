@@ -70,9 +70,23 @@ void CALLBACK OnWriteDone(PTP_CALLBACK_INSTANCE /*instance*/,
 
 }  // namespace
 
+void PinThisModule() {
+  // Once per process (a pinned module cannot be unpinned): by the address
+  // of this very function, so it is this DLL whatever its file is called.
+  static const bool pinned = [] {
+    HMODULE module = nullptr;
+    return ::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN |
+                                    GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
+                                reinterpret_cast<LPCWSTR>(&PinThisModule),
+                                &module) != 0;
+  }();
+  (void)pinned;
+}
+
 void FreeWhenWritten(HANDLE file, std::unique_ptr<WriteSlot> slot) {
   if (slot->op.completed())
     return;
+  PinThisModule();  // OnWriteDone may run after the addon is unloaded
   PTP_WAIT wait = ::CreateThreadpoolWait(OnWriteDone, slot.get(), nullptr);
   if (wait == nullptr) {
     slot->op.CancelAndWait(file);

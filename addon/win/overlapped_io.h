@@ -66,6 +66,14 @@ struct WriteSlot {
   ScopedHandle close_when_written;
 };
 
+// Keeps this addon's DLL mapped until the process exits; call before
+// handing the thread pool a callback of this module. Node unloads an addon
+// a Worker loaded when that Worker's environment is destroyed, and a wait
+// registered here (an offer's, a write left to finish) may fire after
+// that: its callback would run in unmapped code. Once pinned, a later
+// FreeLibrary leaves it mapped.
+void PinThisModule();
+
 // Lets a pending write finish after its end leaves this process's hands (a
 // handle given to another process keeps the pipe open, and the write still
 // goes out when the peer reads; a closed one is kept open by `slot`):

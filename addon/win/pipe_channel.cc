@@ -6,6 +6,7 @@
 
 #include "core/channel_frames.h"
 #include "win/handle_offers.h"
+#include "win/host_descriptors.h"
 #include "win/overlapped_io.h"
 #include "win/pipe_event_source.h"
 #include "win/win_error.h"
@@ -71,14 +72,24 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
                               std::to_string(frames::kMaxHandlesPerFrame));
       return IoStatus::kFailed;
     }
+    if (!RefuseSockets(*handles, error))
+      return IoStatus::kFailed;
     OverlappedOp& write = write_->op;
     if (write.outstanding()) {
       if (!write.completed())
         return IoStatus::kWouldBlock;
       DWORD bytes = 0;
       DWORD os_error = 0;
-      if (!write.TakeResult(pipe_.get(), &bytes, &os_error))
+      const bool written = write.TakeResult(pipe_.get(), &bytes, &os_error);
+      OfferRecord last = std::move(last_offer_);
+      last_offer_ = OfferRecord();
+      if (!written) {
+        // The frame never went: nobody can take its offer (a peer that
+        // is gone has all of this end's withdrawn by WriteFailed).
+        if (!last.handles.empty() && !IsPeerGone(os_error))
+          offers_.Withdraw(last);
         return WriteFailed(os_error, error);
+      }
     }
     std::vector<uint8_t> prefix;
     OfferRecord offer;
@@ -103,6 +114,7 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
     }
     // Done at once or pending: its result is taken like a pending one.
     write.set_outstanding(true);
+    last_offer_ = std::move(offer);
     // The offer holds copies of its own; the originals were the message's.
     handles->clear();
     return IoStatus::kDone;
@@ -153,6 +165,25 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   }
 
  private:
+  // A socket moved into the message (a copied one was refused before it
+  // was duplicated): see RefuseSocketInMessage.
+  static bool RefuseSockets(const std::vector<OwnedHandle>& handles,
+                            Error* error) {
+    for (const OwnedHandle& handle : handles) {
+      if (handle.kind() == RightKind::kFd &&
+          !RefuseSocketInMessage(HostOsHandleOf(handle.get()), handle.get(),
+                                 error)) {
+        return false;
+      }
+      if (handle.kind() == RightKind::kHandle &&
+          !RefuseSocketInMessage(HandleFromValue(handle.get()), handle.get(),
+                                 error)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // The message's prefix: the handle count and, if there are handles, the
   // offer they were put in. They go on offer before the frame is written:
   // once it is in the pipe, its reader may look for them at any moment.
@@ -337,7 +368,8 @@ class PipeChannel : public ChannelTransport, private PipeReadiness {
   OverlappedOp probe_;  // the zero-byte read, watched by the event source
   OverlappedOp read_;   // reads of a message known to be waiting
   std::unique_ptr<WriteSlot> write_;  // the one outstanding write, watched
-  HandleOffers offers_;  // of the frames this end sent with handles
+  OfferRecord last_offer_;  // that write's offer, withdrawn if it fails
+  HandleOffers offers_;     // of the frames this end sent with handles
 
   uint8_t probe_byte_[1] = {0};
 };
