@@ -18,6 +18,7 @@ const { native } = require('../dist/lib/native');
 const { channelTransfer } = require('../dist/lib/channel');
 const { sharedMemoryNative } = require('../dist/lib/shared-memory');
 const {
+  channelClosed: closed,
   fixture,
   firstMessage,
   killStragglers,
@@ -33,19 +34,6 @@ before(() => {
 });
 afterEach(killStragglers);
 after(() => server?.stop());
-
-/** Resolves with the first 'error' (or null) once the channel closes. */
-function closed(channel, timeoutMs = 10000) {
-  let error = null;
-  channel.on('error', (e) => (error = e));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the channel did not close')), timeoutMs);
-    channel.once('close', () => {
-      clearTimeout(timer);
-      resolve(error);
-    });
-  });
-}
 
 const turn = () => new Promise((resolve) => setTimeout(resolve, 50));
 

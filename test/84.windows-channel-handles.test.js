@@ -114,7 +114,13 @@ function windowsSuite() {
   const { Channel, SharedMemory } = rendezvous;
   const { channelTransfer } = require('../dist/lib/channel');
   const { sharedMemoryNative } = require('../dist/lib/shared-memory');
-  const { exited, killStragglers, nextChannelMessage: nextMessage, track } = require('./support/children');
+  const {
+    channelClosed: closed,
+    exited,
+    killStragglers,
+    nextChannelMessage: nextMessage,
+    track,
+  } = require('./support/children');
 
   let server;
   before(() => {
@@ -149,19 +155,6 @@ function windowsSuite() {
   async function noLeak(baseline) {
     const now = await settledHandleCount();
     assert.ok(now <= baseline + SLACK, `handles: ${baseline} before, ${now} after`);
-  }
-
-  /** Resolves with the first 'error' (or null) once the channel closes. */
-  function closed(channel, timeoutMs = 10000) {
-    let error = null;
-    channel.on('error', (e) => (error = e));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the channel did not close')), timeoutMs);
-      channel.once('close', () => {
-        clearTimeout(timer);
-        resolve(error);
-      });
-    });
   }
 
   function forkChild(mode, end) {

@@ -92,7 +92,22 @@ function nextChannelMessage(channel, timeoutMs = 10000) {
   });
 }
 
+/** Resolves with the first 'error' (or null) once the channel closes, or
+ * rejects after `timeoutMs`. */
+function channelClosed(channel, timeoutMs = 10000) {
+  let error = null;
+  channel.on('error', (e) => (error = e));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the channel did not close')), timeoutMs);
+    channel.once('close', () => {
+      clearTimeout(timer);
+      resolve(error);
+    });
+  });
+}
+
 module.exports = {
+  channelClosed,
   nextChannelMessage,
   exited,
   exitedChildPid,
