@@ -22,7 +22,7 @@
 const childProcess = require('node:child_process');
 const crypto = require('node:crypto');
 const os = require('node:os');
-const { median, nextMessage } = require('./support');
+const { median, nextMessage, runMeasurement } = require('./support');
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -251,14 +251,6 @@ if (require.main === module) {
     runChild();
   } else {
     console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()} ${os.release()}`);
-    measureChannelSweep({ quick: process.argv.includes('--quick') })
-      .then((rows) => {
-        report(rows);
-        process.exit(0);
-      })
-      .catch((error) => {
-        console.error(error);
-        process.exit(1);
-      });
+    runMeasurement(measureChannelSweep({ quick: process.argv.includes('--quick') }), report);
   }
 }

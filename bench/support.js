@@ -54,4 +54,18 @@ function nextEvent(emitter, event, child) {
 /** The child's next IPC message, or a rejection if it exits first. */
 const nextMessage = (child) => nextEvent(child, 'message', child);
 
-module.exports = { buildC, median, nextEvent, nextMessage, percentile, summarize };
+/** Runs a benchmark as a command: prints its report, exits 0, or 1 with
+ * the error. */
+function runMeasurement(measurement, report) {
+  measurement
+    .then((rows) => {
+      report(rows);
+      process.exit(0);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
+
+module.exports = { buildC, median, nextEvent, nextMessage, percentile, runMeasurement, summarize };

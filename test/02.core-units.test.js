@@ -29,6 +29,7 @@ const ALL_SUITES = [
   'BodyPool',
   'ChannelDriver',
   'ChannelSender',
+  'CopyBytes',
   'DebugLog',
   'EndpointName',
   'HeldRequests',

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/large_copy.h"
 #include "posix/scoped_fd.h"
 #include "posix/system_error.h"
 
@@ -47,7 +48,7 @@ class PooledMemfdBody : public PooledBody {
     }
     if (!data_ && !Map(error))
       return false;
-    std::memcpy(data_, data, size);
+    CopyBytes(data_, data, size);
     return true;
   }
 

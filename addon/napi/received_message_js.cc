@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/large_copy.h"
 #include "core/shared_memory.h"
 #include "napi/addon_state.h"
 #include "napi/channel_bindings.h"
@@ -56,7 +57,7 @@ Napi::Value MessageBuffer(Napi::Env env, frames::AssembledMessage* message) {
   if (size > 0) {
     auto* destination = static_cast<uint8_t*>(buffer.Data());
     PrepareCopyDestination(destination, size);
-    std::memcpy(destination, message->data.get(), size);
+    CopyBytes(destination, message->data.get(), size);
   }
   return buffer;
 }

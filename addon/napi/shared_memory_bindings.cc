@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/large_copy.h"
 #include "core/owned_handle.h"
 #include "napi/addon_state.h"
 #include "napi/external_buffers.h"
@@ -148,10 +149,10 @@ class SharedMemoryObject : public Napi::ObjectWrap<SharedMemoryObject> {
     }
     uint8_t* region = mapping->data() + offset;
     if (into_region) {
-      std::memmove(region, bytes, size);
+      CopyBytes(region, bytes, size);
     } else {
       PrepareCopyDestination(bytes, size);
-      std::memmove(bytes, region, size);
+      CopyBytes(bytes, region, size);
     }
     return Napi::Number::New(env, static_cast<double>(size));
   }

@@ -24,6 +24,7 @@ std::vector<UnitTest> EndpointNameTests();
 std::vector<UnitTest> OutgoingHandlesTests();
 std::vector<UnitTest> PayloadCarrierTests();
 std::vector<UnitTest> BodyPoolTests();
+std::vector<UnitTest> LargeCopyTests();
 
 }  // namespace rendezvous::unit
 

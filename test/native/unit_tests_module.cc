@@ -26,6 +26,7 @@ std::vector<UnitTest> AllTests() {
            DebugLogTests,
            MappingBudgetTests,
            BodyPoolTests,
+           LargeCopyTests,
            EndpointNameTests,
            OutgoingHandlesTests,
            UnsentRepliesTests,
