@@ -83,6 +83,7 @@
               "addon/linux/fd_passing.cc",
               "addon/linux/fd_right.cc",
               "addon/linux/fixed_mapping.cc",
+              "addon/linux/huge_pages.cc",
               "addon/linux/memfd_checks.cc",
               "addon/linux/memfd_mapping.cc",
               "addon/linux/message_body.cc",

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/shared_memory.h"
+#include "linux/huge_pages.h"
 #include "posix/system_error.h"
 
 namespace rendezvous {
@@ -77,6 +78,11 @@ bool RestorePrivatePages(uint8_t* address, uint64_t length, Error* error) {
                          "Could not map private pages back under a view");
     return false;
   }
+  // The allocator hands this memory out again, and calloc() clears reused
+  // heap memory: touched whole, these new pages fault far fewer times as
+  // huge pages (a 16 MiB view in place, delivered and dropped in a stream,
+  // went from 1.9 to 3.8 GB/s; bench/channel-sweep.js).
+  AllowHugePages(address, RoundUpToPages(length));
   return true;
 }
 
