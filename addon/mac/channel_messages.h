@@ -67,8 +67,9 @@ static_assert(sizeof(mach_msg_port_descriptor_t) == 12 &&
                   sizeof(mach_msg_ool_descriptor_t) == 16,
               "64-bit descriptor layout expected");
 
-// Handles one frame may carry; the frame format's own limit.
-inline constexpr size_t kMaxFrameHandles = frames::kMaxHandlesPerMessage;
+// Handles one frame may carry: a message's own, and its out-of-line body,
+// which travels as one more (the frame format's per-frame limit).
+inline constexpr size_t kMaxFrameHandles = frames::kMaxHandlesPerFrame;
 // Out-of-line regions in one frame: the head (when large) and the tail.
 inline constexpr size_t kMaxOutOfLine = 2;
 // Frames up to this size travel inline: one copy in, one copy out. Past it
