@@ -115,6 +115,7 @@
               "addon/mac/fixed_mapping.cc",
               "addon/mac/handles.cc",
               "addon/mac/mach_right.cc",
+              "addon/mac/memory_entry.cc",
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc",
               "addon/mac/shared_memory.cc",
