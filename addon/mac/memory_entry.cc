@@ -18,9 +18,9 @@ namespace rendezvous::mac {
 namespace {
 
 Error Unsafe(const char* what, const std::string& why) {
-  return Error::Make(codes::kInvalidRight, std::string("The ") + what +
-                                               " cannot be mapped safely: " +
-                                               why);
+  return Error::Make(
+      codes::kInvalidRight,
+      std::string("The ") + what + " cannot be mapped safely: " + why);
 }
 
 // Checks every map entry in [address, address + size). The short submap
