@@ -85,6 +85,13 @@ bool CheckCannotFault(mach_vm_address_t address,
 
 }  // namespace
 
+kern_return_t CreateNamedEntry(uint64_t size, ScopedMachSendRight* entry) {
+  memory_object_size_t entry_size = size;
+  return mach_make_memory_entry_64(mach_task_self(), &entry_size, 0,
+                                   MAP_MEM_NAMED_CREATE | kReadWrite,
+                                   entry->receive(), MACH_PORT_NULL);
+}
+
 kern_return_t MapEntry(mach_port_t entry,
                        uint64_t size,
                        MappingSharing sharing,

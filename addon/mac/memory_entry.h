@@ -20,6 +20,12 @@ namespace rendezvous::mac {
 
 inline constexpr vm_prot_t kReadWrite = VM_PROT_READ | VM_PROT_WRITE;
 
+// A new anonymous, zero-filled object of `size` bytes (rounded up to whole
+// pages) behind a named entry that may be mapped with at most `kReadWrite`
+// (MAP_MEM_NAMED_CREATE), as `*entry`. The kernel never copies such an
+// object lazily: a copy-on-write mapping of it copies every page at once.
+kern_return_t CreateNamedEntry(uint64_t size, ScopedMachSendRight* entry);
+
 // Maps the first `size` bytes of `entry` read-write, not inherited by forked
 // children: shared (copy = FALSE maps the entry's object itself) or
 // copy-on-write (copy = TRUE), as `sharing` says. `size` is not rounded on

@@ -18,13 +18,8 @@ std::unique_ptr<SharedMemoryMapping> CreateSharedMemory(uint64_t size,
                                                         Error* error) {
   if (!CheckSharedMemorySize(size, error))
     return nullptr;
-  // MAP_MEM_NAMED_CREATE makes a new anonymous, zero-filled object of the
-  // page-rounded size; the entry may be mapped with at most `kReadWrite`.
   ScopedMachSendRight entry;
-  memory_object_size_t entry_size = size;
-  kern_return_t kr = mach_make_memory_entry_64(
-      mach_task_self(), &entry_size, 0, MAP_MEM_NAMED_CREATE | mac::kReadWrite,
-      entry.receive(), MACH_PORT_NULL);
+  kern_return_t kr = mac::CreateNamedEntry(size, &entry);
   if (kr != KERN_SUCCESS) {
     *error = MachError("mach_make_memory_entry_64", kr,
                        "Could not create a shared memory region of " +
