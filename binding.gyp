@@ -116,6 +116,8 @@
               "addon/mac/handles.cc",
               "addon/mac/mach_right.cc",
               "addon/mac/memory_entry.cc",
+              "addon/mac/message_body.cc",
+              "addon/mac/pooled_body.cc",
               "addon/mac/proc_exit_watch.cc",
               "addon/mac/server.cc",
               "addon/mac/shared_memory.cc",

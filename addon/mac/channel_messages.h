@@ -21,7 +21,10 @@
 //     larger one keeps its head inline (when it is small) and sends the rest
 //     out of line. The records say what each port is: a fileport, a memory
 //     entry and a plain send right all arrive as MACH_MSG_TYPE_PORT_SEND.
-//     The frame's bytes themselves are the caller's and opaque here.
+//     The frame's bytes themselves are the caller's and opaque here. A
+//     message sent out of line (core/channel_sender.h) is one small frame
+//     whose last port is its body, a memory entry (record kSharedMemory):
+//     its data never travels in out-of-line regions.
 //
 //   MACH_NOTIFY_NO_SENDERS, from the kernel, requested on every inbox and
 //     sent to the inbox itself: the peer's end is gone (its send right to
