@@ -21,7 +21,10 @@
 //     larger one keeps its head inline (when it is small) and sends the rest
 //     out of line. The records say what each port is: a fileport, a memory
 //     entry and a plain send right all arrive as MACH_MSG_TYPE_PORT_SEND.
-//     The frame's bytes themselves are the caller's and opaque here.
+//     The frame's bytes themselves are the caller's and opaque here. A
+//     message sent out of line (core/channel_sender.h) is one small frame
+//     whose last port is its body, a memory entry (record kSharedMemory):
+//     its data never travels in out-of-line regions.
 //
 //   MACH_NOTIFY_NO_SENDERS, from the kernel, requested on every inbox and
 //     sent to the inbox itself: the peer's end is gone (its send right to
@@ -67,8 +70,9 @@ static_assert(sizeof(mach_msg_port_descriptor_t) == 12 &&
                   sizeof(mach_msg_ool_descriptor_t) == 16,
               "64-bit descriptor layout expected");
 
-// Handles one frame may carry; the frame format's own limit.
-inline constexpr size_t kMaxFrameHandles = frames::kMaxHandlesPerMessage;
+// Handles one frame may carry: a message's own, and its out-of-line body,
+// which travels as one more (the frame format's per-frame limit).
+inline constexpr size_t kMaxFrameHandles = frames::kMaxHandlesPerFrame;
 // Out-of-line regions in one frame: the head (when large) and the tail.
 inline constexpr size_t kMaxOutOfLine = 2;
 // Frames up to this size travel inline: one copy in, one copy out. Past it

@@ -9,13 +9,17 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
+#include "core/limits.h"
 #include "mac/channel_messages.h"
 #include "mac/channel_recovery.h"
 #include "mac/channel_sending.h"
 #include "mac/mach_error.h"
+#include "mac/message_body.h"
+#include "mac/pooled_body.h"
 #include "mac/received_message.h"
 #include "posix/system_error.h"
 
@@ -25,6 +29,29 @@ namespace {
 
 // The kqueue's user event that stands for messages read ahead.
 constexpr uintptr_t kReadAheadEvent = 1;
+
+// The same switches as Linux's (linux/channel_transport.cc), read when an
+// end is made or adopted: the out-of-line threshold in bytes (0: never out
+// of line), and "off" to make every body a fresh one, for the benchmark's
+// side-by-side columns (bench/channel-sweep.js).
+constexpr char kOutOfLineVariable[] =
+    "ELECTRON_PORT_RENDEZVOUS_OUT_OF_LINE_BYTES";
+constexpr char kBodyPoolVariable[] =
+    "ELECTRON_PORT_RENDEZVOUS_CHANNEL_BODY_POOL";
+
+uint64_t OutOfLineThreshold() {
+  const char* value = std::getenv(kOutOfLineVariable);
+  if (value == nullptr)
+    return kOutOfLineMessageBytes;
+  char* end = nullptr;
+  unsigned long long parsed = std::strtoull(value, &end, 10);
+  return end != value && *end == '\0' ? parsed : kOutOfLineMessageBytes;
+}
+
+bool PoolsBodies() {
+  const char* value = std::getenv(kBodyPoolVariable);
+  return value == nullptr || std::string(value) != "off";
+}
 
 }  // namespace
 
@@ -81,7 +108,9 @@ MachChannelTransport::MachChannelTransport(ScopedMachReceiveRight inbox,
                                            ScopedFd kqueue)
     : inbox_(std::move(inbox)),
       kqueue_(std::move(kqueue)),
-      buffer_(mac::kReceiveBufferSize) {}
+      buffer_(mac::kReceiveBufferSize),
+      out_of_line_(OutOfLineThreshold()),
+      pools_bodies_(PoolsBodies()) {}
 
 MachChannelTransport::~MachChannelTransport() {
   kqueue_.reset();  // before the inbox its knote watches
@@ -96,6 +125,23 @@ MachChannelTransport::~MachChannelTransport() {
 
 size_t MachChannelTransport::max_frame_size() const {
   return mac::kMaxFrameSize;
+}
+
+bool MachChannelTransport::CreateOutOfLineBody(const uint8_t* data,
+                                               uint64_t size,
+                                               OwnedHandle* body,
+                                               Error* error) {
+  return mac::CreateMemoryEntryBody(data, size, body, error);
+}
+
+bool MachChannelTransport::CreatePooledBody(uint64_t capacity,
+                                            std::unique_ptr<PooledBody>* body,
+                                            Error* error) {
+  if (!pools_bodies_) {
+    *error = Error::Make(codes::kSystem, "Body pooling is off");
+    return false;
+  }
+  return mac::CreatePooledMemoryEntryBody(capacity, body, error);
 }
 
 void MachChannelTransport::DrainPollQueue() {
@@ -198,18 +244,6 @@ std::unique_ptr<ChannelTransport> AdoptChannelEnd(OwnedHandle handle,
   }
   (void)handle.release();  // `name`'s owner from here
   return MachChannelTransport::Adopt(ScopedMachReceiveRight(name), error);
-}
-
-// Mach carries large pieces of a message out of line already (see
-// channel_layout.cc); a channel here sends no body of its own kind, so the
-// frame that announces one is a lie.
-std::unique_ptr<SharedMemoryMapping> MapOutOfLineBody(OwnedHandle* /*body*/,
-                                                      uint64_t /*size*/,
-                                                      Error* error) {
-  *error = Error::Make(codes::kInvalidRight,
-                       "Out-of-line bodies do not travel on this platform's "
-                       "channels");
-  return nullptr;
 }
 
 }  // namespace rendezvous

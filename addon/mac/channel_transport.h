@@ -47,6 +47,19 @@ class MachChannelTransport : public ChannelTransport {
   // A Mach send right cannot be polled for room in the queue.
   bool PollsWritable() const override { return false; }
   size_t max_frame_size() const override;
+  // Large messages travel as a memory entry of their own, as on Linux they
+  // travel as a memfd (mac/message_body.h, mac/pooled_body.h). A sender
+  // cannot see its peer's queue, so a body counts as read once sent
+  // (PeerReadEverything keeps its default); the queue's limit bounds how
+  // many are in flight.
+  uint64_t out_of_line_threshold() const override { return out_of_line_; }
+  bool CreateOutOfLineBody(const uint8_t* data,
+                           uint64_t size,
+                           OwnedHandle* body,
+                           Error* error) override;
+  bool CreatePooledBody(uint64_t capacity,
+                        std::unique_ptr<PooledBody>* body,
+                        Error* error) override;
 
   IoStatus SendFrame(const FrameBuffers& frame,
                      std::vector<OwnedHandle>* handles,
@@ -111,6 +124,8 @@ class MachChannelTransport : public ChannelTransport {
   bool read_ahead_signalled_ = false;
   mac::ReceivedMessage buffer_;  // receives land here
   std::vector<uint64_t> send_buffer_;
+  const uint64_t out_of_line_;
+  const bool pools_bodies_;
 };
 
 }  // namespace rendezvous
