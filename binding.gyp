@@ -11,6 +11,7 @@
       "addon/core/large_copy.cc",
       "addon/core/mapping_budget.cc",
       "addon/core/outgoing_handles.cc",
+      "addon/core/out_of_line_settings.cc",
       "addon/core/owned_handle.cc",
       "addon/core/registration_table.cc",
       "addon/core/reply_policy.cc",

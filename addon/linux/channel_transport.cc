@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/limits.h"
+#include "core/out_of_line_settings.h"
 
 #include "linux/fd_passing.h"
 #include "linux/message_body.h"
@@ -35,30 +36,6 @@ constexpr size_t kMaxFrameSize = 128 * 1024;
 // message costs a wake-up of the reader every few frames. The kernel caps it
 // at net.core.wmem_max (208 KiB by default, often raised), silently.
 constexpr int kSendBufferBytes = 1024 * 1024;
-// Overrides kOutOfLineMessageBytes for the ends this process makes or
-// adopts afterwards (bytes; 0: never out of line), so a benchmark can
-// measure both ways side by side (bench/channel-sweep.js).
-constexpr char kOutOfLineVariable[] =
-    "ELECTRON_PORT_RENDEZVOUS_OUT_OF_LINE_BYTES";
-
-// "off" makes every out-of-line body a fresh sealed one (no pool), for
-// the benchmark's side-by-side columns.
-constexpr char kBodyPoolVariable[] =
-    "ELECTRON_PORT_RENDEZVOUS_CHANNEL_BODY_POOL";
-
-bool PoolsBodies() {
-  const char* value = std::getenv(kBodyPoolVariable);
-  return value == nullptr || std::string(value) != "off";
-}
-
-uint64_t OutOfLineThreshold() {
-  const char* value = std::getenv(kOutOfLineVariable);
-  if (value == nullptr)
-    return kOutOfLineMessageBytes;
-  char* end = nullptr;
-  unsigned long long parsed = std::strtoull(value, &end, 10);
-  return end != value && *end == '\0' ? parsed : kOutOfLineMessageBytes;
-}
 
 class SocketChannel : public ChannelTransport {
  public:

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/limits.h"
+#include "core/out_of_line_settings.h"
 #include "mac/channel_messages.h"
 #include "mac/channel_recovery.h"
 #include "mac/channel_sending.h"
@@ -29,29 +30,6 @@ namespace {
 
 // The kqueue's user event that stands for messages read ahead.
 constexpr uintptr_t kReadAheadEvent = 1;
-
-// The same switches as Linux's (linux/channel_transport.cc), read when an
-// end is made or adopted: the out-of-line threshold in bytes (0: never out
-// of line), and "off" to make every body a fresh one, for the benchmark's
-// side-by-side columns (bench/channel-sweep.js).
-constexpr char kOutOfLineVariable[] =
-    "ELECTRON_PORT_RENDEZVOUS_OUT_OF_LINE_BYTES";
-constexpr char kBodyPoolVariable[] =
-    "ELECTRON_PORT_RENDEZVOUS_CHANNEL_BODY_POOL";
-
-uint64_t OutOfLineThreshold() {
-  const char* value = std::getenv(kOutOfLineVariable);
-  if (value == nullptr)
-    return kOutOfLineMessageBytes;
-  char* end = nullptr;
-  unsigned long long parsed = std::strtoull(value, &end, 10);
-  return end != value && *end == '\0' ? parsed : kOutOfLineMessageBytes;
-}
-
-bool PoolsBodies() {
-  const char* value = std::getenv(kBodyPoolVariable);
-  return value == nullptr || std::string(value) != "off";
-}
 
 }  // namespace
 

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "core/channel_transport.h"
+#include "core/large_copy.h"
 #include "core/shared_memory.h"
 #include "mac/mach_error.h"
 #include "mac/mach_vm.h"
@@ -89,8 +90,8 @@ bool CreateMemoryEntryBody(const uint8_t* data,
     return false;
   }
   // The one copy a send makes; the mapping goes with it.
-  std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(address)), data,
-              static_cast<size_t>(size));
+  CopyBytes(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(address)), data,
+            static_cast<size_t>(size));
   mach_vm_deallocate(mach_task_self(), address, size);
   *body = OwnedHandle(entry.release(), RightKind::kSharedMemory);
   return true;

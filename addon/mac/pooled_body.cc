@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/large_copy.h"
 #include "core/seam/handles.h"
 #include "core/shared_memory.h"
 #include "mac/mach_vm.h"
@@ -39,8 +40,8 @@ class PooledEntryBody : public PooledBody {
                             "A message body larger than its pooled body");
       return false;
     }
-    std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(address_)), data,
-                static_cast<size_t>(size));
+    CopyBytes(reinterpret_cast<uint8_t*>(static_cast<uintptr_t>(address_)),
+              data, static_cast<size_t>(size));
     return true;
   }
 
