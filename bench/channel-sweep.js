@@ -107,6 +107,28 @@ function freshMemcpy(source, runs) {
   return median(samples);
 }
 
+/** The two copies any copy-mode delivery makes at least, as the addon makes
+ * them: out of the sender's buffer into a warm region (`write()`), then out
+ * of the region into new memory (`read()`), both split between two threads
+ * from 32 MiB (addon/core/large_copy.h). No process boundary, no frames. */
+function twoCopies(source, runs) {
+  const { SharedMemory } = require('../dist/main');
+  const region = SharedMemory.create(source.length);
+  region.write(0, source); // faulted in, as a pooled body is
+  const samples = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const started = process.hrtime.bigint();
+      region.write(0, source);
+      region.read(0, new Uint8Array(source.length));
+      samples.push(since(started));
+    }
+  } finally {
+    region.close();
+  }
+  return median(samples);
+}
+
 /** A child with channels of each kind, started with `env`. */
 async function channelChild(env) {
   const { Channel, fork } = require('../dist/main');
@@ -153,6 +175,7 @@ async function measureChannelSweep({ quick = false } = {}) {
         size,
         memcpy: gbPerSecond(size, memcpy(source, runs)),
         freshMemcpy: gbPerSecond(size, freshMemcpy(source, runs)),
+        twoCopies: gbPerSecond(size, twoCopies(source, runs)),
       };
       for (const [mode, side] of [
         ['inPlace', inPlace],
@@ -215,7 +238,11 @@ function report(rows) {
   const at64 = rows.find((row) => row.size === 64 * MIB);
   const goals = [];
   if (at64) {
-    goals.push(['64 MiB in copy mode >= 5x advanced', at64.copy.channel / at64.advanced, 5]);
+    goals.push([
+      `64 MiB in copy mode >= 5x advanced (its two copies alone, in one process: ${(at64.twoCopies / at64.advanced).toFixed(2)}x)`,
+      at64.copy.channel / at64.advanced,
+      5,
+    ]);
     goals.push(['64 MiB delivered in place >= 0.5x memcpy', at64.inPlace.channel / at64.memcpy, 0.5]);
   }
   for (const mode of ['inPlace', 'copy']) {
