@@ -84,3 +84,11 @@ write('channel_frames', 'continued', [
   ...frame(0, [...header(2, 0, 0, 8), 9, 10, 11, 12]),
   ...frame(0, [...header(1, 1, 0, 0)]),
 ]);
+// Out-of-line messages: the body is one handle more than the header names,
+// its data never in the frame; a pooled body's id follows the descriptors.
+write('channel_frames', 'out-of-line', frame(1, [...header(1, 2, 0, 4 * 1024 * 1024)]));
+write('channel_frames', 'pooled-body', [
+  ...frame(2, [...header(1, 2 | 4, 1, 64 * 1024 * 1024), ...u32(4), ...u32(0), ...u64(4096), ...u64(7)]),
+  ...frame(0, [...header(3, 0, 0, 7)]),
+]);
+write('channel_frames', 'body-released', frame(0, [...header(3, 0, 0, 1)]));
