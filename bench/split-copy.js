@@ -2,7 +2,7 @@
 // A region's read() into new memory and write() from a buffer, at 1-64 MiB,
 // in two children side by side: one where the addon splits large copies
 // between two threads (addon/core/large_copy.h), one where it never does
-// (ELECTRON_PORT_RENDEZVOUS_COPY_THREADS=1). The parent asks them in turn,
+// (ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES=off). The parent asks them in turn,
 // one size at a time, so both see the same machine. This is what the split
 // threshold (kSplitCopyBytes) is chosen by.
 //
@@ -56,7 +56,7 @@ async function ask(forked, message) {
 
 async function measureSplitCopy() {
   const split = await child({});
-  const single = await child({ ELECTRON_PORT_RENDEZVOUS_COPY_THREADS: '1' });
+  const single = await child({ ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES: 'off' });
   const rows = [];
   try {
     for (const size of SIZES) {

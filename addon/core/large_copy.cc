@@ -2,6 +2,8 @@
 
 #include <uv.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,17 +11,35 @@ namespace rendezvous {
 
 namespace {
 
-// The helper's half of a split copy, read by the helper thread only while
-// the calling thread waits for it to finish.
-struct CopyHalf {
+constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+
+// One split copy, shared by the calling thread and the helper while the
+// calling thread waits for the helper to finish. The range past `split` is
+// handed out in 2 MiB pieces from `next_piece`, to whichever thread asks
+// first: a helper that starts late, or runs on a slower core, leaves its
+// pieces to the calling thread instead of making it wait for them.
+struct SplitCopy {
   uint8_t* destination;
   const uint8_t* source;
   size_t size;
+  size_t split;
+  std::atomic<size_t> next_piece{0};
+
+  // Copies pieces until none is left.
+  void CopyPieces() {
+    for (;;) {
+      size_t piece = next_piece.fetch_add(1, std::memory_order_relaxed);
+      size_t begin = split + piece * kHugePage;
+      if (begin >= size)
+        return;
+      size_t length = std::min<size_t>(kHugePage, size - begin);
+      std::memcpy(destination + begin, source + begin, length);
+    }
+  }
 };
 
-void CopyHalfOnThread(void* argument) {
-  auto* half = static_cast<CopyHalf*>(argument);
-  std::memcpy(half->destination, half->source, half->size);
+void CopyPiecesOnThread(void* argument) {
+  static_cast<SplitCopy*>(argument)->CopyPieces();
 }
 
 bool Overlap(const uint8_t* a, const uint8_t* b, size_t size) {
@@ -32,8 +52,8 @@ bool Overlap(const uint8_t* a, const uint8_t* b, size_t size) {
 
 bool SplitCopiesEnabled() {
   static const bool enabled = [] {
-    const char* value = std::getenv("ELECTRON_PORT_RENDEZVOUS_COPY_THREADS");
-    return value == nullptr || std::strcmp(value, "1") != 0;
+    const char* value = std::getenv("ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES");
+    return value == nullptr || std::strcmp(value, "off") != 0;
   }();
   return enabled;
 }
@@ -41,13 +61,10 @@ bool SplitCopiesEnabled() {
 size_t CopySplitPoint(const uint8_t* destination,
                       const uint8_t* source,
                       size_t size) {
-  if (size < kSplitCopyBytes || Overlap(destination, source, size) ||
-      !SplitCopiesEnabled()) {
+  if (size < kSplitCopyBytes || Overlap(destination, source, size))
     return 0;
-  }
-  // The split falls on a 2 MiB boundary of the destination, so that where
-  // its pages are new huge pages, each one is faulted by one thread only.
-  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  // On a 2 MiB boundary of the destination, so that where its pages are new
+  // huge pages, each one is faulted by one thread only.
   auto begin = reinterpret_cast<uintptr_t>(destination);
   uintptr_t middle = (begin + size / 2 + kHugePage / 2) & ~(kHugePage - 1);
   return middle > begin && middle - begin < size
@@ -56,19 +73,20 @@ size_t CopySplitPoint(const uint8_t* destination,
 }
 
 void CopyBytes(uint8_t* destination, const uint8_t* source, size_t size) {
-  size_t first = CopySplitPoint(destination, source, size);
-  if (first == 0) {
+  size_t split =
+      SplitCopiesEnabled() ? CopySplitPoint(destination, source, size) : 0;
+  if (split == 0) {
     std::memmove(destination, source, size);
     return;
   }
-  CopyHalf second{destination + first, source + first, size - first};
+  SplitCopy copy{destination, source, size, split};
   uv_thread_t helper;
-  if (uv_thread_create(&helper, CopyHalfOnThread, &second) != 0) {
-    std::memcpy(destination, source, size);
-    return;
-  }
-  std::memcpy(destination, source, first);
-  uv_thread_join(&helper);
+  bool started = uv_thread_create(&helper, CopyPiecesOnThread, &copy) == 0;
+  // The calling thread's own part first, then whatever pieces are left.
+  std::memcpy(destination, source, split);
+  copy.CopyPieces();
+  if (started)
+    uv_thread_join(&helper);
 }
 
 }  // namespace rendezvous

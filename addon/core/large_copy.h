@@ -9,9 +9,12 @@
 // caches gain nothing (16 MiB: 0.98-1.01x), and below 4 MiB a thread's
 // start costs more than it saves.
 //
-// Thread use: any thread; the call returns once every byte is copied, so
-// nothing outlives it. Overlapping ranges, small copies, and a helper
-// thread that cannot start are all copied on the calling thread alone.
+// Thread use: any thread; the call returns once every byte is copied and
+// the helper has ended, so nothing outlives it. Overlapping ranges and small
+// copies are copied on the calling thread alone, and so is everything where
+// the helper cannot start. Ranges that share pages through two mappings
+// (a view in place and its region) are the caller's to avoid, as for
+// memmove.
 #ifndef ADDON_CORE_LARGE_COPY_H_
 #define ADDON_CORE_LARGE_COPY_H_
 
@@ -25,18 +28,20 @@ namespace rendezvous {
 // and grows to 1.5x at 64 MiB and 2x at 256 MiB for reads into new memory.
 inline constexpr size_t kSplitCopyBytes = size_t{32} << 20;
 
-// memmove(destination, source, size), on two threads where that pays.
+// memmove(destination, source, size), on two threads where that pays: the
+// calling thread copies up to CopySplitPoint(), then both take 2 MiB pieces
+// of the rest until none is left.
 void CopyBytes(uint8_t* destination, const uint8_t* source, size_t size);
 
-// Where CopyBytes splits these ranges: the helper thread copies from this
-// offset on; 0 where the calling thread copies them alone. Exposed for its
-// unit tests.
+// Where CopyBytes would split these ranges (whatever SplitCopiesEnabled()
+// says): the helper's share starts at this offset; 0 where they are not
+// split. Exposed for its unit tests.
 size_t CopySplitPoint(const uint8_t* destination,
                       const uint8_t* source,
                       size_t size);
 
 // Whether CopyBytes splits at all in this process: false where
-// ELECTRON_PORT_RENDEZVOUS_COPY_THREADS=1 (a benchmark's baseline), read
+// ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES=off (a benchmark's baseline), read
 // once.
 bool SplitCopiesEnabled();
 

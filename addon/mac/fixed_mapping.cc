@@ -50,23 +50,46 @@ bool MapOver(const SharedMemoryMapping& mapping,
                          "A view in place needs a page-aligned address");
     return false;
   }
-  // copy = TRUE maps the entry copy-on-write, as its own mapping is.
-  const boolean_t copy =
-      mapping.sharing() == MappingSharing::kCopyOnWrite ? TRUE : FALSE;
-  kern_return_t kr =
-      mach_vm_map(mach_task_self(), &target, RoundUpToPages(mapping.size()), 0,
-                  VM_FLAGS_FIXED | VM_FLAGS_OVERWRITE,
-                  static_cast<mem_entry_name_port_t>(mapping.handle()), 0, copy,
-                  kReadWrite, kReadWrite, VM_INHERIT_NONE);
+  const mach_vm_size_t length = RoundUpToPages(mapping.size());
+  kern_return_t kr;
+  if (mapping.sharing() == MappingSharing::kCopyOnWrite) {
+    // A copy-on-write snapshot of this process's own mapping, not a second
+    // mapping of the entry: the view then shows exactly the bytes that
+    // mapping shows, and an entry the kernel copies eagerly when mapped
+    // copy-on-write (one made by MAP_MEM_NAMED_CREATE, which a peer may
+    // send) is not copied a second time.
+    vm_prot_t current = VM_PROT_NONE;
+    vm_prot_t maximum = VM_PROT_NONE;
+    kr = mach_vm_remap(mach_task_self(), &target, length, 0,
+                       VM_FLAGS_FIXED | VM_FLAGS_OVERWRITE, mach_task_self(),
+                       static_cast<mach_vm_address_t>(
+                           reinterpret_cast<uintptr_t>(mapping.data())),
+                       TRUE, &current, &maximum, VM_INHERIT_NONE);
+    if (kr == KERN_SUCCESS && (current & kReadWrite) != kReadWrite) {
+      // A view JS could not write would fault: put private pages back.
+      Error ignored;
+      (void)RestorePrivatePages(address, length, &ignored);
+      *error = Error::Make(codes::kZeroCopyUnavailable,
+                           "mach_vm_remap gave a view in place without "
+                           "read-write access");
+      return false;
+    }
+  } else {
+    kr = mach_vm_map(mach_task_self(), &target, length, 0,
+                     VM_FLAGS_FIXED | VM_FLAGS_OVERWRITE,
+                     static_cast<mem_entry_name_port_t>(mapping.handle()), 0,
+                     FALSE, kReadWrite, kReadWrite, VM_INHERIT_NONE);
+  }
   if (kr != KERN_SUCCESS) {
-    *error = MachError("mach_vm_map", kr,
-                       "Could not map a shared memory region in place");
+    *error = MachError(mapping.sharing() == MappingSharing::kCopyOnWrite
+                           ? "mach_vm_remap"
+                           : "mach_vm_map",
+                       kr, "Could not map a shared memory region in place");
     return false;
   }
   if (target != reinterpret_cast<uintptr_t>(address)) {
     // VM_FLAGS_FIXED never moves a mapping; if it did, drop what it made.
-    mach_vm_deallocate(mach_task_self(), target,
-                       RoundUpToPages(mapping.size()));
+    mach_vm_deallocate(mach_task_self(), target, length);
     *error = Error::Make(codes::kZeroCopyUnavailable,
                          "mach_vm_map placed a view in place elsewhere");
     return false;

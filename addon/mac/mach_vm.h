@@ -22,6 +22,19 @@ kern_return_t mach_vm_map(vm_map_t target_task,
                           vm_prot_t cur_protection,
                           vm_prot_t max_protection,
                           vm_inherit_t inheritance);
+// Maps [src_address, src_address + size) of `src_task` into `target_task`
+// as well: shared, or (copy = TRUE) as a copy-on-write snapshot.
+kern_return_t mach_vm_remap(vm_map_t target_task,
+                            mach_vm_address_t* target_address,
+                            mach_vm_size_t size,
+                            mach_vm_offset_t mask,
+                            int flags,
+                            vm_map_t src_task,
+                            mach_vm_address_t src_address,
+                            boolean_t copy,
+                            vm_prot_t* cur_protection,
+                            vm_prot_t* max_protection,
+                            vm_inherit_t inheritance);
 // Unmaps [address, address + size), rounded out to whole pages.
 kern_return_t mach_vm_deallocate(vm_map_t target,
                                  mach_vm_address_t address,

@@ -69,17 +69,26 @@ void CopiesOverlappingRangesAsMemmove(Failures& t) {
   }
 }
 
+// Addresses only: CopySplitPoint never touches memory.
+const uint8_t* At(uintptr_t address) {
+  return reinterpret_cast<const uint8_t*>(address);
+}
+uint8_t* MutableAt(uintptr_t address) {
+  return reinterpret_cast<uint8_t*>(address);
+}
+
 // Two threads never copy between overlapping ranges: one could read what
 // the other has already overwritten.
 void NeverSplitsOverlappingRanges(Failures& t) {
   const size_t size = kSplitCopyBytes * 2;
-  std::vector<uint8_t> mine(size * 2);
-  uint8_t* base = mine.data();
-  EXPECT_TRUE(t, CopySplitPoint(base + size, base, size) != 0);
-  EXPECT_TRUE(t, CopySplitPoint(base, base + size, size) != 0);
+  const uintptr_t base = uintptr_t{1} << 40;
+  EXPECT_TRUE(t, CopySplitPoint(MutableAt(base + size), At(base), size) != 0);
+  EXPECT_TRUE(t, CopySplitPoint(MutableAt(base), At(base + size), size) != 0);
   for (size_t shift : {size_t{0}, size_t{1}, size / 2, size - 1}) {
-    EXPECT_EQ(t, CopySplitPoint(base + shift, base, size), size_t{0});
-    EXPECT_EQ(t, CopySplitPoint(base, base + shift, size), size_t{0});
+    EXPECT_EQ(t, CopySplitPoint(MutableAt(base + shift), At(base), size),
+              size_t{0});
+    EXPECT_EQ(t, CopySplitPoint(MutableAt(base), At(base + shift), size),
+              size_t{0});
   }
 }
 
@@ -88,19 +97,19 @@ void NeverSplitsOverlappingRanges(Failures& t) {
 void SplitsNearTheMiddleOnAHugePageBoundary(Failures& t) {
   constexpr size_t kHugePage = size_t{2} << 20;
   const size_t size = kSplitCopyBytes + (5 << 20) + 3;
-  std::vector<uint8_t> source(size);
-  std::vector<uint8_t> destination(size + kHugePage);
+  const uintptr_t source = uintptr_t{1} << 40;
+  const uintptr_t destination = uintptr_t{1} << 41;
   for (size_t offset : {size_t{0}, size_t{1}, size_t{4096}, kHugePage - 1}) {
-    uint8_t* to = destination.data() + offset;
-    size_t split = CopySplitPoint(to, source.data(), size);
+    size_t split =
+        CopySplitPoint(MutableAt(destination + offset), At(source), size);
     EXPECT_TRUE(t, split > 0 && split < size);
-    EXPECT_EQ(t, (reinterpret_cast<uintptr_t>(to) + split) % kHugePage,
-              uintptr_t{0});
+    EXPECT_EQ(t, (destination + offset + split) % kHugePage, uintptr_t{0});
     EXPECT_TRUE(t,
                 split + kHugePage > size / 2 && split < size / 2 + kHugePage);
   }
   EXPECT_EQ(
-      t, CopySplitPoint(destination.data(), source.data(), kSplitCopyBytes - 1),
+      t,
+      CopySplitPoint(MutableAt(destination), At(source), kSplitCopyBytes - 1),
       size_t{0});
 }
 
