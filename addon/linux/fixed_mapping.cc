@@ -81,7 +81,11 @@ bool RestorePrivatePages(uint8_t* address, uint64_t length, Error* error) {
   // The allocator hands this memory out again, and calloc() clears reused
   // heap memory: touched whole, these new pages fault far fewer times as
   // huge pages (a 16 MiB view in place, delivered and dropped in a stream,
-  // went from 1.9 to 3.8 GB/s; bench/channel-sweep.js).
+  // went from 1.9 to 3.8 GB/s; bench/channel-sweep.js). The mark stays on
+  // the range after the allocation is freed: glibc keeps a freed block's
+  // pages resident in any case, and an allocator that discards free pages
+  // of large blocks (PartitionAlloc's direct maps, glibc's mmapped chunks)
+  // unmaps them, mark and all.
   AllowHugePages(address, RoundUpToPages(length));
   return true;
 }
