@@ -73,6 +73,10 @@ size_t CopySplitPoint(const uint8_t* destination,
 }
 
 void CopyBytes(uint8_t* destination, const uint8_t* source, size_t size) {
+  // An empty range may come with null pointers (an empty array's data),
+  // which memmove must never be given.
+  if (size == 0)
+    return;
   size_t split =
       SplitCopiesEnabled() ? CopySplitPoint(destination, source, size) : 0;
   if (split == 0) {
