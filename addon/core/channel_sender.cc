@@ -34,7 +34,8 @@ IoStatus ChannelSender::Send(const uint8_t* data,
     // handle with a start frame that carries no data.
     OwnedHandle body;
     uint64_t body_id = 0;
-    if (FillPooledBody(data, size, transport, &body, &body_id)) {
+    if (pools_bodies_ &&
+        FillPooledBody(data, size, transport, &body, &body_id)) {
       flags |= frames::kFlagPooledBody;
     } else if (!transport->CreateOutOfLineBody(data, size, &body, error)) {
       return IoStatus::kFailed;

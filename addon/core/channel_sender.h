@@ -15,6 +15,7 @@
 #include "core/body_pool.h"
 #include "core/channel_frames.h"
 #include "core/channel_transport.h"
+#include "core/out_of_line_settings.h"
 
 namespace rendezvous {
 
@@ -112,6 +113,9 @@ class ChannelSender {
   std::deque<Message> queue_;
   uint64_t queued_bytes_ = 0;
   uint64_t unread_bodies_ = 0;
+  // Read when the end is made (core/out_of_line_settings.h): without a
+  // pool, every out-of-line message takes a fresh body.
+  const bool pools_bodies_ = PoolsBodies();
 };
 
 }  // namespace rendezvous

@@ -48,8 +48,6 @@ bool Overlap(const uint8_t* a, const uint8_t* b, size_t size) {
   return x < y ? y - x < size : x - y < size;
 }
 
-}  // namespace
-
 bool SplitCopiesEnabled() {
   static const bool enabled = [] {
     const char* value = std::getenv("ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES");
@@ -57,6 +55,8 @@ bool SplitCopiesEnabled() {
   }();
   return enabled;
 }
+
+}  // namespace
 
 size_t CopySplitPoint(const uint8_t* destination,
                       const uint8_t* source,

@@ -33,17 +33,13 @@ inline constexpr size_t kSplitCopyBytes = size_t{32} << 20;
 // of the rest until none is left.
 void CopyBytes(uint8_t* destination, const uint8_t* source, size_t size);
 
-// Where CopyBytes would split these ranges (whatever SplitCopiesEnabled()
-// says): the helper's share starts at this offset; 0 where they are not
-// split. Exposed for its unit tests.
+// Where CopyBytes would split these ranges: the helper's share starts at
+// this offset; 0 where they are not split. Exposed for its unit tests.
+// ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES=off (read once) makes CopyBytes
+// split nothing, for a benchmark's baseline.
 size_t CopySplitPoint(const uint8_t* destination,
                       const uint8_t* source,
                       size_t size);
-
-// Whether CopyBytes splits at all in this process: false where
-// ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES=off (a benchmark's baseline), read
-// once.
-bool SplitCopiesEnabled();
 
 }  // namespace rendezvous
 

@@ -11,8 +11,6 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "core/limits.h"
@@ -40,9 +38,7 @@ constexpr int kSendBufferBytes = 1024 * 1024;
 class SocketChannel : public ChannelTransport {
  public:
   explicit SocketChannel(ScopedFd socket)
-      : socket_(std::move(socket)),
-        out_of_line_(OutOfLineThreshold()),
-        pools_bodies_(PoolsBodies()) {}
+      : socket_(std::move(socket)), out_of_line_(OutOfLineThreshold()) {}
 
   std::unique_ptr<LoopEventSource> WatchOnLoop(EventLoop* loop,
                                                Error* error) override {
@@ -65,10 +61,6 @@ class SocketChannel : public ChannelTransport {
   bool CreatePooledBody(uint64_t capacity,
                         std::unique_ptr<PooledBody>* body,
                         Error* error) override {
-    if (!pools_bodies_) {
-      *error = Error::Make(codes::kSystem, "Body pooling is off");
-      return false;
-    }
     return CreatePooledMemfdBody(capacity, body, error);
   }
 
@@ -157,7 +149,6 @@ class SocketChannel : public ChannelTransport {
 
   ScopedFd socket_;
   const uint64_t out_of_line_;
-  const bool pools_bodies_;
 };
 
 int SocketOption(int socket, int option) {

@@ -9,11 +9,9 @@
 
 #include <cerrno>
 #include <climits>
-#include <cstdlib>
 #include <string>
 #include <utility>
 
-#include "core/limits.h"
 #include "core/out_of_line_settings.h"
 #include "mac/channel_messages.h"
 #include "mac/channel_recovery.h"
@@ -87,8 +85,7 @@ MachChannelTransport::MachChannelTransport(ScopedMachReceiveRight inbox,
     : inbox_(std::move(inbox)),
       kqueue_(std::move(kqueue)),
       buffer_(mac::kReceiveBufferSize),
-      out_of_line_(OutOfLineThreshold()),
-      pools_bodies_(PoolsBodies()) {}
+      out_of_line_(OutOfLineThreshold()) {}
 
 MachChannelTransport::~MachChannelTransport() {
   kqueue_.reset();  // before the inbox its knote watches
@@ -115,10 +112,6 @@ bool MachChannelTransport::CreateOutOfLineBody(const uint8_t* data,
 bool MachChannelTransport::CreatePooledBody(uint64_t capacity,
                                             std::unique_ptr<PooledBody>* body,
                                             Error* error) {
-  if (!pools_bodies_) {
-    *error = Error::Make(codes::kSystem, "Body pooling is off");
-    return false;
-  }
   return mac::CreatePooledMemoryEntryBody(capacity, body, error);
 }
 

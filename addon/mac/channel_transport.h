@@ -125,7 +125,6 @@ class MachChannelTransport : public ChannelTransport {
   mac::ReceivedMessage buffer_;  // receives land here
   std::vector<uint64_t> send_buffer_;
   const uint64_t out_of_line_;
-  const bool pools_bodies_;
 };
 
 }  // namespace rendezvous
