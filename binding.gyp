@@ -79,6 +79,7 @@
             "sources": [
               "addon/linux/channel_transport.cc",
               "addon/linux/client.cc",
+              "addon/linux/copy_helper.cc",
               "addon/linux/default_dispositions.cc",
               "addon/linux/endpoint.cc",
               "addon/linux/fd_passing.cc",
@@ -114,6 +115,7 @@
               "addon/mac/channel_sending.cc",
               "addon/mac/channel_transport.cc",
               "addon/mac/client.cc",
+              "addon/mac/copy_helper.cc",
               "addon/mac/default_dispositions.cc",
               "addon/mac/fixed_mapping.cc",
               "addon/mac/handles.cc",
@@ -146,6 +148,7 @@
             "sources": [
               "addon/win/channel_pipe_pair.cc",
               "addon/win/client.cc",
+              "addon/win/copy_helper.cc",
               "addon/win/default_dispositions.cc",
               "addon/win/exit_watch.cc",
               "addon/win/fixed_mapping.cc",
@@ -219,6 +222,7 @@
               "test/native/frame_bytes.cc",
               "test/native/handle_log.cc",
               "test/native/held_requests_test.cc",
+              "test/native/copy_helper_test.cc",
               "test/native/large_copy_test.cc",
               "test/native/mapping_budget_test.cc",
               "test/native/message_assembler_test.cc",
@@ -259,8 +263,28 @@
               [
                 "OS=='linux'",
                 {
+                  "sources": [
+                    "addon/linux/copy_helper.cc",
+                    "test/native/copy_helper_placement_test.cc"
+                  ],
                   "libraries": [
                     "-pthread"
+                  ]
+                }
+              ],
+              [
+                "OS=='mac'",
+                {
+                  "sources": [
+                    "addon/mac/copy_helper.cc"
+                  ]
+                }
+              ],
+              [
+                "OS=='win'",
+                {
+                  "sources": [
+                    "addon/win/copy_helper.cc"
                   ]
                 }
               ]

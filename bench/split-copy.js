@@ -6,6 +6,12 @@
 // one size at a time, so both see the same machine. This is what the split
 // threshold (kSplitCopyBytes) is chosen by.
 //
+// Then a 64 MiB write() by a child that had been idle for 30 ms, as a
+// receiver is before a message comes: on one thread, split with the helper
+// placed off the caller's processor (core/seam/copy_helper.h), and split
+// with the helper left to the scheduler (=unplaced), which may queue it
+// behind the very thread it helps.
+//
 //   node bench/split-copy.js
 //
 // As a module: `measureSplitCopy()` resolves to the rows.
@@ -54,9 +60,29 @@ async function ask(forked, message) {
   return reply;
 }
 
+const IDLE_MS = 30;
+const IDLE_ROUNDS = 21;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Median ns of a 64 MiB write() by each child after IDLE_MS of idling, the
+ * children asked in a rotating order. */
+async function afterIdle(children) {
+  const samples = Object.fromEntries(Object.keys(children).map((name) => [name, []]));
+  const names = Object.keys(children);
+  for (let round = 0; round < IDLE_ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      await sleep(IDLE_MS);
+      samples[name].push(await ask(children[name], { size: 64 * MIB, op: 'write' }));
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])]));
+}
+
 async function measureSplitCopy() {
   const split = await child({});
   const single = await child({ ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES: 'off' });
+  const unplaced = await child({ ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES: 'unplaced' });
   const rows = [];
   try {
     for (const size of SIZES) {
@@ -74,9 +100,11 @@ async function measureSplitCopy() {
       }
       rows.push(row);
     }
+    rows.idle = await afterIdle({ single, unplaced, split });
   } finally {
     split.kill();
     single.kill();
+    unplaced.kill();
   }
   return rows;
 }
@@ -91,6 +119,15 @@ function report(rows) {
       `${String(size / MIB).padStart(3)} MiB  ${' '.repeat(23)}${gb(size, read.single)} GB/s ${gb(size, read.split)} GB/s ` +
         `${(read.single / read.split).toFixed(2)}x | ${gb(size, write.single)} GB/s ${gb(size, write.split)} GB/s ` +
         `${(write.single / write.split).toFixed(2)}x`,
+    );
+  }
+  const { idle } = rows;
+  if (idle) {
+    const ms = (ns) => (ns / 1e6).toFixed(2);
+    console.log(
+      `64 MiB write() after ${IDLE_MS} ms idle: 1 thread ${ms(idle.single)} ms, ` +
+        `split with the helper left to the scheduler ${ms(idle.unplaced)} ms (${(idle.single / idle.unplaced).toFixed(2)}x), ` +
+        `placed off the caller's processor ${ms(idle.split)} ms (${(idle.single / idle.split).toFixed(2)}x)`,
     );
   }
 }

@@ -24,13 +24,16 @@ function addonCompileFlags() {
 }
 
 /** The core's unit-test addon (binding.gyp's core_unit_tests target, built
- * only in a checkout that has test/native). Paths relative to ROOT. */
-function unitTestSources() {
+ * only in a checkout that has test/native) for `os` as binding.gyp names it,
+ * its sources for that OS included. Paths relative to ROOT. */
+function unitTestSources(os) {
   const gyp = bindingGyp();
   const target = (gyp.conditions ?? [])
     .flatMap(([, then]) => then.targets ?? [])
     .find((candidate) => candidate.target_name === 'core_unit_tests');
-  return target.sources.flatMap((source) =>
+  const forOs =
+    (target.conditions ?? []).find(([condition]) => condition === `OS=='${os}'`)?.[1].sources ?? [];
+  return [...target.sources, ...forOs].flatMap((source) =>
     source === '<@(core_sources)' ? gyp.variables.core_sources : [source],
   );
 }

@@ -167,7 +167,7 @@ async function buildWindowsUnitTests({ output }) {
   ensurePackages();
   fs.mkdirSync(OBJ, { recursive: true });
   fs.mkdirSync(path.dirname(output), { recursive: true });
-  const sources = [...unitTestSources().filter((source) => !POSIX_UNIT_TEST_SOURCES.has(source)), HOOK];
+  const sources = [...unitTestSources('win').filter((source) => !POSIX_UNIT_TEST_SOURCES.has(source)), HOOK];
   const objects = await compileAll(sources, ['-I', path.join(ROOT, 'test', 'native')]);
   link(objects, output);
   return { sources };

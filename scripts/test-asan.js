@@ -55,7 +55,7 @@ function build(compiler) {
       stdio: 'inherit',
     });
   link(ADDON, addonSources('linux'));
-  link(UNIT_TESTS, unitTestSources());
+  link(UNIT_TESTS, unitTestSources('linux'));
   return execFileSync(compiler, ['-print-file-name=libclang_rt.asan-x86_64.so'], { encoding: 'utf8' }).trim();
 }
 

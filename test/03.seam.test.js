@@ -45,7 +45,8 @@ test('the core and the bindings include no OS header and test no platform', () =
 
 test('each backend folder is built by its own binding.gyp block only', () => {
   const gyp = fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8');
-  const blocks = [...gyp.matchAll(/"OS=='(\w+)'",\s*\{\s*"sources":\s*\[([^\]]*)\]/g)].map(
+  const addonTarget = gyp.slice(0, gyp.indexOf('"target_name": "core_unit_tests"'));
+  const blocks = [...addonTarget.matchAll(/"OS=='(\w+)'",\s*\{\s*"sources":\s*\[([^\]]*)\]/g)].map(
     ([, os, list]) => ({
       os,
       sources: [...list.matchAll(/"([^"]+)"/g)].map(([, source]) => source),
@@ -73,8 +74,29 @@ test('each backend folder is built by its own binding.gyp block only', () => {
     );
   }
   // Outside the blocks, no source of a backend or of addon/posix is listed
-  // for the addon (the unit-test addon, built on Linux only, is not a backend).
-  const addonTarget = gyp.slice(0, gyp.indexOf('"target_name": "core_unit_tests"'));
+  // for the addon (the unit-test addon, which the next test looks at, is not
+  // a backend).
   const outside = addonTarget.replace(/"OS=='\w+'",\s*\{\s*"sources":\s*\[[^\]]*\]/g, '');
   assert.doesNotMatch(outside, /"addon\/(linux|mac|posix|win)\/[^"]+\.cc"/);
+});
+
+test("the unit-test addon takes a backend's sources in that OS's block only", () => {
+  const gyp = JSON.parse(fs.readFileSync(path.join(ROOT, 'binding.gyp'), 'utf8'));
+  const target = gyp.conditions
+    .flatMap(([, then]) => then.targets ?? [])
+    .find((candidate) => candidate.target_name === 'core_unit_tests');
+  const folderOf = { linux: 'addon/linux/', mac: 'addon/mac/', win: 'addon/win/' };
+  assert.deepEqual(
+    target.sources.filter((source) => Object.values(folderOf).some((folder) => source.startsWith(folder))),
+    [],
+  );
+  for (const [condition, then] of target.conditions) {
+    const os = /^OS=='(\w+)'$/.exec(condition)?.[1];
+    assert.ok(os in folderOf, `a block for an OS: ${condition}`);
+    for (const source of then.sources ?? [])
+      assert.ok(
+        source.startsWith(folderOf[os]) || source.startsWith('test/native/'),
+        `${os}'s block: ${source}`,
+      );
+  }
 });

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/seam/copy_helper.h"
+
 namespace rendezvous {
 
 namespace {
@@ -48,12 +50,21 @@ bool Overlap(const uint8_t* a, const uint8_t* b, size_t size) {
   return x < y ? y - x < size : x - y < size;
 }
 
-bool SplitCopiesEnabled() {
-  static const bool enabled = [] {
+// ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES, read once: "off" splits nothing,
+// "unplaced" starts the helper wherever the scheduler puts it; both exist
+// so a benchmark has its baselines (bench/split-copy.js).
+enum class SplitMode { kPlaced, kUnplaced, kOff };
+
+SplitMode SplitCopies() {
+  static const SplitMode mode = [] {
     const char* value = std::getenv("ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES");
-    return value == nullptr || std::strcmp(value, "off") != 0;
+    if (value != nullptr && std::strcmp(value, "off") == 0)
+      return SplitMode::kOff;
+    if (value != nullptr && std::strcmp(value, "unplaced") == 0)
+      return SplitMode::kUnplaced;
+    return SplitMode::kPlaced;
   }();
-  return enabled;
+  return mode;
 }
 
 }  // namespace
@@ -77,15 +88,19 @@ void CopyBytes(uint8_t* destination, const uint8_t* source, size_t size) {
   // which memmove must never be given.
   if (size == 0)
     return;
+  SplitMode mode = SplitCopies();
   size_t split =
-      SplitCopiesEnabled() ? CopySplitPoint(destination, source, size) : 0;
+      mode != SplitMode::kOff ? CopySplitPoint(destination, source, size) : 0;
   if (split == 0) {
     std::memmove(destination, source, size);
     return;
   }
   SplitCopy copy{destination, source, size, split};
   uv_thread_t helper;
-  bool started = uv_thread_create(&helper, CopyPiecesOnThread, &copy) == 0;
+  bool started =
+      mode == SplitMode::kPlaced
+          ? StartCopyHelper(&helper, CopyPiecesOnThread, &copy)
+          : uv_thread_create(&helper, CopyPiecesOnThread, &copy) == 0;
   // The calling thread's own part first, then whatever pieces are left.
   std::memcpy(destination, source, split);
   copy.CopyPieces();

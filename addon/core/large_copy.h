@@ -30,13 +30,17 @@ inline constexpr size_t kSplitCopyBytes = size_t{32} << 20;
 
 // memmove(destination, source, size), on two threads where that pays: the
 // calling thread copies up to CopySplitPoint(), then both take 2 MiB pieces
-// of the rest until none is left.
+// of the rest until none is left. The helper starts off the calling
+// thread's processor (StartCopyHelper), and not at all where this thread
+// may run on one processor only.
 void CopyBytes(uint8_t* destination, const uint8_t* source, size_t size);
 
 // Where CopyBytes would split these ranges: the helper's share starts at
 // this offset; 0 where they are not split. Exposed for its unit tests.
 // ELECTRON_PORT_RENDEZVOUS_SPLIT_COPIES=off (read once) makes CopyBytes
-// split nothing, for a benchmark's baseline.
+// split nothing, and =unplaced start its helper wherever the scheduler
+// puts it (core/seam/copy_helper.h says why it is placed), for a
+// benchmark's baselines.
 size_t CopySplitPoint(const uint8_t* destination,
                       const uint8_t* source,
                       size_t size);

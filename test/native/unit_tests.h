@@ -25,6 +25,9 @@ std::vector<UnitTest> OutgoingHandlesTests();
 std::vector<UnitTest> PayloadCarrierTests();
 std::vector<UnitTest> BodyPoolTests();
 std::vector<UnitTest> LargeCopyTests();
+std::vector<UnitTest> CopyHelperTests();
+// Linux only (linux/copy_helper.cc's placement).
+std::vector<UnitTest> CopyHelperPlacementTests();
 
 }  // namespace rendezvous::unit
 

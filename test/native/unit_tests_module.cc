@@ -27,6 +27,7 @@ std::vector<UnitTest> AllTests() {
            MappingBudgetTests,
            BodyPoolTests,
            LargeCopyTests,
+           CopyHelperTests,
            EndpointNameTests,
            OutgoingHandlesTests,
            UnsentRepliesTests,
@@ -36,6 +37,9 @@ std::vector<UnitTest> AllTests() {
            // POSIX descriptors, and ChannelDriver on pipes through uv_poll.
            ScopedFdTests,
            ChannelDriverTests,
+#endif
+#ifdef __linux__
+           CopyHelperPlacementTests,
 #endif
        }) {
     std::vector<UnitTest> tests = suite();
