@@ -69,18 +69,30 @@ const nextOn = (channel) => new Promise((resolve) => channel.once('message', ({ 
 // 5-10x a warm copy.
 const WARM_UP = 8;
 
-/** Median ns of `runs` sends of `source` (after WARM_UP untimed ones), each
- * until its acknowledgement. */
-async function timed(runs, send, next) {
-  const samples = [];
-  for (let i = 0; i < WARM_UP + runs; i++) {
-    const started = process.hrtime.bigint();
-    const ack = next();
-    send();
-    await ack;
-    if (i >= WARM_UP) samples.push(since(started));
+/** ns from just before `send()` until `next()` resolves. */
+async function timeOne(send, next) {
+  const started = process.hrtime.bigint();
+  const ack = next();
+  send();
+  await ack;
+  return since(started);
+}
+
+/** Median ns per path of `runs` sends each, after WARM_UP untimed ones,
+ * the paths taking turns message by message in an order that rotates. A
+ * path with `runs` below the others' stops taking turns when it has them. */
+async function timedInTurns(paths) {
+  for (const path of paths) for (let i = 0; i < WARM_UP; i++) await timeOne(path.send, path.next);
+  const samples = paths.map(() => []);
+  const most = Math.max(...paths.map((path) => path.runs));
+  for (let round = 0; round < most; round++) {
+    for (let k = 0; k < paths.length; k++) {
+      const index = (round + k) % paths.length;
+      const path = paths[index];
+      if (samples[index].length < path.runs) samples[index].push(await timeOne(path.send, path.next));
+    }
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 function memcpy(source, runs) {
@@ -177,31 +189,50 @@ async function measureChannelSweep({ quick = false } = {}) {
         freshMemcpy: gbPerSecond(size, freshMemcpy(source, runs)),
         twoCopies: gbPerSecond(size, twoCopies(source, runs)),
       };
+      const paths = [];
       for (const [mode, side] of [
         ['inPlace', inPlace],
         ['copy', copy],
       ]) {
-        row[mode] = {};
         for (const [name, end] of Object.entries(side.ends)) {
-          const ns = await timed(
+          paths.push({
+            mode,
+            name,
             runs,
-            () => end.postMessage(source),
-            async () => {
+            send: () => end.postMessage(source),
+            next: async () => {
               const ack = await nextOn(end);
               if (ack !== expected) throw new Error(`the child read ${ack}, not ${expected}`);
             },
-          );
-          row[mode][name] = gbPerSecond(size, ns);
+          });
         }
       }
-      row.advanced = gbPerSecond(
-        size,
-        await timed(
-          Math.min(runs, quick ? 5 : 20),
-          () => advanced.send(source),
-          () => nextMessage(advanced),
-        ),
-      );
+      paths.push({
+        mode: 'advanced',
+        runs: Math.min(runs, quick ? 5 : 20),
+        send: () => advanced.send(source),
+        next: () => nextMessage(advanced),
+      });
+      // Below 1 MiB the paths take turns: a message costs tens of
+      // microseconds, a whole run of one path lasts a few milliseconds, and
+      // a slow spell of this VM (several times the usual latency, as long)
+      // would fall on whichever path ran then. From 1 MiB each path runs on
+      // its own, as a stream: its steady state is a warm pool of bodies,
+      // which messages of other paths in between would make it lose.
+      const medians =
+        size < MIB
+          ? await timedInTurns(paths)
+          : await paths.reduce(
+              async (done, path) => [...(await done), ...(await timedInTurns([path]))],
+              Promise.resolve([]),
+            );
+      row.inPlace = {};
+      row.copy = {};
+      paths.forEach((path, index) => {
+        const rate = gbPerSecond(size, medians[index]);
+        if (path.mode === 'advanced') row.advanced = rate;
+        else row[path.mode][path.name] = rate;
+      });
       rows.push(row);
     }
   } finally {
