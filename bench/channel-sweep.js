@@ -64,7 +64,7 @@ const nextOn = (channel) => new Promise((resolve) => channel.once('message', ({ 
 
 // Sends before the timed ones, on every path alike: a stream of large
 // messages reaches its steady state once the sender's pool of bodies (up to
-// 4 per end, each filled by pwrite when new and mapped on first reuse) is
+// 16 per end, each filled by pwrite when new and mapped on first reuse) is
 // warm; the first sends of a size pay for new pages, which on a VM can cost
 // 5-10x a warm copy.
 const WARM_UP = 8;

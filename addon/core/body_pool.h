@@ -41,7 +41,12 @@ class PooledBody {
 };
 
 struct BodyPoolLimits {
-  size_t max_bodies = 4;
+  // A receiver that takes bodies as views in place keeps each until its
+  // view is collected, so a stream of messages has as many out as arrive
+  // between two of its collections: with 4, a stream of 4-8 MiB messages
+  // took a new body for most of them (1.9-2.3 GB/s delivered); with 16,
+  // 3.0-4.3 GB/s. Each free one is dropped after idle_milliseconds.
+  size_t max_bodies = 16;
   uint64_t max_bytes = uint64_t{512} << 20;
   // A free body unused this long is dropped (DropIdle).
   uint64_t idle_milliseconds = 1500;
