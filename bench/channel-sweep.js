@@ -22,7 +22,7 @@
 const childProcess = require('node:child_process');
 const crypto = require('node:crypto');
 const os = require('node:os');
-const { median, nextMessage, runMeasurement } = require('./support');
+const { median, nextMessage, runMeasurement, since } = require('./support');
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -37,7 +37,6 @@ function repetitions(size, quick) {
   return Math.max(quick ? 3 : 5, Math.min(quick ? 50 : 200, byBytes));
 }
 
-const since = (started) => Number(process.hrtime.bigint() - started);
 const gbPerSecond = (bytes, ns) => bytes / ns;
 
 function firstAndLast(data) {
@@ -219,13 +218,13 @@ async function measureChannelSweep({ quick = false } = {}) {
       // would fall on whichever path ran then. From 1 MiB each path runs on
       // its own, as a stream: its steady state is a warm pool of bodies,
       // which messages of other paths in between would make it lose.
-      const medians =
-        size < MIB
-          ? await timedInTurns(paths)
-          : await paths.reduce(
-              async (done, path) => [...(await done), ...(await timedInTurns([path]))],
-              Promise.resolve([]),
-            );
+      let medians;
+      if (size < MIB) {
+        medians = await timedInTurns(paths);
+      } else {
+        medians = [];
+        for (const path of paths) medians.push(...(await timedInTurns([path])));
+      }
       row.inPlace = {};
       row.copy = {};
       paths.forEach((path, index) => {

@@ -32,7 +32,7 @@ const path = require('node:path');
 const { Channel, fork, RendezvousServer, SharedMemory } = require('../dist/main');
 const { placements } = require('./placement');
 const { measureRoundTrips } = require('./round-trips');
-const { buildC, median, nextMessage } = require('./support');
+const { buildC, median, nextMessage, since } = require('./support');
 const inPlaceHandoff = require('./in-place-handoff');
 const childStart = require('./child-start');
 const channelSweep = require('./channel-sweep');
@@ -48,7 +48,6 @@ const CHILD = path.join(__dirname, 'payloads-child.js');
 const FLOOR_SOURCE = path.join(__dirname, 'socketpair-floor.c');
 const live = new Set();
 
-const since = (started) => Number(process.hrtime.bigint() - started);
 const gbPerSecond = (bytes, ns) => bytes / ns; // bytes per ns = GB/s
 
 function nextOnChannel(channel) {

@@ -16,13 +16,11 @@
 //
 // As a module: `measureSplitCopy()` resolves to the rows.
 const childProcess = require('node:child_process');
-const { median, nextMessage, runMeasurement } = require('./support');
+const { median, nextMessage, runMeasurement, since } = require('./support');
 
 const MIB = 1024 * 1024;
 const SIZES = [MIB, 4 * MIB, 16 * MIB, 24 * MIB, 32 * MIB, 48 * MIB, 64 * MIB, 256 * MIB];
 const ROUNDS = 15;
-
-const since = (started) => Number(process.hrtime.bigint() - started);
 
 /** The child: times one read() into a new array, or one write(), per ask. */
 function runChild() {

@@ -54,6 +54,9 @@ function nextEvent(emitter, event, child) {
 /** The child's next IPC message, or a rejection if it exits first. */
 const nextMessage = (child) => nextEvent(child, 'message', child);
 
+/** Nanoseconds since `started` (a process.hrtime.bigint()). */
+const since = (started) => Number(process.hrtime.bigint() - started);
+
 /** Runs a benchmark as a command: prints its report, exits 0, or 1 with
  * the error. */
 function runMeasurement(measurement, report) {
@@ -68,4 +71,4 @@ function runMeasurement(measurement, report) {
     });
 }
 
-module.exports = { buildC, median, nextEvent, nextMessage, percentile, runMeasurement, summarize };
+module.exports = { buildC, median, nextEvent, nextMessage, percentile, runMeasurement, since, summarize };

@@ -91,10 +91,10 @@ std::unique_ptr<SharedMemoryMapping> MapSharedMemory(OwnedHandle region,
 
 // A fresh destination takes a page fault for each 4 KiB page it is copied
 // into: a 64 MiB copy into new memory ran at a quarter of memcpy's speed,
-// and at memcpy's with huge pages. From 8 MiB, most of a destination
-// is whole 2 MiB extents.
-// Where an allocator keeps the range mapped after the buffer is freed, the
-// mark only lets later faults there take huge pages too.
+// and at memcpy's with huge pages. From 8 MiB, most of a destination is
+// whole 2 MiB extents. Where an allocator keeps the range mapped after the
+// buffer is freed, the mark only lets later faults there take huge pages
+// too.
 void PrepareCopyDestination(uint8_t* destination, size_t size) {
   constexpr size_t kWorthIt = size_t{8} << 20;
   if (size >= kWorthIt)

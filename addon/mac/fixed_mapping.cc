@@ -51,8 +51,9 @@ bool MapOver(const SharedMemoryMapping& mapping,
     return false;
   }
   const mach_vm_size_t length = RoundUpToPages(mapping.size());
+  const bool copy_on_write = mapping.sharing() == MappingSharing::kCopyOnWrite;
   kern_return_t kr;
-  if (mapping.sharing() == MappingSharing::kCopyOnWrite) {
+  if (copy_on_write) {
     // A copy-on-write snapshot of this process's own mapping, not a second
     // mapping of the entry: the view then shows exactly the bytes that
     // mapping shows, and an entry the kernel copies eagerly when mapped
@@ -81,10 +82,8 @@ bool MapOver(const SharedMemoryMapping& mapping,
                      FALSE, kReadWrite, kReadWrite, VM_INHERIT_NONE);
   }
   if (kr != KERN_SUCCESS) {
-    *error = MachError(mapping.sharing() == MappingSharing::kCopyOnWrite
-                           ? "mach_vm_remap"
-                           : "mach_vm_map",
-                       kr, "Could not map a shared memory region in place");
+    *error = MachError(copy_on_write ? "mach_vm_remap" : "mach_vm_map", kr,
+                       "Could not map a shared memory region in place");
     return false;
   }
   if (target != reinterpret_cast<uintptr_t>(address)) {
